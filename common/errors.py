@@ -1,0 +1,74 @@
+"""The one error type and JSON error shape that every app in this project renders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class ApiError(Exception):
+    """An error with a stable snake_case code, an HTTP status and a human sentence.
+
+    Subclass it per package to give a default code and status; raise it anywhere below a view and the app's error
+    handler renders it as ``{"error": {"code", "message", "request_id"}}``.
+    """
+
+    code: str = "internal_error"
+    status: int = 500
+    message: str = "The server could not complete the request."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.message = message or type(self).message
+        self.code = code or type(self).code
+        self.status = status or type(self).status
+        self.headers = dict(headers or {})
+        self.details = dict(details or {})
+        super().__init__(self.message)
+
+
+class BadRequest(ApiError):
+    code, status, message = "bad_request", 400, "The request is not valid."
+
+
+class ValidationFailed(ApiError):
+    code, status, message = "validation_failed", 422, "Some fields are not valid."
+
+
+class Unauthorized(ApiError):
+    code, status, message = "unauthorized", 401, "Credentials are missing or wrong."
+
+
+class Forbidden(ApiError):
+    code, status, message = "forbidden", 403, "You may not access this resource."
+
+
+class NotFound(ApiError):
+    code, status, message = "not_found", 404, "No such resource."
+
+
+class Conflict(ApiError):
+    code, status, message = "conflict", 409, "The resource already exists."
+
+
+class RateLimited(ApiError):
+    code, status, message = "rate_limited", 429, "Too many requests; retry after the time in Retry-After."
+
+
+def error_body(
+    code: str, message: str, request_id: str | None = None, details: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the JSON body of an error in the project's one shape."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if request_id:
+        error["request_id"] = request_id
+    if details:
+        error["details"] = dict(details)
+    return {"error": error}

@@ -1,0 +1,30 @@
+"""The upstream's page-number pagination: 30 objects a page, ``page`` from 1 until an empty array."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+PAGE_SIZE = 30
+MAX_PAGE = 1_000_000
+
+
+def parse_page(value: str | None) -> int:
+    """Parse the ``page`` parameter (default 1); raise ``ValueError`` with a clear sentence when it is not valid."""
+    if value is None or value == "":
+        return 1
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 7:
+        raise ValueError(f"must be a whole number from 1 to {MAX_PAGE}")
+    page = int(value)
+    if not 1 <= page <= MAX_PAGE:
+        raise ValueError(f"must be a whole number from 1 to {MAX_PAGE}")
+    return page
+
+
+def iter_all(fetch_page: Callable[[int], list[Any]], *, max_pages: int = MAX_PAGE) -> Iterator[Any]:
+    """Yield every object of a collection by calling ``fetch_page(n)`` for n = 1, 2, ... until an empty page."""
+    for page in range(1, max_pages + 1):
+        items = fetch_page(page)
+        if not items:
+            return
+        yield from items

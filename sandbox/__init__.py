@@ -1,0 +1,82 @@
+"""The sandbox: a local implementation of the unified financial-data upstream (Administration API, Data API, apps)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask_limiter import Limiter
+
+from common.web import register_error_handlers
+
+
+def _company_key() -> str:
+    from sandbox.auth import requested_account_key
+
+    try:
+        return requested_account_key(required=False) or "-"
+    except Exception:  # a malformed key is answered by the view; the limiter must not fail first
+        return "-"
+
+
+def _not_limited() -> bool:
+    from sandbox.auth import data_credentials_valid, well_formed_account_key
+    from sandbox.state import current_sandbox
+
+    config = current_sandbox().config
+    # Only authenticated reads of a well-formed company count: nobody can spend another company's budget.
+    if not data_credentials_valid(config["API_USER"], config["API_KEY"]):
+        return True
+    return not well_formed_account_key(_company_key())
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the sandbox app: configuration checked, tables created, blueprints and the rate limit registered."""
+    from sandbox import admin_api, data_api
+    from sandbox.config import announce_demo_credentials, load_config
+    from sandbox.db import Database
+    from sandbox.state import Sandbox
+    from sandbox.webhooks import Dispatcher
+
+    app = Flask(__name__, instance_relative_config=True)
+    config = load_config(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = config["MAX_CONTENT_LENGTH"]
+    app.config["JSON_SORT_KEYS"] = False
+    os.makedirs(app.instance_path, exist_ok=True)
+    url = config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'sandbox.sqlite3')}"
+    db = Database(url)
+    db.create_all()
+    state = Sandbox(config=config, db=db, dispatcher=Dispatcher(db, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]))
+    app.extensions["sandbox"] = state
+    announce_demo_credentials(config)
+
+    register_error_handlers(app)
+    limiter = Limiter(
+        _company_key,
+        app=app,
+        storage_uri=config["RATELIMIT_STORAGE_URI"],
+        headers_enabled=True,
+        strategy="moving-window",
+        key_prefix="sandbox",
+    )
+    limiter.limit(
+        config["RATE_LIMIT"],
+        key_func=_company_key,
+        exempt_when=_not_limited,
+        error_message="More than 100 requests per second for this company; retry after Retry-After.",
+    )(data_api.bp)
+    app.register_blueprint(admin_api.bp)
+    app.register_blueprint(data_api.bp)
+
+    @app.get("/")
+    def index() -> Any:
+        return {
+            "name": "ledgerlink sandbox",
+            "admin_api": request.host_url.rstrip("/") + "/app/api.php",
+            "data_api": request.host_url.rstrip("/") + "/api/",
+            "docs": "See README.md and docs/data-model.md.",
+        }
+
+    return app

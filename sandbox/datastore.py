@@ -1,0 +1,230 @@
+"""Normalized common-model objects and their raw source records: write a connection's sync, read pages and ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, insert, select, text
+
+from common.dates import iso
+from common.pagination import PAGE_SIZE
+from sandbox.db import Database
+from sandbox.models import DataObject, SourceRecord
+
+# The collections of the common data model, each with the name of the field that start/end filter on (None: undated).
+COLLECTIONS: dict[str, str | None] = {
+    "accounts": None,
+    "customers": None,
+    "vendors": None,
+    "invoices": "date",
+    "bills": "date",
+    "payments": "date",
+    "credit_notes": "date",
+    "journal_entries": "date",
+    "trial_balances": "end",
+    "bank_accounts": None,
+    "bank_transactions": "date",
+    "orders": "date",
+    "products": None,
+    "transactions": "date",
+    "payouts": "date",
+    "employees": None,
+    "payroll": "pay_date",
+}
+
+
+class RawLike(Protocol):
+    """A raw record as the app gave it (see ``sandbox.fixtures.model.RawRecord``)."""
+
+    source_type: str
+    source_id: str
+    payload: dict[str, Any]
+
+
+class CommonLike(Protocol):
+    """A normalized object (see ``sandbox.fixtures.model.CommonObject``)."""
+
+    object_type: str
+    id: str
+    source_type: str
+    source_id: str
+    date: str | None
+    fields: dict[str, Any]
+
+
+def source_record_key(integration: str, source_type: str, source_id: str) -> str:
+    """Return the id of a raw record (same rule as ``sandbox.fixtures.ids.source_record_id``)."""
+    from sandbox.fixtures.ids import source_record_id
+
+    return source_record_id(integration, source_type, source_id)
+
+
+def replace_connection_data(
+    db: Database,
+    *,
+    account_key: str,
+    connection_id: str,
+    integration: str,
+    raw_records: Iterable[RawLike],
+    objects: Iterable[CommonLike],
+    retrieved: datetime,
+) -> dict[str, int]:
+    """Replace everything one connection contributed with a fresh sync's records; return counts per object type."""
+    raw_rows = []
+    for raw in raw_records:
+        raw_rows.append(
+            {
+                "account_key": account_key,
+                "id": source_record_key(integration, raw.source_type, raw.source_id),
+                "connection_id": connection_id,
+                "integration": integration,
+                "source_type": raw.source_type,
+                "source_id": raw.source_id,
+                "retrieved": retrieved,
+                "raw": json.dumps(raw.payload, separators=(",", ":")),
+            }
+        )
+    counts: dict[str, int] = {}
+    object_rows = []
+    for obj in objects:
+        payload = {"id": obj.id, **obj.fields, "integration": integration, "source_id": obj.source_id}
+        object_rows.append(
+            {
+                "account_key": account_key,
+                "object_type": obj.object_type,
+                "id": obj.id,
+                "connection_id": connection_id,
+                "seq": 0,
+                "date": obj.date,
+                "source_record_id": source_record_key(integration, obj.source_type, obj.source_id),
+                "source_id": obj.source_id,
+                "payload": json.dumps(payload, separators=(",", ":")),
+            }
+        )
+        counts[obj.object_type] = counts.get(obj.object_type, 0) + 1
+    with db.session() as session:
+        session.execute(delete(DataObject).where(DataObject.connection_id == connection_id))
+        session.execute(delete(SourceRecord).where(SourceRecord.connection_id == connection_id))
+        for chunk in _chunks(raw_rows, 2000):
+            session.execute(insert(SourceRecord), chunk)
+        for chunk in _chunks(object_rows, 2000):
+            session.execute(insert(DataObject), chunk)
+        _renumber(session, account_key)
+    return counts
+
+
+def remove_connection_data(db: Database, *, account_key: str, connection_id: str) -> None:
+    """Hide a disconnected app's data: its objects and raw records leave the Data API."""
+    with db.session() as session:
+        session.execute(delete(DataObject).where(DataObject.connection_id == connection_id))
+        session.execute(delete(SourceRecord).where(SourceRecord.connection_id == connection_id))
+        _renumber(session, account_key)
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _renumber(session: Any, account_key: str) -> None:
+    # Dense positions per collection make page N a range lookup on an index: its cost does not grow with N.
+    session.execute(
+        text(
+            "UPDATE data_objects SET seq = ranked.position FROM ("
+            " SELECT object_type AS kind, id AS object_id,"
+            "  row_number() OVER (PARTITION BY object_type ORDER BY date, id) AS position"
+            " FROM data_objects WHERE account_key = :key) AS ranked"
+            " WHERE data_objects.account_key = :key AND data_objects.object_type = ranked.kind"
+            " AND data_objects.id = ranked.object_id"
+        ),
+        {"key": account_key},
+    )
+
+
+def _render(payload: str, source_record_id: str, base_url: str) -> dict[str, Any]:
+    obj: dict[str, Any] = json.loads(payload)
+    obj["source_url"] = f"{base_url}/api/source_records/{source_record_id}"
+    return obj
+
+
+def read_page(
+    db: Database,
+    *,
+    account_key: str,
+    object_type: str,
+    page: int,
+    base_url: str,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[dict[str, Any]]:
+    """Return page ``page`` (30 objects) of a collection, optionally limited to business dates in a day range."""
+    query = select(DataObject.payload, DataObject.source_record_id).where(
+        DataObject.account_key == account_key, DataObject.object_type == object_type
+    )
+    dated = COLLECTIONS.get(object_type) is not None
+    if dated and (first_day or last_day):
+        if first_day:
+            query = query.where(DataObject.date >= first_day.isoformat())
+        if last_day:
+            query = query.where(DataObject.date <= last_day.isoformat())
+        query = query.order_by(DataObject.seq).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    else:
+        low = (page - 1) * PAGE_SIZE
+        query = query.where(DataObject.seq > low, DataObject.seq <= low + PAGE_SIZE).order_by(DataObject.seq)
+    with db.session() as session:
+        rows = session.execute(query).all()
+    return [_render(payload, src, base_url) for payload, src in rows]
+
+
+def read_one(
+    db: Database, *, account_key: str, object_type: str, object_id: str, base_url: str
+) -> dict[str, Any] | None:
+    """Return one object by id, or None."""
+    with db.session() as session:
+        row = session.get(DataObject, (account_key, object_type, object_id))
+        if row is None:
+            return None
+        return _render(row.payload, row.source_record_id, base_url)
+
+
+def read_all(db: Database, *, account_key: str, object_type: str) -> list[dict[str, Any]]:
+    """Return every object of a collection (used to compute reports inside the sandbox)."""
+    with db.session() as session:
+        payloads = session.scalars(
+            select(DataObject.payload)
+            .where(DataObject.account_key == account_key, DataObject.object_type == object_type)
+            .order_by(DataObject.seq)
+        ).all()
+    return [json.loads(p) for p in payloads]
+
+
+def read_source_record(db: Database, *, account_key: str, record_id: str) -> dict[str, Any] | None:
+    """Return a raw record with where it came from, or None."""
+    with db.session() as session:
+        row = session.get(SourceRecord, (account_key, record_id))
+        if row is None:
+            return None
+        return {
+            "id": row.id,
+            "integration": row.integration,
+            "source_type": row.source_type,
+            "source_id": row.source_id,
+            "retrieved": iso(row.retrieved),
+            "raw": json.loads(row.raw),
+        }
+
+
+def data_date_range(db: Database, *, account_key: str, object_types: Sequence[str]) -> tuple[str | None, str | None]:
+    """Return the first and last business date among the given collections of a company."""
+    from sqlalchemy import func
+
+    with db.session() as session:
+        low, high = session.execute(
+            select(func.min(DataObject.date), func.max(DataObject.date)).where(
+                DataObject.account_key == account_key, DataObject.object_type.in_(object_types)
+            )
+        ).one()
+    return low, high
