@@ -88,8 +88,9 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
         headers: dict[str, str] = {}
-        if status == 405 and getattr(error, "valid_methods", None):
-            headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
+        valid_methods = getattr(error, "valid_methods", None)
+        if status == 405 and valid_methods:
+            headers["Allow"] = ", ".join(sorted(valid_methods))
         if status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="api"'
         message = error.description or "The request could not be completed."

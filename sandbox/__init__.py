@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
 from flask import Flask, request
 from flask_limiter import Limiter
 
@@ -34,9 +35,12 @@ def _not_limited() -> bool:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the sandbox app: configuration checked, tables created, blueprints and the rate limit registered."""
-    from sandbox import admin_api, data_api
-    from sandbox.config import announce_demo_credentials, load_config
+    from sandbox import admin_api, app_api, connect_views, data_api, faults
+    from sandbox.appserver import views as appserver_views
+    from sandbox.config import ConfigError, announce_demo_credentials, load_config
+    from sandbox.connector import INTERNAL_BASE, AppLink, Connector
     from sandbox.db import Database
+    from sandbox.pages import configure_sessions
     from sandbox.state import Sandbox
     from sandbox.webhooks import Dispatcher
 
@@ -53,6 +57,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     announce_demo_credentials(config)
 
     register_error_handlers(app)
+    configure_sessions(app, config["SECRET_KEY"], config["PUBLIC_URL"])
+    try:
+        fault_settings = faults.parse_spec(config["FAULTS"] or "")
+    except ValueError as error:
+        raise ConfigError(f"SANDBOX_FAULTS: {error}.") from None
+    faults.register(app, faults.FaultInjector(fault_settings))
     limiter = Limiter(
         _company_key,
         app=app,
@@ -69,6 +79,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )(data_api.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(data_api.bp)
+    app.register_blueprint(appserver_views.bp)
+    app.register_blueprint(app_api.bp)
+    app.register_blueprint(connect_views.bp)
+    appserver_views.create_servers(app)
+    # Without SANDBOX_APPS_URL the connector calls the apps in-process, through the whole WSGI stack of this app.
+    transport = None if config["APPS_URL"] else httpx.WSGITransport(app=app)
+    link = AppLink(config["APPS_URL"] or INTERNAL_BASE, transport)
+    app.extensions["sandbox.connector"] = Connector(
+        config["CONNECTOR_CLIENT_ID"], config["CONNECTOR_CLIENT_SECRET"], link
+    )
 
     @app.get("/")
     def index() -> Any:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from common.errors import ValidationFailed
 from common.pagination import parse_page
-from sandbox import accounts, connections, webhooks
-from sandbox.auth import require_admin_credentials
+from sandbox import accounts, connect, connections, webhooks
+from sandbox.auth import require_admin_credentials, well_formed_account_key
 from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration
 from sandbox.state import Sandbox, current_sandbox
 
@@ -100,10 +100,16 @@ def admin_get() -> Response:
         return jsonify({"endpoints": webhooks.list_endpoints(state.db)})
     if action == "webhook_deliveries":
         return jsonify(webhooks.list_deliveries(state.db, _page()))
+    if action == "faults" and state.config["ENV"] != "production":
+        return jsonify(current_app.extensions["sandbox.faults"].describe())
     raise UnknownAction(
         f"Unknown GET action {action[:40]!r}; use embed_token, connection_health, accounts, "
-        "allowed_urls, webhooks or webhook_deliveries."
+        "allowed_urls, webhooks, webhook_deliveries or faults."
     )
+
+
+def _connector() -> Any:
+    return current_app.extensions["sandbox.connector"]
 
 
 def _page() -> int:
@@ -114,7 +120,7 @@ def _page() -> int:
 
 
 def _existing_company(state: Sandbox, account_key: str) -> None:
-    if not ACCOUNT_KEY.regex.match(account_key):
+    if not well_formed_account_key(account_key):
         raise UnknownAccount()
     accounts.get_company(state.db, account_key)
 
@@ -132,7 +138,7 @@ def admin_post() -> tuple[Response, int] | Response:
     if action == "disconnect":
         data = _load(ConnectionTargetSchema(), body)
         accounts.get_company(state.db, data["account_key"])
-        row = connections.disconnect(state.db, data["account_key"], data["integration"], state.emit)
+        row = connect.disconnect(state, _connector(), data["account_key"], data["integration"])
         if row is None:
             raise UnknownIntegration("That company has no connection to that app.", code="not_connected")
         return jsonify({"disconnected": True, "connection": row})
@@ -141,14 +147,23 @@ def admin_post() -> tuple[Response, int] | Response:
         return jsonify(webhooks.register_endpoint(state.db, data["url"])), 201
     if action == "sandbox_connect" and state.config["ENV"] != "production":
         data = _load(SandboxConnectSchema(), body)
-        from sandbox.connect import connect_without_browser
-
-        row = connect_without_browser(state, data["account_key"], data["integration"], scale=data["scale"])
+        row = connect.connect_without_browser(state, data["account_key"], data["integration"], scale=data["scale"])
         return jsonify({"connection": row}), 201
     if action == "faults" and state.config["ENV"] != "production":
         from sandbox.faults import configure_from_admin
 
         return jsonify(configure_from_admin(state, body))
+    if action == "sync":
+        data = _load(ConnectionTargetSchema(), body)
+        accounts.get_company(state.db, data["account_key"])
+        synced = connect.resync(state, _connector(), data["account_key"], data["integration"])
+        if synced is None:
+            raise UnknownIntegration("That company has no active connection to that app.", code="not_connected")
+        return jsonify({"connection": synced}), 202
+    if action == "revoke_app_token" and state.config["ENV"] != "production":
+        data = _load(ConnectionTargetSchema(), body)
+        accounts.get_company(state.db, data["account_key"])
+        return jsonify({"revoked": connect.revoke_at_app(state, data["account_key"], data["integration"])})
     raise UnknownAction(f"Unknown action {str(action)[:40]!r}.")
 
 

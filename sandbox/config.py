@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import sys
 from collections.abc import Mapping
@@ -32,10 +34,33 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SYNC_IN_BACKGROUND": True,
     "WEBHOOK_TIMEOUT_SECONDS": 5.0,
-    "FAULTS": "",
+    "FAULTS": "",  # fault injection switches, see sandbox.faults and docs/sandbox.md
+    "SECRET_KEY": None,  # signs the connect pages' session cookie; default: derived from the API key
+    "TENANT_NAME": "Demo Lender",  # shown on consent pages as the party asking for the data
+    "APPS_URL": None,  # where the connector reaches the simulated apps; default: in-process (no socket)
+    "CONNECTOR_CLIENT_ID": "ledgerlink-connector",
+    "CONNECTOR_CLIENT_SECRET": "connector-dev-secret-change-me",
+    "APP_ACCESS_TOKEN_TTL_SECONDS": 3600,
+    "APP_REFRESH_TOKEN_TTL_SECONDS": 90 * 24 * 3600,
+    "APP_CODE_TTL_SECONDS": 600,
+    "CONNECT_SESSION_TTL_SECONDS": 1800,
+    "BANK_MFA_TTL_SECONDS": 300,
+    "BANK_LOCK_AFTER": 3,
+    "BANK_LOCK_SECONDS": 900,
 }
 
-_INT_KEYS = {"EMBED_TOKEN_TTL_SECONDS", "MAX_CONTENT_LENGTH"}
+_INT_KEYS = {
+    "EMBED_TOKEN_TTL_SECONDS",
+    "MAX_CONTENT_LENGTH",
+    "APP_ACCESS_TOKEN_TTL_SECONDS",
+    "APP_REFRESH_TOKEN_TTL_SECONDS",
+    "APP_CODE_TTL_SECONDS",
+    "CONNECT_SESSION_TTL_SECONDS",
+    "BANK_MFA_TTL_SECONDS",
+    "BANK_LOCK_AFTER",
+    "BANK_LOCK_SECONDS",
+}
+_POSITIVE_KEYS = _INT_KEYS - {"MAX_CONTENT_LENGTH"}
 _BOOL_KEYS = {"SYNC_IN_BACKGROUND"}
 _FLOAT_KEYS = {"WEBHOOK_TIMEOUT_SECONDS"}
 
@@ -94,8 +119,18 @@ def load_config(
             config["DATA_END"] = parse_day(str(config["DATA_END"]))
         except ValueError as error:
             raise ConfigError(f"{PREFIX}DATA_END {error}.") from None
-    if config["EMBED_TOKEN_TTL_SECONDS"] <= 0:
-        raise ConfigError(f"{PREFIX}EMBED_TOKEN_TTL_SECONDS must be positive.")
+    for key in sorted(_POSITIVE_KEYS):
+        if not isinstance(config[key], int) or config[key] <= 0:
+            raise ConfigError(f"{PREFIX}{key} must be a positive whole number.")
+    if config["ENV"] == "production" and config["CONNECTOR_CLIENT_SECRET"] == DEFAULTS["CONNECTOR_CLIENT_SECRET"]:
+        raise ConfigError(f"{PREFIX}CONNECTOR_CLIENT_SECRET is the public development secret; set your own.")
+    if not config["SECRET_KEY"]:
+        # Stable across processes without another setting: a keyed hash of the (secret) API key, one salt per purpose.
+        config["SECRET_KEY"] = hmac.new(
+            config["API_KEY"].encode(), b"sandbox.session-cookie", hashlib.sha256
+        ).hexdigest()
+    if config["APPS_URL"]:
+        config["APPS_URL"] = str(config["APPS_URL"]).rstrip("/")
     return config
 
 

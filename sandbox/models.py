@@ -142,3 +142,101 @@ class WebhookDelivery(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     next_attempt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AppClient(Base):
+    """An OAuth client registered at one simulated app (the sandbox's connector); only the secret's hash is kept."""
+
+    __tablename__ = "app_clients"
+    app: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(500))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppAuthorizationCode(Base):
+    """A short-lived authorization code of a simulated app, bound to its client, redirect URI and PKCE challenge."""
+
+    __tablename__ = "app_authorization_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(String(2048))
+    scope: Mapped[str] = mapped_column(String(500))
+    username: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(63))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(10))
+    expires_at: Mapped[int] = mapped_column(Integer)
+
+
+class AppToken(Base):
+    """An access (and refresh) token a simulated app issued; tokens are stored as SHA-256 hashes only."""
+
+    __tablename__ = "app_tokens"
+    __table_args__ = (Index("ix_app_tokens_org", "app", "organisation"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    app: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(63))
+    scope: Mapped[str] = mapped_column(String(500))
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    issued_at: Mapped[int] = mapped_column(Integer)
+    expires_in: Mapped[int] = mapped_column(Integer)
+    refresh_expires_at: Mapped[int] = mapped_column(Integer, default=0)
+    access_revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    refresh_revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BankChallenge(Base):
+    """A one-time-code step of the bank's sign-in: the code's hash, its expiry and the wrong attempts so far."""
+
+    __tablename__ = "bank_challenges"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(63))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BankLoginFailure(Base):
+    """Wrong passwords in a row for one bank user; enough of them lock the user for a while."""
+
+    __tablename__ = "bank_login_failures"
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConnectSession(Base):
+    """One run of the connect flow in a browser: which company and app, where to send the user back, OAuth secrets."""
+
+    __tablename__ = "connect_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    integration: Mapped[str] = mapped_column(String(64))
+    tenant_state: Mapped[str] = mapped_column(String(500))
+    redirect: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    oauth_state: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    code_verifier: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    challenge_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class UploadedFile(Base):
+    """A CSV file accepted by the upload app, kept so that a re-sync rebuilds the same objects."""
+
+    __tablename__ = "uploaded_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    connection_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[str] = mapped_column(Text)
+    uploaded: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,11 +36,29 @@ ADMIN_HEADERS = {
 DATA_HEADERS = basic(SANDBOX_TEST_CONFIG["API_USER"], SANDBOX_TEST_CONFIG["API_KEY"])
 
 
-@pytest.fixture
-def sandbox_app(tmp_path: Any) -> Iterator[Flask]:
+@pytest.fixture(scope="session")
+def _seeded_sandbox_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Build once per run a sandbox database with a connected company; tests get a fresh copy of the file."""
     from sandbox import create_app
 
-    app = create_app({**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.sqlite3'}"})
+    path = tmp_path_factory.mktemp("seeded") / "sandbox.sqlite3"
+    app = create_app({**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
+    client = app.test_client()
+    key = create_company(client)
+    sandbox_connect(client, key, "ledgerly")
+    sandbox_connect(client, key, "northbank")
+    app.extensions["sandbox"].db.engine.dispose()  # closing the last connection folds the WAL into the file
+    return path, key
+
+
+@pytest.fixture
+def sandbox_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    from sandbox import create_app
+
+    path = tmp_path / "sandbox.sqlite3"
+    if "connected_company" in request.fixturenames:
+        shutil.copyfile(request.getfixturevalue("_seeded_sandbox_file")[0], path)
+    app = create_app({**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
     yield app
     app.extensions["sandbox"].db.engine.dispose()
 
@@ -76,12 +96,9 @@ def sandbox_connect(client: FlaskClient, account_key: str, integration: str, **e
 
 
 @pytest.fixture
-def connected_company(sandbox_client: FlaskClient) -> str:
-    """A company with the Ledgerly accounting app and the Northbank bank connected."""
-    key = create_company(sandbox_client)
-    sandbox_connect(sandbox_client, key, "ledgerly")
-    sandbox_connect(sandbox_client, key, "northbank")
-    return key
+def connected_company(sandbox_app: Flask, _seeded_sandbox_file: tuple[Path, str]) -> str:
+    """A company with the Ledgerly accounting app and the Northbank bank connected (a copy of the seeded file)."""
+    return _seeded_sandbox_file[1]
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

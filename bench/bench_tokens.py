@@ -1,0 +1,70 @@
+"""Link-token throughput: mints and verifications per second (in-memory revocations, and Redis when reachable)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
+
+KEYS = ["bench-key-new-0123456789abcdefghijklmnop", "bench-key-old-0123456789abcdefghijklmnop"]
+SECONDS = 1.5
+
+
+def rate(label: str, action: object) -> float:
+    """Call ``action`` for about SECONDS and print and return the calls per second."""
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < SECONDS:
+        for _ in range(200):
+            action()  # type: ignore[operator]
+        count += 200
+    per_second = count / (time.perf_counter() - started)
+    print(f"{label:52} {per_second:10,.0f} /s  ({1e6 / per_second:6.1f} µs each)")
+    return per_second
+
+
+def run(store_label: str, store: RevocationStore) -> None:
+    tokens = LinkTokens(KEYS, store)
+    old_key_tokens = LinkTokens(KEYS[1:], store)
+
+    def mint() -> str:
+        return tokens.mint(
+            client_id="cli_bench",
+            account_key="ak_bench",
+            origin="https://lender.example",
+            scopes=["read", "map"],
+            lifetime=1800,
+        )[0]
+
+    token, legacy = (
+        mint(),
+        old_key_tokens.mint(client_id="c", account_key="a", origin="https://l.example", scopes=["read"], lifetime=1800)[
+            0
+        ],
+    )
+    rate(f"mint ({store_label})", mint)
+    rate(f"verify, newest key ({store_label})", lambda: tokens.verify(token))
+    rate(f"verify, previous key after rotation ({store_label})", lambda: tokens.verify(legacy))
+
+
+def main() -> None:
+    run("memory revocations", MemoryRevocations())
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.3).close()
+    except OSError:
+        print("Redis not reachable on 127.0.0.1:6379: Redis figures skipped")
+        return
+    import redis
+
+    connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    run("Redis revocations", RedisRevocations(connection, f"bench:{uuid.uuid4().hex}:"))
+    connection.close()
+
+
+if __name__ == "__main__":
+    main()

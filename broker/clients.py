@@ -1,0 +1,166 @@
+"""Broker clients (lenders' backends): creation, hashed secrets, rotation with a grace period, authentication."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.errors import AuthenticationFailed
+from broker.storage.models import Client
+
+DEFAULT_COST = 14  # scrypt N = 2**14; fine for 256-bit random secrets, slow enough for anything weaker
+_SCRYPT = {"r": 8, "p": 1}
+MAX_SECRET_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class AuthenticatedClient:
+    """Who is calling: a client id and the exact origins it may mint link tokens for."""
+
+    id: str
+    origins: tuple[str, ...]
+
+
+def hash_secret(secret: str, cost: int = DEFAULT_COST) -> str:
+    """Return a salted scrypt hash (N = 2**cost) of ``secret`` in a self-describing text form."""
+    salt = secrets.token_bytes(16)
+    n = 2**cost
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, dklen=32, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    return f"scrypt${n}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def check_secret(stored: str | None, secret: str) -> bool:
+    """Return whether ``secret`` matches the stored hash (constant-time comparison)."""
+    if not stored:
+        return False
+    try:
+        _, n, r, p, salt, expected = stored.split("$")
+        digest = hashlib.scrypt(
+            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32, maxmem=64 * 1024 * 1024
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+def normalize_origin(value: str) -> str:
+    """Return ``scheme://host[:port]`` in lower case, or raise ``ValueError`` for anything that is not an origin."""
+    if not isinstance(value, str) or len(value) > 300 or not value.isascii() or any(c.isspace() for c in value):
+        raise ValueError("must be an origin like https://lender.example")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
+        raise ValueError("must be an origin like https://lender.example")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise ValueError("must be an origin (scheme, host, port) without a path")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def create_client(
+    session: Session, name: str, origins: Sequence[str], now: datetime, cost: int = DEFAULT_COST
+) -> tuple[Client, str]:
+    """Create a client with a new random secret; return it and the secret (shown once, stored hashed)."""
+    if not name or len(name) > 200:
+        raise ValueError("name must be 1 to 200 characters")
+    cleaned = sorted({normalize_origin(o) for o in origins})
+    if not cleaned:
+        raise ValueError("at least one origin is needed")
+    secret = "cs_" + secrets.token_urlsafe(32)
+    client = Client(
+        id="cli_" + secrets.token_hex(8),
+        name=name,
+        secret_hash=hash_secret(secret, cost),
+        origins="\n".join(cleaned),
+        created_at=now,
+    )
+    session.add(client)
+    session.commit()
+    return client, secret
+
+
+def rotate_secret(session: Session, client_id: str, grace: timedelta, now: datetime, cost: int = DEFAULT_COST) -> str:
+    """Give the client a new secret; the current one stays valid for ``grace``. Return the new secret."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise LookupError(f"no client {client_id!r}")
+    secret = "cs_" + secrets.token_urlsafe(32)
+    client.previous_secret_hash = client.secret_hash if grace.total_seconds() > 0 else None
+    client.previous_secret_expires_at = now + grace if grace.total_seconds() > 0 else None
+    client.secret_hash = hash_secret(secret, cost)
+    session.commit()
+    return secret
+
+
+def list_clients(session: Session) -> list[Client]:
+    """Return every client, oldest first."""
+    return list(session.scalars(select(Client).order_by(Client.created_at, Client.id)))
+
+
+class ClientAuthenticator:
+    """Check Basic credentials against the hashes, remembering recent successes briefly (scrypt is slow on purpose)."""
+
+    def __init__(
+        self, cache_seconds: float = 60, clock: Callable[[], float] = time.time, cost: int = DEFAULT_COST
+    ) -> None:
+        self._cost = cost
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: dict[bytes, tuple[AuthenticatedClient, float]] = {}
+        self._pepper = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._dummy_hash: str | None = None
+
+    def forget(self) -> None:
+        """Drop every remembered success (after a rotation in this process)."""
+        with self._lock:
+            self._cache.clear()
+
+    def authenticate(self, session: Session, client_id: object, secret: object) -> AuthenticatedClient:
+        """Return the client for these credentials or raise ``AuthenticationFailed``."""
+        if not isinstance(client_id, str) or not isinstance(secret, str):
+            raise AuthenticationFailed()
+        if not client_id or not secret or len(client_id) > 40 or len(secret) > MAX_SECRET_LENGTH:
+            raise AuthenticationFailed()
+        fingerprint = hmac.new(self._pepper, f"{client_id}\n{secret}".encode(), hashlib.sha256).digest()
+        now = self._clock()
+        cached = self._cache.get(fingerprint)
+        if cached and cached[1] > now:
+            return cached[0]
+        client = session.get(Client, client_id)
+        if client is None:
+            self._dummy_hash = self._dummy_hash or hash_secret(secrets.token_hex(16), self._cost)
+            check_secret(self._dummy_hash, secret)  # an unknown id costs as much as a wrong secret
+            raise AuthenticationFailed()
+        current = check_secret(client.secret_hash, secret)
+        previous = (
+            not current
+            and client.previous_secret_expires_at is not None
+            and client.previous_secret_expires_at > datetime.fromtimestamp(now, UTC)
+            and check_secret(client.previous_secret_hash, secret)
+        )
+        if not (current or previous):
+            raise AuthenticationFailed()
+        found = AuthenticatedClient(client.id, tuple(client.origin_list))
+        ttl = self._cache_seconds
+        if previous and client.previous_secret_expires_at is not None:
+            ttl = min(ttl, client.previous_secret_expires_at.timestamp() - now)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[fingerprint] = (found, now + ttl)
+        return found

@@ -1,0 +1,452 @@
+"""The widget's link flow without Flask: session summary, catalogue, connect attempts and their outcomes, completion.
+
+An attempt is bound to the link token's id (``jti``); its ``state`` travels through the upstream and back to the
+callback, and only its SHA-256 is stored. Passwords and MFA codes pass through to the upstream and are never stored
+or logged; embed tokens are fetched when needed and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from broker.accounts import audit
+from broker.errors import BrokerError, InvalidInput, NotFound
+from broker.storage.link_models import LinkAttempt, LinkSession
+from broker.storage.models import Account, Client, LinkToken
+from broker.tokens import LinkClaims, LinkTokens
+from broker.upstream import UpstreamClient
+from broker.upstream import connect as upstream_connect
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_LIFETIME = timedelta(minutes=30)
+KINDS = {"oauth2": "popup", "credentials": "credentials", "upload": "upload"}
+FINAL = ("connected", "denied", "error", "expired")
+MAX_CATALOGUE_PAGES = 20
+_CONNECTION_FIELDS = ("integration", "name", "category", "status", "sync_progress", "created", "last_sync", "error")
+
+
+class AttemptClosed(BrokerError):
+    code, status, message = "attempt_closed", 409, "This connection attempt has already finished; start a new one."
+
+
+class WrongAttemptKind(InvalidInput):
+    code, message = "wrong_attempt_kind", "This step does not apply to this kind of app."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the popup's callback page shows and tells the frame."""
+
+    attempt_id: str
+    status: str
+    error: str | None
+
+
+_allowed_callbacks: set[tuple[str, str]] = set()
+_allowed_lock = threading.Lock()
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+# -- session, catalogue, connections -------------------------------------------------------------------------------
+def open_session(db: Session, claims: LinkClaims, account: Account, now: datetime) -> LinkSession:
+    """Return the widget session of this token, recording it the first time it is seen."""
+    row = db.get(LinkSession, claims.jti)
+    if row is None:
+        row = LinkSession(jti=claims.jti, account_id=account.id, opened_at=now)
+        db.add(row)
+        audit(db, actor=f"link:{claims.jti}", action="link.session_open", at=now, account_id=account.id)
+        db.commit()
+    return row
+
+
+def connections(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
+    """Return the company's connections as the widget shows them (no account key)."""
+    rows = upstream.connection_health(account.account_key)
+    shown = []
+    for row in rows:
+        item = {name: row.get(name) for name in _CONNECTION_FIELDS}
+        if not isinstance(item["sync_progress"], int):
+            item["sync_progress"] = 100 if item["status"] == "healthy" else 0
+        shown.append(item)
+    return shown
+
+
+def session_summary(
+    db: Session, upstream: UpstreamClient, claims: LinkClaims, account: Account, now: datetime
+) -> dict[str, Any]:
+    """Return what the frame needs to start: account key, scopes, origin, expiry, lender name, connections."""
+    open_session(db, claims, account, now)
+    client = db.get(Client, claims.client_id)
+    return {
+        "account_key": account.account_key,
+        "scopes": list(claims.scopes),
+        "origin": claims.origin,
+        "expires_at": datetime.fromtimestamp(claims.expires_at, now.tzinfo).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "client_name": client.name if client else None,
+        "connections": connections(upstream, account),
+    }
+
+
+def _integrations(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for page in range(1, MAX_CATALOGUE_PAGES + 1):
+        answer = json.loads(upstream.get_data(account.account_key, "integrations", [("page", str(page))]).content)
+        if not isinstance(answer, list) or not answer:
+            break
+        rows.extend(r for r in answer if isinstance(r, dict) and isinstance(r.get("key"), str))
+    return rows
+
+
+def catalogue(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
+    """Return the upstream's apps with ``connected`` and ``status`` for this company."""
+    health = {c["integration"]: c for c in upstream.connection_health(account.account_key)}
+    apps = []
+    for row in _integrations(upstream, account):
+        connection = health.get(row["key"])
+        status = connection.get("status") if connection else None
+        apps.append(
+            {
+                "key": row["key"],
+                "name": str(row.get("name") or row["key"]),
+                "category": row.get("category"),
+                "auth_type": row.get("auth_type"),
+                "description": row.get("description"),
+                "connected": status is not None and status != "inactive",
+                "status": status,
+            }
+        )
+    return apps
+
+
+# -- attempts ------------------------------------------------------------------------------------------------------
+def _ensure_callback_allowed(upstream: UpstreamClient, callback_url: str) -> None:
+    key = (upstream.region.admin_url, callback_url)
+    with _allowed_lock:
+        if key in _allowed_callbacks:
+            return
+    upstream_connect.allow_url(upstream, callback_url)
+    with _allowed_lock:
+        _allowed_callbacks.add(key)
+
+
+def attempt_view(row: LinkAttempt, connect_url: str | None = None) -> dict[str, Any]:
+    """Return an attempt as the frame sees it."""
+    view: dict[str, Any] = {
+        "attempt_id": row.id,
+        "integration": row.integration,
+        "kind": row.kind,
+        "status": row.status,
+        "error": row.error,
+        "expires_at": _iso(row.expires_at),
+    }
+    if connect_url is not None:
+        view["connect_url"] = connect_url
+    return view
+
+
+def start_attempt(
+    db: Session,
+    upstream: UpstreamClient,
+    claims: LinkClaims,
+    account: Account,
+    integration: Any,
+    *,
+    callback_url: str,
+    now: datetime,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """Create an attempt for an app of the catalogue; popup apps get their connect URL (with a fresh embed token)."""
+    if not isinstance(integration, str) or not integration:
+        raise InvalidInput("integration is required.", code="validation_failed", status=422)
+    app = next((a for a in _integrations(upstream, account) if a["key"] == integration), None)
+    if app is None or app.get("auth_type") not in KINDS:
+        raise NotFound("No such app in the catalogue.", code="unknown_integration")
+    kind = KINDS[str(app["auth_type"])]
+    state = secrets.token_urlsafe(32)
+    row = LinkAttempt(
+        id="att_" + secrets.token_urlsafe(12),
+        jti=claims.jti,
+        account_id=account.id,
+        integration=integration,
+        kind=kind,
+        state_hash=_hash(state),
+        status="pending",
+        created_at=now,
+        expires_at=min(now + ATTEMPT_LIFETIME, datetime.fromtimestamp(claims.expires_at, now.tzinfo)),
+    )
+    url = None
+    if kind == "popup":
+        _ensure_callback_allowed(upstream, callback_url)
+        embed = upstream.embed_token(account.account_key)
+        url = upstream_connect.connect_url(upstream, integration, embed=embed, state=state, redirect=callback_url)
+    open_session(db, claims, account, now)
+    db.add(row)
+    audit(
+        db,
+        actor=f"link:{claims.jti}",
+        action="link.attempt_start",
+        at=now,
+        account_id=account.id,
+        target=integration,
+        request_id=request_id,
+    )
+    db.commit()
+    return attempt_view(row, url)
+
+
+def _own_attempt(db: Session, claims: LinkClaims, attempt_id: str, now: datetime) -> LinkAttempt:
+    row = db.get(LinkAttempt, attempt_id) if isinstance(attempt_id, str) and len(attempt_id) <= 40 else None
+    if row is None or row.jti != claims.jti:
+        raise NotFound("No such connection attempt.")
+    if row.status == "pending" and row.expires_at <= now:
+        row.status, row.error, row.finished_at = "expired", "attempt_expired", now
+        db.commit()
+    return row
+
+
+def get_attempt(db: Session, claims: LinkClaims, attempt_id: str, now: datetime) -> dict[str, Any]:
+    """Return one of this session's attempts (the frame polls it while the popup is open)."""
+    return attempt_view(_own_attempt(db, claims, attempt_id, now))
+
+
+def _finish(db: Session, row: LinkAttempt, status: str, error: str | None, now: datetime) -> None:
+    row.status, row.error, row.finished_at, row.upstream_ref = status, error, now, None
+    audit(
+        db,
+        actor=f"link:{row.jti}",
+        action=f"link.attempt_{status}",
+        at=now,
+        account_id=row.account_id,
+        target=row.integration,
+    )
+    db.commit()
+
+
+def finish_from_callback(
+    db: Session,
+    upstreams: dict[str, UpstreamClient],
+    *,
+    state: Any,
+    status: Any,
+    integration: Any,
+    error: Any,
+    now: datetime,
+) -> Outcome | None:
+    """Record the outcome the popup brought back; None when ``state`` matches no pending attempt."""
+    if not isinstance(state, str) or not 16 <= len(state) <= 200:
+        return None
+    row = db.scalars(select(LinkAttempt).where(LinkAttempt.state_hash == _hash(state))).first()
+    if row is None:
+        return None
+    if row.status != "pending":
+        return Outcome(row.id, row.status, row.error)
+    if row.expires_at <= now:
+        _finish(db, row, "expired", "attempt_expired", now)
+        return Outcome(row.id, row.status, row.error)
+    if integration != row.integration or status not in ("connected", "denied", "error"):
+        _finish(db, row, "error", "bad_callback", now)
+        return Outcome(row.id, row.status, row.error)
+    clean_error = error if isinstance(error, str) and error.replace("_", "").isalnum() and len(error) <= 64 else None
+    if status == "connected":
+        account = db.get(Account, row.account_id)
+        upstream = upstreams.get(account.region) if account else None
+        # The query string is the browser's word; the upstream's connection list is the proof.
+        confirmed = (
+            upstream is not None
+            and account is not None
+            and any(
+                c.get("integration") == row.integration and c.get("status") not in (None, "inactive")
+                for c in upstream.connection_health(account.account_key)
+            )
+        )
+        if not confirmed:
+            _finish(db, row, "error", "not_confirmed", now)
+            return Outcome(row.id, row.status, row.error)
+        _finish(db, row, "connected", None, now)
+    elif status == "denied":
+        _finish(db, row, "denied", clean_error or "access_denied", now)
+    else:
+        _finish(db, row, "error", clean_error or "connect_failed", now)
+    return Outcome(row.id, row.status, row.error)
+
+
+def _pending_form(db: Session, claims: LinkClaims, attempt_id: str, kind: str, now: datetime) -> LinkAttempt:
+    row = _own_attempt(db, claims, attempt_id, now)
+    if row.kind != kind:
+        raise WrongAttemptKind()
+    if row.status != "pending":
+        raise AttemptClosed()
+    return row
+
+
+def _text(fields: Any, name: str, limit: int) -> str:
+    value = fields.get(name) if isinstance(fields, dict) else None
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise InvalidInput(f"{name} is required (at most {limit} characters).", code="validation_failed", status=422)
+    return value
+
+
+def _sign_in_answer(db: Session, row: LinkAttempt, answer: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Turn the upstream's answer to a sign-in step into the attempt's state and the frame's reply."""
+    status = answer["status"]
+    if status == "connected":
+        _finish(db, row, "connected", None, now)
+        return {"attempt_id": row.id, "status": "connected"}
+    if status in ("mfa_required", "invalid_code", "code_expired", "code_sent"):
+        ref = answer.get("challenge_id")
+        if isinstance(ref, str) and len(ref) <= 100:
+            row.upstream_ref = ref
+            db.commit()
+        reply_status = "mfa_required" if status in ("mfa_required", "code_sent") else "invalid_code"
+        reply: dict[str, Any] = {"attempt_id": row.id, "status": reply_status, "challenge": {}}
+        if isinstance(answer.get("attempts_left"), int):
+            reply["attempts_left"] = answer["attempts_left"]
+        return reply
+    if status == "invalid_credentials":
+        ref = answer.get("session")
+        row.upstream_ref = ref if isinstance(ref, str) and len(ref) <= 100 else None
+        db.commit()
+        return {"attempt_id": row.id, "status": "invalid_credentials"}
+    code = "account_locked" if status == "locked" else (status if status.replace("_", "").isalnum() else "error")[:64]
+    _finish(db, row, "error", code, now)
+    return {"attempt_id": row.id, "status": "error", "error": code}
+
+
+def submit_credentials(
+    db: Session, upstream: UpstreamClient, claims: LinkClaims, attempt_id: str, fields: Any, now: datetime
+) -> dict[str, Any]:
+    """Forward a sign-in form to the upstream; the password is used for this one call and never kept."""
+    row = _pending_form(db, claims, attempt_id, "credentials", now)
+    username, password = _text(fields, "username", 200), _text(fields, "password", 200)
+    account = db.get(Account, row.account_id)
+    assert account is not None
+    try:
+        if row.upstream_ref:
+            answer = upstream_connect.submit_credentials(
+                upstream, row.integration, username=username, password=password, session=row.upstream_ref
+            )
+        else:
+            answer = upstream_connect.submit_credentials(
+                upstream,
+                row.integration,
+                username=username,
+                password=password,
+                embed=upstream.embed_token(account.account_key),
+                state=row.id,
+            )
+    except upstream_connect.ConnectRejected as rejected:
+        _finish(db, row, "error", rejected.code, now)
+        return {"attempt_id": row.id, "status": "error", "error": rejected.code}
+    return _sign_in_answer(db, row, answer, now)
+
+
+def submit_code(
+    db: Session, upstream: UpstreamClient, claims: LinkClaims, attempt_id: str, fields: Any, now: datetime
+) -> dict[str, Any]:
+    """Forward an MFA code for the attempt's challenge."""
+    row = _pending_form(db, claims, attempt_id, "credentials", now)
+    code = _text(fields, "code", 20).strip()
+    if not row.upstream_ref:
+        raise AttemptClosed("Sign in first; there is no code to check yet.", code="no_challenge")
+    try:
+        answer = upstream_connect.submit_code(upstream, row.integration, challenge_id=row.upstream_ref, code=code)
+    except upstream_connect.ConnectRejected as rejected:
+        _finish(db, row, "error", rejected.code, now)
+        return {"attempt_id": row.id, "status": "error", "error": rejected.code}
+    return _sign_in_answer(db, row, answer, now)
+
+
+def upload_files(
+    db: Session,
+    upstream: UpstreamClient,
+    claims: LinkClaims,
+    attempt_id: str,
+    files: list[tuple[str, tuple[str, bytes, str]]],
+    now: datetime,
+) -> dict[str, Any]:
+    """Forward CSV files to the upstream's upload step; a rejected upload leaves the attempt open for another try."""
+    row = _pending_form(db, claims, attempt_id, "upload", now)
+    if not files:
+        raise InvalidInput("Add the CSV files to upload.", code="validation_failed", status=422)
+    account = db.get(Account, row.account_id)
+    assert account is not None
+    try:
+        answer = upstream_connect.upload_files(
+            upstream,
+            row.integration,
+            embed=upstream.embed_token(account.account_key),
+            state=row.id,
+            files=files,
+        )
+    except upstream_connect.ConnectRejected as rejected:
+        return {"attempt_id": row.id, "status": "rejected", "reason": rejected.code}
+    if answer["status"] == "connected":
+        _finish(db, row, "connected", None, now)
+        return {"attempt_id": row.id, "status": "connected"}
+    found = answer.get("errors")
+    errors: list[Any] = found if isinstance(found, list) else []
+    reason = "; ".join(str(e.get("message"))[:200] for e in errors[:3] if isinstance(e, dict)) or "rejected"
+    return {"attempt_id": row.id, "status": "rejected", "reason": reason}
+
+
+# -- completion ----------------------------------------------------------------------------------------------------
+def complete(
+    db: Session,
+    upstream: UpstreamClient,
+    tokens: LinkTokens,
+    claims: LinkClaims,
+    account: Account,
+    now: datetime,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token."""
+    session = open_session(db, claims, account, now)
+    made = db.scalars(
+        select(LinkAttempt.integration).where(LinkAttempt.jti == claims.jti, LinkAttempt.status == "connected")
+    ).all()
+    current = {c["integration"]: c for c in connections(upstream, account)}
+    result = {
+        "account_key": account.account_key,
+        "connections": [
+            {
+                "integration": key,
+                "name": current.get(key, {}).get("name") or key,
+                "category": current.get(key, {}).get("category"),
+                "status": current.get(key, {}).get("status") or "syncing",
+            }
+            for key in dict.fromkeys(made)
+        ],
+    }
+    session.completed_at = session.completed_at or now
+    record = db.get(LinkToken, claims.jti)
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = now
+    audit(
+        db,
+        actor=f"link:{claims.jti}",
+        action="link.session_complete",
+        at=now,
+        account_id=account.id,
+        request_id=request_id,
+    )
+    db.commit()
+    tokens.revoke(claims)
+    return result

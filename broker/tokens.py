@@ -1,0 +1,172 @@
+"""Link tokens: signed, timed, revocable credentials bound to one account key, origin, scope set and client."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from broker.errors import InvalidToken
+
+LINK_SALT = "broker.link-token.v1"
+SCOPES = ("link", "map", "reconcile", "read")
+MAX_TOKEN_LENGTH = 2048
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    """What a verified link token grants: one account key, from one origin, with some scopes, until ``expires_at``."""
+
+    jti: str
+    client_id: str
+    account_key: str
+    origin: str
+    scopes: tuple[str, ...]
+    issued_at: int
+    expires_at: int
+
+
+class RevocationStore(Protocol):
+    """Where revoked token ids live until the token would have expired anyway."""
+
+    def revoke(self, jti: str, ttl_seconds: int) -> None: ...
+
+    def is_revoked(self, jti: str) -> bool: ...
+
+
+class MemoryRevocations:
+    """In-process revocations (one broker process); entries drop out when the token's lifetime has passed."""
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def revoke(self, jti: str, ttl_seconds: int) -> None:
+        with self._lock:
+            now = self._clock()
+            self._until = {k: v for k, v in self._until.items() if v > now}
+            self._until[jti] = now + max(1, ttl_seconds)
+
+    def is_revoked(self, jti: str) -> bool:
+        until = self._until.get(jti)
+        return until is not None and until > self._clock()
+
+
+class RedisRevocations:
+    """Revocations shared by every broker process through Redis, each key expiring with its token."""
+
+    def __init__(self, redis: Any, prefix: str = "broker:") -> None:
+        self._redis = redis
+        self._prefix = f"{prefix}revoked:"
+
+    def revoke(self, jti: str, ttl_seconds: int) -> None:
+        self._redis.set(self._prefix + jti, b"1", ex=max(1, int(ttl_seconds)))
+
+    def is_revoked(self, jti: str) -> bool:
+        return bool(self._redis.exists(self._prefix + jti))
+
+
+def _signer_with_clock(clock: Clock) -> type[TimestampSigner]:
+    """Return a TimestampSigner whose notion of now is ``clock`` (so tests can freeze time)."""
+
+    class ClockedSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(clock())
+
+    return ClockedSigner
+
+
+class LinkTokens:
+    """Mint and verify link tokens with a list of keys (the first signs, all verify) and one salt for this purpose."""
+
+    def __init__(
+        self,
+        secret_keys: Sequence[str],
+        revocations: RevocationStore,
+        *,
+        max_lifetime: int = 3600,
+        clock: Clock = time.time,
+    ) -> None:
+        if not secret_keys:
+            raise ValueError("at least one secret key is needed")
+        self._clock = clock
+        self._max_lifetime = max_lifetime
+        self.revocations = revocations
+        # itsdangerous signs with the last key and verifies with all; our setting lists the newest first.
+        self._serializer = URLSafeTimedSerializer(
+            list(reversed(list(secret_keys))), salt=LINK_SALT, signer=_signer_with_clock(clock)
+        )
+
+    def mint(
+        self, *, client_id: str, account_key: str, origin: str, scopes: Iterable[str], lifetime: int
+    ) -> tuple[str, LinkClaims]:
+        """Return a new token and its claims; ``lifetime`` is in seconds and at most the configured maximum."""
+        if not 1 <= lifetime <= self._max_lifetime:
+            raise ValueError(f"lifetime must be between 1 and {self._max_lifetime} seconds")
+        now = int(self._clock())
+        claims = LinkClaims(
+            jti=secrets.token_urlsafe(16),
+            client_id=client_id,
+            account_key=account_key,
+            origin=origin,
+            scopes=tuple(sorted(set(scopes))),
+            issued_at=now,
+            expires_at=now + lifetime,
+        )
+        payload = {
+            "jti": claims.jti,
+            "cli": claims.client_id,
+            "acc": claims.account_key,
+            "org": claims.origin,
+            "scp": list(claims.scopes),
+            "exp": claims.expires_at,
+        }
+        return str(self._serializer.dumps(payload)), claims
+
+    def verify(self, token: object) -> LinkClaims:
+        """Return the claims of a valid token or raise ``InvalidToken``; never any other exception."""
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            raise InvalidToken()
+        try:
+            payload, issued = self._serializer.loads(token, max_age=self._max_lifetime, return_timestamp=True)
+        except SignatureExpired:
+            raise InvalidToken("The link token has expired; mint a new one.") from None
+        except BadSignature:
+            raise InvalidToken() from None
+        claims = _claims_from(payload, int(issued.timestamp()))
+        if claims.expires_at <= self._clock():
+            raise InvalidToken("The link token has expired; mint a new one.")
+        if self.revocations.is_revoked(claims.jti):
+            raise InvalidToken("The link token has been revoked.")
+        return claims
+
+    def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:
+        """Revoke a token id until its own expiry."""
+        if isinstance(claims_or_jti, LinkClaims):
+            jti, expires_at = claims_or_jti.jti, claims_or_jti.expires_at
+        else:
+            jti = claims_or_jti
+        remaining = int((expires_at or 0) - self._clock()) + 1
+        if remaining > 0:
+            self.revocations.revoke(jti, remaining)
+
+
+def _claims_from(payload: Any, issued_at: int) -> LinkClaims:
+    """Check the payload's shape; a correctly signed token of another shape is still an invalid token."""
+    try:
+        scopes = payload["scp"]
+        fields = (payload["jti"], payload["cli"], payload["acc"], payload["org"])
+        if not all(isinstance(f, str) and f for f in fields) or not isinstance(payload["exp"], int):
+            raise TypeError
+        if not isinstance(scopes, list) or not all(s in SCOPES for s in scopes):
+            raise TypeError
+    except (TypeError, KeyError):
+        raise InvalidToken() from None
+    return LinkClaims(*fields, scopes=tuple(scopes), issued_at=issued_at, expires_at=payload["exp"])

@@ -1,0 +1,191 @@
+"""The upstream client: one long-lived ``httpx.Client`` per region speaking the Administration and Data APIs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from broker.config import RegionSettings
+from broker.errors import TooManyRequests
+from broker.upstream.errors import UpstreamBadGateway, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
+from broker.upstream.pacer import CompanyPacer, PacingTimeout
+from broker.upstream.retry import RetryPolicy, RetryTransport, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+ADMIN_PATH = "/app/api.php"
+DATA_PREFIX = "/api/"
+# Defence in depth: the proxy validates parts already; the client refuses anything else outright.
+_SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
+FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
+USER_AGENT = "ledgerlink-broker/0.1"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed per phase of one attempt."""
+
+    connect: float = 3.0
+    read: float = 10.0
+    write: float = 5.0
+    pool: float = 2.0
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """A successful Data API answer: its JSON body (bytes, checked to parse) and the headers worth relaying."""
+
+    status: int
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class UpstreamClient:
+    """Talk to one upstream region; ``transport`` is injectable (tests pass ``httpx.MockTransport``)."""
+
+    def __init__(
+        self,
+        region: RegionSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        limits: httpx.Limits | None = None,
+        pacer: CompanyPacer | None = None,
+        account_key_header: str = "X-Account-Key",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.region = region
+        self.policy = policy or RetryPolicy()
+        self._pacer = pacer or CompanyPacer(90)
+        self._account_key_header = account_key_header
+        t = timeouts or Timeouts()
+        inner = transport or httpx.HTTPTransport(
+            limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20), retries=0
+        )
+        self._http = httpx.Client(
+            transport=RetryTransport(inner, self.policy, sleep=sleep),
+            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    # -- sending ---------------------------------------------------------------------------------------------
+    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one logical request (retries inside) and translate transport failures into broker errors."""
+        try:
+            return self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException as error:
+            if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+                raise UpstreamUnavailable() from None
+            raise UpstreamTimeout() from None
+        except httpx.TransportError:
+            raise UpstreamUnavailable() from None
+
+    def _check(self, response: httpx.Response) -> None:
+        """Raise the broker error matching a non-2xx answer; the upstream body is never relayed."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        log.warning("upstream answered %d for %s %s", status, response.request.method, response.request.url.path)
+        if status in (400, 403, 404, 409, 422, 429):
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), time.time())
+            raise UpstreamRejected(status, retry_after=retry_after)
+        if status == 503:
+            raise UpstreamUnavailable()
+        if status == 504:
+            raise UpstreamTimeout()
+        raise UpstreamBadGateway()  # 3xx (not followed), 401 (our credentials), other 4xx and 5xx
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise UpstreamBadGateway("The financial-data platform returned a body that is not JSON.") from None
+
+    # -- Administration API ----------------------------------------------------------------------------------
+    def _admin(self, method: str, *, params: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> Any:
+        response = self._send(
+            method,
+            self.region.admin_url + ADMIN_PATH,
+            params=params,
+            json=body,
+            auth=(self.region.api_key, ""),
+            headers={"Account-Key": self.region.tenant_key},
+        )
+        self._check(response)
+        return self._json(response)
+
+    def create_company(self, *, name: str, email: str, subdomain: str, password: str) -> dict[str, str]:
+        """Provision a company account; return ``{account_key, subdomain, account_domain}``."""
+        body = {
+            "name": name,
+            "email_admin": email,
+            "password": password,
+            "subdomain": subdomain,
+            "type": "standard",
+            "datashare": True,
+        }
+        answer = self._admin("POST", body=body)
+        if not isinstance(answer, dict) or not isinstance(answer.get("account_key"), str) or not answer["account_key"]:
+            raise UpstreamBadGateway("The financial-data platform did not return an account key.")
+        return {k: str(answer.get(k) or "") for k in ("account_key", "subdomain", "account_domain")}
+
+    def connection_health(self, account_key: str) -> list[dict[str, Any]]:
+        """Return the company's connections and their health."""
+        answer = self._admin("GET", params={"action": "connection_health", "account_key": account_key})
+        connections = answer.get("connections") if isinstance(answer, dict) else None
+        if not isinstance(connections, list):
+            raise UpstreamBadGateway("The financial-data platform returned connections in an unknown shape.")
+        return [c for c in connections if isinstance(c, dict)]
+
+    def embed_token(self, account_key: str) -> str:
+        """Return a one-hour, single-use embed token for the company."""
+        answer = self._admin("GET", params={"action": "embed_token", "account_key": account_key})
+        if not isinstance(answer, dict) or not isinstance(answer.get("token"), str):
+            raise UpstreamBadGateway("The financial-data platform did not return an embed token.")
+        return str(answer["token"])
+
+    def ping(self, timeout: float = 2.0) -> bool:
+        """Return whether the admin host answers HTTP at all (any status below 500), without retrying."""
+        try:
+            response = self._http.get(self.region.admin_url + ADMIN_PATH, timeout=timeout, params={"action": "ping"})
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
+    # -- Data API --------------------------------------------------------------------------------------------
+    def get_data(
+        self, account_key: str, path: str, params: Sequence[tuple[str, str]] = (), *, method: str = "GET"
+    ) -> UpstreamResponse:
+        """Read ``/api/<path>`` for one company; ``path`` is ``object`` or ``object/id`` already validated."""
+        if not _SAFE_DATA_PATH.match(path) or method not in ("GET", "HEAD"):
+            raise ValueError("refusing an unsafe upstream path")
+        try:
+            self._pacer.acquire(account_key, max_wait=min(1.0, self.policy.deadline))
+        except PacingTimeout as pause:
+            raise TooManyRequests(pause.wait, "Too many requests for this company; retry after Retry-After.") from None
+        response = self._send(
+            "GET",
+            self.region.data_url + DATA_PREFIX + path,
+            params=list(params),
+            auth=(self.region.api_user, self.region.api_key),
+            headers={self._account_key_header: account_key},
+        )
+        self._check(response)
+        self._json(response)  # a 200 that is not JSON is the upstream's fault: 502, not garbage to the client
+        headers = {name: response.headers[name] for name in FORWARDED_HEADERS if name in response.headers}
+        return UpstreamResponse(response.status_code, response.content, headers)

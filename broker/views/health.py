@@ -1,0 +1,33 @@
+"""Liveness (``/healthz``) and readiness (``/readyz``: database and every upstream region reachable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from broker.errors import BrokerError
+from broker.schemas import HealthSchema
+from broker.state import broker_state
+
+bp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators.")
+
+
+@bp.route("/healthz")
+@bp.response(200, HealthSchema)
+def healthz() -> dict[str, Any]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@bp.route("/readyz")
+@bp.response(200, HealthSchema)
+def readyz() -> dict[str, Any]:
+    """The database answers and every upstream region is reachable."""
+    state = broker_state()
+    checks = {"database": "ok" if state.db.ping() else "unavailable"}
+    for name, upstream in state.upstreams.items():
+        checks[f"upstream:{name}"] = "ok" if upstream.ping() else "unavailable"
+    if any(value != "ok" for value in checks.values()):
+        raise BrokerError("A dependency is not reachable.", code="not_ready", status=503, details={"checks": checks})
+    return {"status": "ok", "checks": checks}

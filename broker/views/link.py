@@ -1,0 +1,53 @@
+"""The widget's read-only proxy: ``/v1/link/data/<object>[/<id>]`` with a bearer link token, its account only."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from broker import accounts, proxy
+from broker.auth import current_claims, require_link_token
+from broker.logs import remember_secret
+from broker.state import broker_state, db_session
+from broker.views import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, upstream_json
+from common.web import request_id
+
+bp = Blueprint("link", __name__, url_prefix="/v1/link", description="Widget: read-only data for its account.")
+READ_SCOPES = ("read", "map", "reconcile")
+
+
+def _read(object_name: str, object_id: str | None) -> Response:
+    state = broker_state()
+    claims = current_claims()
+    session = db_session()
+    account = accounts.account_for(session, claims.client_id, claims.account_key)
+    remember_secret(account.account_key)
+    state.limits.company(account.account_key)
+    result = proxy.read_for_account(
+        session,
+        state.upstreams,
+        account,
+        object_name,
+        object_id,
+        request.args.items(multi=True),
+        actor=f"link:{claims.jti}",
+        now=state.now(),
+        request_id=request_id(),
+    )
+    return upstream_json(result)
+
+
+@bp.route("/data/<object_name>", methods=["GET"])
+@require_link_token(READ_SCOPES)
+@bp.doc(security=BEARER_SECURITY, parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
+def read_collection(object_name: str) -> Response:
+    """A page of a collection or a report, for the token's account."""
+    return _read(object_name, None)
+
+
+@bp.route("/data/<object_name>/<object_id>", methods=["GET"])
+@require_link_token(READ_SCOPES)
+@bp.doc(security=BEARER_SECURITY, responses=DATA_RESPONSES)
+def read_object(object_name: str, object_id: str) -> Response:
+    """One object by id, for the token's account."""
+    return _read(object_name, object_id)

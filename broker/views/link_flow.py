@@ -1,0 +1,281 @@
+"""The widget's flow endpoints under ``/v1/link``: session, catalogue, connect attempts, the popup callback, completion.
+
+Called by the frame, which runs on the broker's own origin: a request's ``Origin`` (when the browser sends one) must
+be the token's origin or the broker's own. The callback is the only endpoint without a bearer token: the popup lands
+there, and its ``state`` is the credential.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, g, jsonify, render_template_string, request
+from flask_smorest import Blueprint
+
+from broker import accounts, link_flow
+from broker.auth import MAX_AUTHORIZATION_LENGTH
+from broker.errors import InsufficientScope, InvalidInput, InvalidToken, OriginNotAllowed
+from broker.state import broker_state, db_session
+from broker.storage.models import Account
+from broker.tokens import LinkClaims
+from broker.upstream import UpstreamClient
+from broker.views import BEARER_SECURITY
+from common.web import request_id
+
+bp = Blueprint(
+    "link_flow",
+    __name__,
+    url_prefix="/v1/link",
+    description="Widget: the owner's session, app catalogue and connect flow.",
+)
+F = TypeVar("F", bound=Callable[..., Any])
+LINK_SCOPE = "link"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_FIELDS = {"chart_of_accounts": "chart", "trial_balances": "trial_balances"}
+CALLBACK_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+CALLBACK_TEXT = {
+    "en": {
+        "connected": "Connected. This window closes by itself.",
+        "denied": "Access was not allowed. You can close this window.",
+        "error": "The connection did not complete. You can close this window.",
+        "expired": "This connection attempt has expired. You can close this window.",
+        "unknown": "This connection attempt is unknown or has ended. You can close this window.",
+        "manual": "You can close this window and go back to the page you came from.",
+    },
+    "fr": {
+        "connected": "Connexion réussie. Cette fenêtre se ferme toute seule.",
+        "denied": "L'accès n'a pas été autorisé. Vous pouvez fermer cette fenêtre.",
+        "error": "La connexion n'a pas abouti. Vous pouvez fermer cette fenêtre.",
+        "expired": "Cette tentative de connexion a expiré. Vous pouvez fermer cette fenêtre.",
+        "unknown": "Cette tentative de connexion est inconnue ou terminée. Vous pouvez fermer cette fenêtre.",
+        "manual": "Vous pouvez fermer cette fenêtre et revenir à la page d'origine.",
+    },
+}
+CALLBACK_PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ text }}</title><link rel="stylesheet" href="/widget/v1/assets/styles/widget.css">
+<script type="module" src="/widget/v1/assets/frame/callback.js"></script></head>
+<body><main id="callback" class="content" data-attempt="{{ attempt_id }}" data-status="{{ status }}"
+data-error="{{ error }}"><h1 class="step-title">{{ text }}</h1>
+<p id="closing" hidden>…</p><p id="manual" hidden>{{ manual }}</p></main></body></html>
+"""
+SESSION_SCHEMA = {"type": "object", "description": "account_key, scopes, origin, expires_at, client_name, connections"}
+
+
+def own_origin() -> str:
+    """The broker's public origin: ``PUBLIC_URL`` when configured, else the host the request came to."""
+    configured = current_app.config.get("PUBLIC_URL")
+    base = str(configured or request.host_url)
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def callback_url() -> str:
+    """The URL the upstream sends the popup back to."""
+    configured = current_app.config.get("PUBLIC_URL")
+    base = str(configured or request.host_url).rstrip("/")
+    return base + "/v1/link/callback"
+
+
+def require_widget_token(view: F) -> F:
+    """Verify the bearer link token (``link`` scope) from the frame (broker origin) or the token's own origin."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        state = broker_state()
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or len(header) > MAX_AUTHORIZATION_LENGTH:
+            raise InvalidToken()
+        claims = state.tokens.verify(token.strip())
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in (claims.origin, own_origin()):
+            raise OriginNotAllowed()
+        if LINK_SCOPE not in claims.scopes:
+            raise InsufficientScope()
+        g.link_claims = claims
+        state.limits.client(claims.client_id)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _context() -> tuple[LinkClaims, Account, UpstreamClient]:
+    claims: LinkClaims = g.link_claims
+    account = accounts.account_for(db_session(), claims.client_id, claims.account_key)
+    broker_state().limits.company(account.account_key)
+    return claims, account, broker_state().upstreams[account.region]
+
+
+def _no_store(payload: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.", code="invalid_json")
+    return body
+
+
+_DOC = {"security": BEARER_SECURITY}
+
+
+@bp.route("/session", methods=["GET"])
+@require_widget_token
+@bp.doc(
+    **_DOC,
+    responses={
+        200: {"description": "The widget session.", "content": {"application/json": {"schema": SESSION_SCHEMA}}}
+    },
+)
+def session() -> Response:
+    """The session the token opens: account key, scopes, origin, expiry, lender name and current connections."""
+    claims, account, upstream = _context()
+    return _no_store(link_flow.session_summary(db_session(), upstream, claims, account, broker_state().now()))
+
+
+@bp.route("/integrations", methods=["GET"])
+@require_widget_token
+@bp.doc(**_DOC)
+def integrations() -> Response:
+    """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
+    _claims, account, upstream = _context()
+    return _no_store({"integrations": link_flow.catalogue(upstream, account)})
+
+
+@bp.route("/connections", methods=["GET"])
+@require_widget_token
+@bp.doc(**_DOC)
+def connections() -> Response:
+    """The company's connections with their sync progress (0-100)."""
+    _claims, account, upstream = _context()
+    return _no_store({"connections": link_flow.connections(upstream, account)})
+
+
+@bp.route("/attempts", methods=["POST"])
+@require_widget_token
+@bp.doc(**_DOC)
+def start_attempt() -> Response:
+    """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
+    claims, account, upstream = _context()
+    body = _json_body()
+    result = link_flow.start_attempt(
+        db_session(),
+        upstream,
+        claims,
+        account,
+        body.get("integration"),
+        callback_url=callback_url(),
+        now=broker_state().now(),
+        request_id=request_id(),
+    )
+    return _no_store(result, 201)
+
+
+@bp.route("/attempts/<attempt_id>", methods=["GET"])
+@require_widget_token
+@bp.doc(**_DOC)
+def get_attempt(attempt_id: str) -> Response:
+    """An attempt's status: ``pending`` until the popup's callback (or the sign-in form) settles it."""
+    claims: LinkClaims = g.link_claims
+    return _no_store(link_flow.get_attempt(db_session(), claims, attempt_id, broker_state().now()))
+
+
+@bp.route("/attempts/<attempt_id>/credentials", methods=["POST"])
+@require_widget_token
+@bp.doc(**_DOC)
+def credentials(attempt_id: str) -> Response:
+    """Send ``{username, password}`` to the app through the upstream (never stored)."""
+    claims, _account, upstream = _context()
+    answer = link_flow.submit_credentials(
+        db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now()
+    )
+    return _no_store(answer)
+
+
+@bp.route("/attempts/<attempt_id>/mfa", methods=["POST"])
+@require_widget_token
+@bp.doc(**_DOC)
+def mfa(attempt_id: str) -> Response:
+    """Send ``{code}`` for the attempt's MFA challenge."""
+    claims, _account, upstream = _context()
+    answer = link_flow.submit_code(db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now())
+    return _no_store(answer)
+
+
+@bp.route("/attempts/<attempt_id>/upload", methods=["POST"])
+@require_widget_token
+@bp.doc(**_DOC)
+def upload(attempt_id: str) -> Response:
+    """Send CSV files (multipart: ``chart_of_accounts``, ``trial_balances``) to the upload app."""
+    claims, _account, upstream = _context()
+    files: list[tuple[str, tuple[str, bytes, str]]] = []
+    for field, upstream_field in UPLOAD_FIELDS.items():
+        for item in request.files.getlist(field):
+            data = item.read(MAX_UPLOAD_BYTES + 1)
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise InvalidInput("A file is larger than 2 MB.", code="file_too_large", status=413)
+            name = (item.filename or f"{field}.csv").rsplit("/", 1)[-1][:100]
+            files.append((upstream_field, (name, data, "text/csv")))
+    answer = link_flow.upload_files(db_session(), upstream, claims, attempt_id, files, broker_state().now())
+    return _no_store(answer)
+
+
+@bp.route("/complete", methods=["POST"])
+@require_widget_token
+@bp.doc(**_DOC)
+def complete() -> Response:
+    """End the session: ``{account_key, connections}`` (what ``onSuccess`` receives); the token is revoked."""
+    claims, account, upstream = _context()
+    state = broker_state()
+    return _no_store(
+        link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
+    )
+
+
+@bp.route("/callback", methods=["GET"])
+@bp.doc(security=[], responses={200: {"description": "A small HTML page that tells the frame and closes itself."}})
+def callback() -> Response:
+    """Where the upstream sends the popup back: checks ``state``, records the outcome, tells the frame, closes."""
+    args = request.args
+    outcome = link_flow.finish_from_callback(
+        db_session(),
+        broker_state().upstreams,
+        state=args.get("state"),
+        status=args.get("status"),
+        integration=args.get("integration"),
+        error=args.get("error"),
+        now=broker_state().now(),
+    )
+    lang = request.accept_languages.best_match(["en", "fr"]) or "en"
+    texts = CALLBACK_TEXT[lang]
+    status = outcome.status if outcome else "unknown"
+    html = render_template_string(
+        CALLBACK_PAGE,
+        lang=lang,
+        text=texts.get(status, texts["error"]),
+        manual=texts["manual"],
+        attempt_id=outcome.attempt_id if outcome else "",
+        status=status if outcome else "error",
+        error=(outcome.error or "") if outcome else "unknown_attempt",
+    )
+    response = Response(html, status=200 if outcome else 400, mimetype="text/html")
+    response.headers.update(
+        {
+            "Content-Security-Policy": CALLBACK_CSP,
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+    )
+    return response

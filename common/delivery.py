@@ -1,0 +1,188 @@
+"""The generic webhook delivery loop shared by the sandbox and the broker: claim, attempt, back off, record."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import httpx
+
+from common import signing
+from common.dates import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many attempts a delivery gets and how long to wait between them (exponential, full jitter, capped)."""
+
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait after ``attempts`` failed attempts before the next one."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** max(attempts - 1, 0)))
+        return (rng or random.SystemRandom()).uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One claimed delivery: where to post, the key to sign with, the stored body and the attempts made so far."""
+
+    delivery_id: str
+    url: str
+    secret: str
+    body: bytes
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt did to a delivery, for the store to record."""
+
+    status: str  # "delivered", "pending" (retry at next_attempt) or "failed" (no more attempts)
+    attempts: int
+    status_code: int | None
+    error: str | None
+    next_attempt: datetime | None
+    finished_at: datetime
+
+
+class DeliveryStore(Protocol):
+    """Where deliveries live; every method opens and commits its own transaction."""
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Return ids of deliveries that may be claimed now (pending and due, or with an expired claim)."""
+        ...
+
+    def claim(self, delivery_id: str, now: datetime) -> Task | None:
+        """Atomically take one delivery for this process (``None`` when another process took it first)."""
+        ...
+
+    def record(self, delivery_id: str, outcome: Outcome) -> None:
+        """Store the result of an attempt and release the claim."""
+        ...
+
+
+def post_signed(client: httpx.Client, url: str, secret: str, body: bytes) -> tuple[int | None, str | None]:
+    """POST ``body`` signed with ``secret``; return ``(status code or None, error sentence or None)``."""
+    try:
+        response = client.post(
+            url,
+            content=body,
+            headers={"Content-Type": "application/json", signing.HEADER: signing.sign(secret, body)},
+        )
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__} while posting"
+    if 200 <= response.status_code < 300:
+        return response.status_code, None
+    return response.status_code, f"endpoint answered {response.status_code}"
+
+
+def outcome_of(task: Task, status_code: int | None, error: str | None, policy: RetryPolicy, now: datetime) -> Outcome:
+    """Decide what an attempt means: delivered, retry later with backoff, or failed for good."""
+    attempts = task.attempts + 1
+    if error is None:
+        return Outcome("delivered", attempts, status_code, None, None, now)
+    error = error[:MAX_ERROR_LENGTH]
+    if attempts >= policy.max_attempts:
+        return Outcome("failed", attempts, status_code, error, None, now)
+    retry_at = now + timedelta(seconds=policy.delay(attempts))
+    return Outcome("pending", attempts, status_code, error, retry_at, now)
+
+
+class Dispatcher:
+    """Sends due deliveries from a background thread; several processes may run one, claims prevent doubles."""
+
+    def __init__(
+        self,
+        store: DeliveryStore,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        poll_interval: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+        should_stop: Callable[[], bool] = lambda: False,
+        name: str = "webhooks",
+    ) -> None:
+        self.store = store
+        self.policy = policy or RetryPolicy()
+        self.poll_interval = poll_interval
+        self.clock = clock
+        self._should_stop = should_stop
+        self._name = name
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the sender thread once (idempotent)."""
+        with self._lock:
+            if self._stopped.is_set():
+                return
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, daemon=True, name=self._name)
+                self._thread.start()
+
+    def wake(self) -> None:
+        """Start the thread if needed and make it look for due deliveries now."""
+        self.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (after its current attempt) and close the HTTP client."""
+        self._stopped.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=timeout)
+        self._client.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the sender thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self) -> None:
+        while not (self._stopped.is_set() or self._should_stop()):
+            try:
+                attempted = self.send_due()
+            except Exception:  # the loop must outlive a database hiccup; the next round retries
+                log.exception("%s: sending due deliveries failed", self._name)
+                attempted = 0
+            if not attempted:
+                self._wake.wait(timeout=self.poll_interval)
+                self._wake.clear()
+        self._client.close()
+
+    def send_due(self, limit: int = 50) -> int:
+        """Claim and attempt every delivery that is due now; return how many were attempted."""
+        attempted = 0
+        for delivery_id in self.store.due(self.clock(), limit):
+            if self._stopped.is_set():
+                break
+            task = self.store.claim(delivery_id, self.clock())
+            if task is None:
+                continue
+            self.attempt(task)
+            attempted += 1
+        return attempted
+
+    def attempt(self, task: Task) -> Outcome:
+        """Post one claimed delivery and record the outcome."""
+        status_code, error = post_signed(self._client, task.url, task.secret, task.body)
+        outcome = outcome_of(task, status_code, error, self.policy, self.clock())
+        self.store.record(task.delivery_id, outcome)
+        return outcome

@@ -1,0 +1,117 @@
+"""The widget in Chromium: connecting each kind of app, from the lender's page through the frame to the sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from e2e.widget_fixtures import (
+    APP_OWNERS,
+    BANK_CODE,
+    BANK_PASSWORD,
+    BANK_USER,
+    World,
+    browser,
+    check_axe,
+    context,
+    events,
+    shoot,
+    widget_frame,
+    world,
+)
+
+__all__ = ["browser", "context", "world"]
+pytestmark = pytest.mark.e2e
+
+
+def open_widget(page: Any, world: World, **params: str) -> tuple[Any, str]:
+    account_key = world.company()
+    token = world.token(account_key)["link_token"]
+    page.goto(world.page_url(token, **params))
+    page.click("#connect")
+    return widget_frame(page), account_key
+
+
+def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
+    email, password = APP_OWNERS[app]
+    popup.wait_for_load_state()
+    popup.fill("input[name=email]", email)
+    popup.fill("input[name=password]", password)
+    popup.click("button[type=submit]")
+    popup.click(f"button[value={decision}]")
+
+
+def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:
+    frame.get_by_role("button", name="Continue").wait_for()
+    frame.locator(".progress-item", has_text="synced").first.wait_for(timeout=30_000)
+    shoot(page, f"{name}-sync")
+    check_axe(page, f"{name} sync")
+    frame.get_by_role("button", name="Continue").click()
+    page.wait_for_function("window.__events.some(e => e[0] === 'success')")
+    assert page.locator("iframe").count() == 0
+    return next(e for e in events(page) if e[0] == "success")[1]
+
+
+def test_full_oauth_connect(context: Any, world: World) -> None:
+    page = context.new_page()
+    frame, account_key = open_widget(page, world)
+    frame.get_by_role("heading", name="Connect your business apps").wait_for()
+    shoot(page, "01-catalogue")
+    check_axe(page, "catalogue")
+    with page.expect_popup() as popup_info:
+        frame.get_by_role("button", name="Ledgerly").click()
+    popup = popup_info.value
+    frame.get_by_role("heading", name="Sign in to Ledgerly").wait_for()
+    shoot(page, "02-popup-waiting")
+    check_axe(page, "popup waiting")
+    sign_in_popup(popup, "ledgerly")
+    frame.get_by_role("heading", name="Ledgerly is connected").wait_for()
+    result = finish_sync_and_share(page, frame, "03-oauth")
+    assert result["account_key"] == account_key
+    assert [c["integration"] for c in result["connections"]] == ["ledgerly"]
+    names = [e[1] for e in events(page) if e[0] == "event"]
+    assert names == ["open", "app_selected", "connected", "success"], names
+    assert "link_token" not in str(events(page))
+
+
+def test_deny_then_choose_another(context: Any, world: World) -> None:
+    page = context.new_page()
+    frame, _ = open_widget(page, world)
+    with page.expect_popup() as popup_info:
+        frame.get_by_role("button", name="Xenon").click()
+    sign_in_popup(popup_info.value, "xenon", decision="deny")
+    frame.get_by_role("heading", name="You did not allow access to Xenon").wait_for()
+    shoot(page, "04-denied")
+    check_axe(page, "denied")
+    frame.get_by_role("button", name="Choose another app").click()
+    frame.get_by_role("heading", name="Connect your business apps").wait_for()
+    errors = [e[2] for e in events(page) if e[0] == "event" and e[1] == "error"]
+    assert errors and errors[0]["code"] == "denied"
+
+
+def test_credentials_and_mfa_with_a_wrong_code_first(context: Any, world: World) -> None:
+    page = context.new_page()
+    frame, _ = open_widget(page, world)
+    frame.get_by_role("button", name="Northbank").click()
+    frame.get_by_role("heading", name="Sign in to Northbank").wait_for()
+    frame.get_by_role("button", name="Sign in").click()
+    frame.get_by_text("Enter your user name or email.").wait_for()
+    shoot(page, "05-credentials-inline-error")
+    check_axe(page, "credentials with an inline error")
+    frame.get_by_label("User name or email").fill(BANK_USER)
+    frame.get_by_label("Password", exact=True).fill("not-the-password")
+    frame.get_by_role("button", name="Sign in").click()
+    frame.get_by_text("The user name or password is not right").wait_for()
+    frame.get_by_label("Password", exact=True).fill(BANK_PASSWORD)
+    frame.get_by_role("button", name="Sign in").click()
+    frame.get_by_role("heading", name="Enter your verification code").wait_for()
+    frame.get_by_label("Verification code").fill("000000")
+    frame.get_by_role("button", name="Verify").click()
+    frame.get_by_text("That code is not right").wait_for()
+    shoot(page, "06-mfa-wrong-code")
+    check_axe(page, "mfa wrong code")
+    frame.get_by_label("Verification code").fill(BANK_CODE)
+    frame.get_by_role("button", name="Verify").click()
+    result = finish_sync_and_share(page, frame, "07-credentials")
+    assert [c["integration"] for c in result["connections"]] == ["northbank"]

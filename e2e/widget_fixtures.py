@@ -1,0 +1,241 @@
+"""Fixtures for the widget's browser tests: sandbox, broker and a lender's page on three loopback origins, Chromium.
+
+The lender's page is on ``http://localhost:<port>``, the broker on ``http://127.0.0.1:<port>`` and the sandbox on
+another ``127.0.0.1`` port, so the host page and the frame are cross-site, as in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask, Response, request, send_from_directory
+
+from tests.broker_support import broker_app
+from tests.live_server import live_server
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+HOST_STATIC = Path(__file__).resolve().parent / "host_static"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+SAMPLES = ROOT / "sandbox" / "static" / "samples"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SANDBOX_CONFIG: dict[str, Any] = {
+    "ENV": "test",
+    "API_USER": "tenant-user",
+    "API_KEY": "sk_test_sandbox_api_key_123456",
+    "TENANT_KEY": "tenant_test_key_abcdef",
+    "DATA_END": date(2026, 10, 31),
+    "SYNC_IN_BACKGROUND": True,
+    "TENANT_NAME": "Acme Capital",
+}
+APP_OWNERS = {"ledgerly": ("owner@ledgerly.test", "ledgerly-demo-1"), "xenon": ("owner@xenon.test", "xenon-demo-1")}
+BANK_USER, BANK_PASSWORD, BANK_CODE = "maple.owner", "northbank-demo-1", "123456"
+
+pytestmark = pytest.mark.e2e
+
+
+def host_app(broker_url: str, integrity: str) -> Flask:
+    """The lender's page: the loader's script tag (pinned with SRI) under a strict CSP, and a Connect button."""
+    app = Flask("e2e_host")
+
+    @app.get("/")
+    def index() -> Response:
+        src = f"{broker_url}/widget/v1/loader.js"
+        tag = f'<script src="{src}" integrity="{integrity}" crossorigin="anonymous"></script>'
+        twice = tag if request.args.get("twice") else ""
+        html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme Capital: apply for credit</title>
+{tag}{twice}<script src="/host.js" defer></script></head>
+<body><main><h1>Acme Capital</h1><p>Apply for a line of credit in minutes.</p>
+<button id="connect" type="button">Connect your business apps</button><div id="inline"></div></main></body></html>"""
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self' {broker_url}; frame-src {broker_url}; style-src 'self'"
+        )
+        return response
+
+    @app.get("/<name>")
+    def static_file(name: str) -> Response:
+        return send_from_directory(HOST_STATIC, name)
+
+    return app
+
+
+@dataclass
+class World:
+    """The three servers, a lender (broker client) and helpers to make a company and a link token."""
+
+    sandbox_url: str
+    broker_url: str
+    host_url: str
+    client_id: str
+    client_secret: str
+    http: httpx.Client = field(repr=False)
+
+    def _auth(self) -> dict[str, str]:
+        raw = f"{self.client_id}:{self.client_secret}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+    def company(self, name: str = "Maple & Rye Café") -> str:
+        """Create a company through the broker; return its account key."""
+        answer = self.http.post(
+            f"{self.broker_url}/v1/accounts", json={"name": name, "email": "owner@maple.test"}, headers=self._auth()
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["account_key"])
+
+    def token(self, account_key: str, **body: Any) -> dict[str, Any]:
+        """Mint a link token for the host page's origin."""
+        answer = self.http.post(
+            f"{self.broker_url}/v1/link_tokens",
+            json={"account_key": account_key, "origin": self.host_url, "scopes": ["link", "read"], **body},
+            headers=self._auth(),
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+    def revoke(self, token_id: str) -> None:
+        answer = self.http.delete(f"{self.broker_url}/v1/link_tokens/{token_id}", headers=self._auth())
+        assert answer.status_code in (200, 204), answer.text
+
+    def sandbox_connect(self, account_key: str, integration: str) -> None:
+        answer = self.http.post(
+            f"{self.sandbox_url}/app/api.php",
+            json={"action": "sandbox_connect", "account_key": account_key, "integration": integration},
+            auth=(SANDBOX_CONFIG["API_KEY"], ""),
+            headers={"Account-Key": SANDBOX_CONFIG["TENANT_KEY"]},
+        )
+        assert answer.status_code == 201, answer.text
+
+    def page_url(self, token: str, **params: str) -> str:
+        query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
+        return f"{self.host_url}/?{query}"
+
+
+def _ensure_axe() -> None:
+    if AXE.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("axe-core is missing and npm is not installed: run `npm ci` in widget/")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT / "widget", check=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def world() -> Iterator[World]:
+    """Sandbox, broker and host page on loopback for the whole session."""
+    import sandbox
+    from broker.views.widget import loader_asset
+
+    _ensure_axe()
+    host = _LateApp()
+    with tempfile.TemporaryDirectory() as folder, live_server(host) as host_server:
+        tmp = Path(folder)
+        host_url = f"http://localhost:{host_server.port}"
+        upstream_app = sandbox.create_app({**SANDBOX_CONFIG, "DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}"})
+        with (
+            live_server(upstream_app) as upstream,
+            broker_app(
+                tmp,
+                UPSTREAM_ADMIN_URL=upstream.url,
+                UPSTREAM_DATA_URL=upstream.url,
+                UPSTREAM_API_USER=SANDBOX_CONFIG["API_USER"],
+                UPSTREAM_API_KEY=SANDBOX_CONFIG["API_KEY"],
+                UPSTREAM_TENANT_KEY=SANDBOX_CONFIG["TENANT_KEY"],
+                RATELIMIT_PER_ADDRESS="100000 per minute",
+            ) as app,
+            live_server(app) as broker,
+            httpx.Client(timeout=30) as http,
+        ):
+            runner = app.test_cli_runner()
+            lender = json.loads(runner.invoke(args=["create-client", "Acme Capital", "--origin", host_url]).output)
+            host.app = host_app(broker.url, loader_asset().integrity)
+            yield World(upstream.url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
+
+
+class _LateApp:
+    """A WSGI app set after its server started (the host page's origin is needed to register the lender)."""
+
+    app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh browser profile per test (English, desktop size)."""
+    ctx = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+def widget_frame(page: Any) -> Any:
+    """The widget's frame once its first step is on screen."""
+    page.wait_for_selector("iframe[src*='/widget/v1/frame']")
+    frame = page.frame_locator("iframe[src*='/widget/v1/frame']")
+    frame.locator(".step-title").first.wait_for()
+    return frame
+
+
+def frame_handle(page: Any) -> Any:
+    """The Playwright Frame object of the widget (for evaluate)."""
+    return next(f for f in page.frames if "/widget/v1/frame" in f.url)
+
+
+def events(page: Any) -> list[list[Any]]:
+    """What the host page's callbacks received so far."""
+    return list(page.evaluate("window.__events"))
+
+
+def check_axe(page: Any, label: str) -> None:
+    """Run axe-core inside the frame; fail on any serious or critical violation."""
+    frame = frame_handle(page)
+    if not frame.evaluate("typeof window.axe !== 'undefined'"):
+        frame.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"axe on {label}: {bad}"
+
+
+def shoot(page: Any, name: str) -> Path:
+    """Save a screenshot of the page under e2e/artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,175 @@
+"""Pure presentation helpers for the credit-team view: money, ratios, the explorer's columns, the P&L chart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Every common-model object the explorer offers: (object, date field or None, columns worth a glance).
+EXPLORER_OBJECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "accounts": (None, ("code", "name", "type", "classification", "status")),
+    "customers": (None, ("name", "email", "currency")),
+    "vendors": (None, ("name", "email", "currency")),
+    "invoices": ("date", ("number", "date", "due_date", "status", "total", "amount_due")),
+    "bills": ("date", ("number", "date", "due_date", "status", "total", "amount_due")),
+    "payments": ("date", ("date", "type", "amount", "reference")),
+    "credit_notes": ("date", ("number", "date", "total")),
+    "journal_entries": ("date", ("date", "memo", "source_type")),
+    "trial_balances": ("end", ("start", "end", "currency")),
+    "bank_accounts": (None, ("name", "institution", "type", "account_number_last4", "current_balance")),
+    "bank_transactions": ("date", ("date", "description", "amount", "running_balance", "counterparty")),
+    "orders": ("date", ("number", "date", "customer_name", "status", "total")),
+    "products": (None, ("name", "sku", "price", "inventory_quantity")),
+    "transactions": ("date", ("date", "type", "amount", "fee", "net")),
+    "payouts": ("date", ("date", "amount", "gross", "fees", "status", "bank_reference")),
+    "employees": (None, ("name", "title", "department", "status", "pay_frequency")),
+    "payroll": ("pay_date", ("pay_date", "period_start", "period_end", "gross_pay", "net_pay")),
+    "connections": (None, ("integration", "name", "category", "status", "last_sync")),
+}
+MONEY_FIELDS = frozenset(
+    {"total", "amount_due", "amount", "running_balance", "current_balance", "available_balance", "price", "fee",
+     "net", "gross", "fees", "gross_pay", "net_pay", "subtotal", "tax", "balance", "activity"}
+)  # fmt: skip
+RATIOS = (
+    ("current_ratio", "Current ratio", "times"),
+    ("debt_to_assets", "Debt to assets", "percent"),
+    ("gross_margin", "Gross margin", "percent"),
+    ("operating_margin", "Operating margin", "percent"),
+    ("dscr", "Debt service coverage", "times"),
+)
+SYMBOLS = {"USD": "$", "CAD": "CA$", "EUR": "\u20ac", "GBP": "\u00a3"}
+DASH = "\u2013"  # shown where a figure cannot be computed
+TIMES = "\u00d7"
+
+
+def money(cents: Any, currency: str | None = None) -> str:
+    """Format integer minor units as ``$1,234.56`` (``-$12.00`` below zero); anything else as an en dash."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        return DASH
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(cents), 100)
+    symbol = SYMBOLS.get(currency or "", f"{currency} " if currency else "")
+    return f"{sign}{symbol}{units:,}.{rest:02d}"
+
+
+def ratio(value: Any, kind: str) -> str:
+    """Format a ratio as ``1.85x`` or a share as ``42.0 %``; ``None`` (not computable) as an en dash."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DASH
+    return f"{value * 100:.1f} %" if kind == "percent" else f"{value:.2f}{TIMES}"
+
+
+def cell(column: str, value: Any, currency: str | None) -> str:
+    """Format one explorer cell: money columns as money, lists by their length, the rest as text."""
+    if column in MONEY_FIELDS and isinstance(value, int):
+        return money(value, currency)
+    if isinstance(value, list):
+        return f"{len(value)} items"
+    if value is None:
+        return DASH
+    return str(value)
+
+
+def source_record_id(obj: Mapping[str, Any]) -> str | None:
+    """Return the id of the object's raw source record, the last path segment of its ``source_url``."""
+    url = obj.get("source_url")
+    if not isinstance(url, str) or "/source_records/" not in url:
+        return None
+    tail = url.rsplit("/source_records/", 1)[1].split("?", 1)[0].strip("/")
+    return tail or None
+
+
+@dataclass
+class Bar:
+    """One bar of the chart, in SVG user units."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str
+    label: str
+
+
+@dataclass
+class Chart:
+    """A grouped bar chart of revenue and expenses with a net income line, laid out for a fixed viewBox."""
+
+    width: int
+    height: int
+    bars: list[Bar] = field(default_factory=list)
+    points: str = ""
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+    labels: list[tuple[float, str]] = field(default_factory=list)
+    zero_y: float = 0.0
+    summary: str = ""
+
+
+def pl_chart(periods: Sequence[Mapping[str, Any]], currency: str | None, width: int = 720, height: int = 260) -> Chart:
+    """Lay out revenue, expenses and net income per period (``profit_and_loss[].totals``) as SVG geometry."""
+    rows = [
+        (
+            str(p.get("start", ""))[:7],
+            int(p["totals"].get("total_income", 0)),
+            int(p["totals"].get("total_expenses", 0)),
+            int(p["totals"].get("net_income", 0)),
+        )
+        for p in periods
+        if isinstance(p.get("totals"), Mapping)
+    ]
+    chart = Chart(width, height)
+    if not rows:
+        return chart
+    left, right, top, bottom = 72, 12, 12, 28
+    high = max(max(r[1], r[2], r[3]) for r in rows)
+    low = min(0, *(r[3] for r in rows))
+    span = (high - low) or 1
+    plot_h = height - top - bottom
+    scale = lambda v: top + (high - v) / span * plot_h  # noqa: E731 - value to y
+    chart.zero_y = scale(0)
+    slot = (width - left - right) / len(rows)
+    bar_w = max(2.0, slot * 0.35)
+    points = []
+    for i, (label, income, expenses, net) in enumerate(rows):
+        x0 = left + i * slot + (slot - 2 * bar_w) / 2
+        for offset, value, kind in ((0, income, "income"), (bar_w, expenses, "expenses")):
+            y = scale(max(value, 0))
+            chart.bars.append(Bar(x0 + offset, y, bar_w, max(chart.zero_y - y, 0.5), kind, f"{label} {kind}"))
+        points.append(f"{left + i * slot + slot / 2:.1f},{scale(net):.1f}")
+        if len(rows) <= 12 or i % 3 == 0:
+            chart.labels.append((left + i * slot + slot / 2, label))
+    chart.points = " ".join(points)
+    chart.ticks = [(scale(v), money(v, currency).rsplit(".", 1)[0]) for v in _ticks(low, high)]
+    best = max(rows, key=lambda r: r[3])
+    chart.summary = (
+        f"{len(rows)} periods from {rows[0][0]} to {rows[-1][0]}; highest net income {money(best[3], currency)} "
+        f"in {best[0]}."
+    )
+    return chart
+
+
+def _ticks(low: int, high: int, count: int = 4) -> list[int]:
+    step = max(1, (high - low) // count)
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = -(-step // magnitude) * magnitude
+    start = (low // step) * step
+    return [v for v in range(start, high + step, step) if low <= v <= high + step // 2]
+
+
+def reconciliation_view(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the figures the credit team reads first from a reconciliation result, tolerating missing parts."""
+    summary: Mapping[str, Any] = data["summary"] if isinstance(data.get("summary"), Mapping) else {}
+    rates: Mapping[str, Any] = data["match_rate"] if isinstance(data.get("match_rate"), Mapping) else {}
+    bank: Mapping[str, Any] = summary["bank"] if isinstance(summary.get("bank"), Mapping) else {}
+    return {
+        "count_rate": rates.get("count", bank.get("count_rate")),
+        "amount_rate": rates.get("amount", bank.get("amount_rate")),
+        "matches": summary.get("matches", data.get("matches_count")),
+        "reliable_through": data.get("reliable_through"),
+        "decisions": data.get("decisions") or [],
+        "differences": data.get("unexplained_differences") or data.get("differences") or [],
+        "unmatched_bank": data.get("unmatched_bank") or [],
+        "unmatched_ledger": data.get("unmatched_ledger") or [],
+        "completed_at": data.get("completed_at") or data.get("updated_at"),
+    }

@@ -1,0 +1,1 @@
+"""Simulated vendor apps: each renders a business in its own raw API shape and normalizes that shape."""

@@ -1,0 +1,184 @@
+"""Storage: migrations (SQLite always, PostgreSQL when reachable, concurrent starts), secrets hashed and rotated."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from broker import clients
+from broker.storage import Client, Database
+from tests.broker_support import (
+    FakeUpstream,
+    FrozenClock,
+    assert_error,
+    basic,
+    bearer,
+    broker_app,
+    new_account,
+    new_client,
+    new_link_token,
+    reachable,
+)
+
+TABLES = {"alembic_version", "clients", "accounts", "link_tokens", "audit_log"}
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    if not reachable(5432):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"broker_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_sqlite_is_migrated_at_startup(tmp_path: Any) -> None:
+    with broker_app(tmp_path) as app:
+        engine = app.extensions["broker"].db.engine
+        assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def _upgrade_concurrently(url: str, copies: int = 4) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(copies)
+
+    def run() -> None:
+        db = Database(url)
+        try:
+            barrier.wait()
+            db.upgrade()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_upgrades_on_sqlite_take_turns(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    assert _upgrade_concurrently(url) == []
+    db = Database(url)
+    assert set(inspect(db.engine).get_table_names()) >= TABLES
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_concurrent_upgrades_and_a_full_flow(tmp_path: Any, postgres_url: str) -> None:
+    from broker.config import database_url
+
+    assert _upgrade_concurrently(database_url({"DATABASE_URL": postgres_url}, "")) == []
+    upstream = FakeUpstream()
+    with broker_app(tmp_path, upstream.transport, DATABASE_URL=postgres_url) as app:
+        assert not app.extensions["broker"].db.is_sqlite
+        lender = new_client(app)
+        key = new_account(app, lender, external_id="pg-1")
+        assert new_account(app, lender, external_id="pg-1") == key
+        minted = new_link_token(app, lender, key)
+        client = app.test_client()
+        assert client.get("/v1/link/data/invoices", headers=bearer(minted["link_token"])).status_code == 200
+        assert (
+            client.delete(
+                f"/v1/link_tokens/{minted['id']}", headers={"Authorization": lender["Authorization"]}
+            ).status_code
+            == 204
+        )
+        assert_error(client.get("/v1/link/data/invoices", headers=bearer(minted["link_token"])), 401)
+        assert client.get("/readyz").status_code == 200
+
+
+def test_client_secrets_are_stored_hashed(tmp_path: Any) -> None:
+    with broker_app(tmp_path) as app:
+        lender = new_client(app)
+        with app.extensions["broker"].db.session() as session:
+            stored = session.scalars(select(Client)).one()
+        assert lender["secret"] not in stored.secret_hash and stored.secret_hash.startswith("scrypt$")
+        assert clients.check_secret(stored.secret_hash, lender["secret"])
+        assert not clients.check_secret(stored.secret_hash, lender["secret"] + "x")
+        assert not clients.check_secret("garbage", lender["secret"])
+
+
+@pytest.mark.parametrize(("grace_hours", "after", "old_works"), [(2, 3600, True), (2, 7201, False), (0, 0, False)])
+def test_rotation_keeps_the_old_secret_for_the_grace_period(
+    tmp_path: Any, grace_hours: float, after: int, old_works: bool
+) -> None:
+    clock = FrozenClock()
+    with broker_app(tmp_path, CLOCK=clock, CLIENT_AUTH_CACHE_SECONDS=0) as app:
+        lender = new_client(app)
+        state = app.extensions["broker"]
+        with state.db.session() as session:
+            new_secret = clients.rotate_secret(
+                session,
+                lender["client_id"],
+                timedelta(hours=grace_hours),
+                state.now(),
+                app.config["CLIENT_SECRET_HASH_COST"],
+            )
+        clock.advance(after)
+        client = app.test_client()
+        assert client.get("/v1/accounts", headers=basic(lender["client_id"], new_secret)).status_code == 200
+        old = client.get("/v1/accounts", headers=basic(lender["client_id"], lender["secret"]))
+        assert old.status_code == (200 if old_works else 401)
+
+
+def test_secret_key_rotation_keeps_live_link_tokens(tmp_path: Any) -> None:
+    upstream = FakeUpstream()
+    old_key, new_key = "old-key-" + "o" * 32, "new-key-" + "n" * 32
+    with broker_app(tmp_path, upstream.transport, SECRET_KEYS=[old_key]) as app:
+        lender = new_client(app)
+        token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+    with broker_app(tmp_path, upstream.transport, SECRET_KEYS=[new_key, old_key]) as app:
+        assert app.test_client().get("/v1/link/data/invoices", headers=bearer(token)).status_code == 200
+    with broker_app(tmp_path, upstream.transport, SECRET_KEYS=[new_key]) as app:
+        assert_error(app.test_client().get("/v1/link/data/invoices", headers=bearer(token)), 401, "invalid_token")
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_two_processes_share_revocations_and_limits_through_redis(tmp_path: Any) -> None:
+    import redis
+
+    upstream = FakeUpstream()
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    shared = {"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_KEY_PREFIX": prefix, "RATELIMIT_PER_COMPANY": "3/minute"}
+    try:
+        with (
+            broker_app(tmp_path, upstream.transport, **shared) as one,
+            broker_app(tmp_path, upstream.transport, **shared) as two,
+        ):
+            lender = new_client(one)
+            minted = new_link_token(one, lender, new_account(one, lender))
+            headers = bearer(minted["link_token"])
+            statuses = [
+                app.test_client().get("/v1/link/data/invoices", headers=headers).status_code
+                for app in (one, two, one, two)
+            ]
+            assert statuses == [200, 200, 200, 429]  # one budget for the company across both processes
+            one.test_client().delete(
+                f"/v1/link_tokens/{minted['id']}", headers={"Authorization": lender["Authorization"]}
+            )
+            assert_error(two.test_client().get("/v1/link/data/invoices", headers=headers), 401, "invalid_token")
+    finally:
+        connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+        connection.close()

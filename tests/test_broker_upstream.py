@@ -1,0 +1,184 @@
+"""The upstream client: failures mapped to 502/503/504 in our shape, never echoing upstream bodies; real loopback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask, Response, request
+
+from tests.broker_support import (
+    API_KEY,
+    FakeUpstream,
+    assert_error,
+    auth_headers,
+    bearer,
+    broker_app,
+    new_account,
+    new_client,
+    new_link_token,
+)
+from tests.live_server import live_server
+
+
+@pytest.fixture
+def upstream() -> FakeUpstream:
+    return FakeUpstream()
+
+
+@pytest.fixture
+def app(tmp_path: Any, upstream: FakeUpstream) -> Iterator[Flask]:
+    with broker_app(tmp_path, upstream.transport) as app:
+        yield app
+
+
+@pytest.fixture
+def reader(app: Flask) -> Any:
+    lender = new_client(app)
+    key = new_account(app, lender)
+
+    def read(path: str = "invoices") -> Any:
+        return app.test_client().get(f"/v1/accounts/{key}/data/{path}", headers=auth_headers(lender))
+
+    return read
+
+
+LEAK = "upstream-secret-body sk_internal_trace"
+
+
+def reply(status: int, **kwargs: Any) -> httpx.Response:
+    return httpx.Response(status, text=LEAK, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("script", "status", "code", "calls"),
+    [
+        ([reply(500), reply(502), httpx.Response(200, json=[])], 200, None, 3),
+        ([reply(500)] * 4, 502, "upstream_error", 4),
+        ([reply(503)] * 4, 503, "upstream_unavailable", 4),
+        ([reply(504)] * 4, 504, "upstream_timeout", 4),
+        ([httpx.ConnectError("refused")] * 4, 503, "upstream_unavailable", 4),
+        ([httpx.ReadTimeout("slow")] * 4, 504, "upstream_timeout", 4),
+        ([httpx.RemoteProtocolError("dropped")] * 4, 503, "upstream_unavailable", 4),
+        ([reply(401)], 502, "upstream_error", 1),
+        ([reply(400)], 400, "upstream_bad_request", 1),
+        ([reply(403)], 403, "account_not_shared", 1),
+        ([reply(404)], 404, "not_found", 1),
+        ([reply(422)], 422, "upstream_validation_failed", 1),
+        ([reply(302, headers={"Location": "http://evil.example/"})], 502, "upstream_error", 1),
+        ([httpx.Response(200, text="<html>oops</html>")], 502, "upstream_error", 1),
+        ([reply(429, headers={"Retry-After": "30"})], 429, "upstream_rate_limited", 1),
+        ([reply(429, headers={"Retry-After": "0"}), httpx.Response(200, json=[])], 200, None, 2),
+    ],
+)
+def test_upstream_failures_map_to_our_shape(
+    upstream: FakeUpstream, reader: Any, script: list[Any], status: int, code: str | None, calls: int
+) -> None:
+    upstream.script = list(script)
+    response = reader()
+    assert len(upstream.data_requests) == calls
+    if code is None:
+        assert response.status_code == status
+        return
+    assert_error(response, status, code)
+    assert LEAK not in response.get_data(as_text=True) and "evil" not in response.get_data(as_text=True)
+    if status == 429:
+        assert response.headers["Retry-After"] == "30"
+
+
+def test_the_client_is_configured_explicitly(app: Flask) -> None:
+    client = app.extensions["broker"].upstreams["default"]._http
+    assert client.follow_redirects is False and client.trust_env is False
+    assert client.timeout == httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=2.0)
+
+
+def _slow_upstream(delay: float) -> Flask:
+    slow = Flask("slow")
+
+    @slow.get("/api/<name>")
+    def data(name: str) -> Response:
+        time.sleep(delay)
+        return Response("[]", mimetype="application/json")
+
+    @slow.post("/app/api.php")
+    def admin() -> dict[str, str]:
+        assert request.authorization is not None and request.authorization.username == API_KEY
+        return {"account_key": "ak_slowcompany", "subdomain": "s", "account_domain": "d"}
+
+    return slow
+
+
+def test_slow_upstream_gives_504_by_the_deadline(tmp_path: Any) -> None:
+    with (
+        live_server(_slow_upstream(1.5)) as server,
+        broker_app(
+            tmp_path,
+            UPSTREAM_ADMIN_URL=server.url,
+            UPSTREAM_DATA_URL=server.url,
+            UPSTREAM_DEADLINE=0.6,
+            UPSTREAM_READ_TIMEOUT=0.25,
+        ) as app,
+    ):
+        lender = new_client(app)
+        key = new_account(app, lender)
+        started = time.monotonic()
+        response = app.test_client().get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender))
+        elapsed = time.monotonic() - started
+    assert_error(response, 504, "upstream_timeout")
+    assert elapsed < 1.2  # the deadline, not the upstream, decided
+
+
+def test_upstream_down_gives_503(tmp_path: Any) -> None:
+    with live_server(_slow_upstream(0)) as server:
+        url = server.url
+    with broker_app(tmp_path, UPSTREAM_ADMIN_URL=url, UPSTREAM_DATA_URL=url, UPSTREAM_CONNECT_TIMEOUT=0.2) as app:
+        lender = new_client(app)
+        response = app.test_client().post(
+            "/v1/accounts", json={"name": "A", "email": "a@b.test"}, headers=auth_headers(lender)
+        )
+        assert_error(response, 503, "upstream_unavailable")
+        assert_error(app.test_client().get("/readyz"), 503, "not_ready")
+
+
+def test_pacing_turns_into_our_own_429(tmp_path: Any, upstream: FakeUpstream) -> None:
+    with broker_app(tmp_path, upstream.transport, UPSTREAM_COMPANY_RPS=3, UPSTREAM_DEADLINE=0.5) as app:
+        lender = new_client(app)
+        token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+        # Three start at once; a fourth would wait a second for a slot, longer than the deadline allows.
+        responses = [app.test_client().get("/v1/link/data/invoices", headers=bearer(token)) for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    assert responses[-1].headers["Retry-After"] == "1"
+    assert len(upstream.data_requests) == 3
+
+
+def test_broker_limits_per_company_answer_json_429(tmp_path: Any, upstream: FakeUpstream) -> None:
+    with broker_app(tmp_path, upstream.transport, RATELIMIT_PER_COMPANY="2/minute") as app:
+        lender = new_client(app)
+        token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+        client = app.test_client()
+        assert [client.get("/v1/link/data/invoices", headers=bearer(token)).status_code for _ in range(2)] == [200] * 2
+        response = client.get("/v1/link/data/invoices", headers=bearer(token))
+    assert_error(response, 429, "rate_limited")
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert len(upstream.data_requests) == 2
+
+
+def test_broker_limits_per_client(tmp_path: Any, upstream: FakeUpstream) -> None:
+    with broker_app(tmp_path, upstream.transport, RATELIMIT_PER_CLIENT="3/minute") as app:
+        lender, other = new_client(app), new_client(app, "B")
+        client = app.test_client()
+        statuses = [client.get("/v1/accounts", headers=auth_headers(lender)).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert client.get("/v1/accounts", headers=auth_headers(other)).status_code == 200
+
+
+def test_per_address_limit_is_json_with_retry_after(tmp_path: Any) -> None:
+    with broker_app(tmp_path, RATELIMIT_PER_ADDRESS="2/minute") as app:
+        client = app.test_client()
+        [client.get("/v1/accounts") for _ in range(2)]
+        response = client.get("/v1/accounts")
+    assert_error(response, 429, "rate_limited")
+    assert int(response.headers["Retry-After"]) >= 1

@@ -1,0 +1,114 @@
+"""Shared helpers: date parameters, page numbers, webhook signatures, log redaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from common import signing
+from common.dates import iso, parse_bound, parse_day
+from common.pagination import iter_all, parse_page
+from common.web import RedactingFilter
+
+
+@pytest.mark.parametrize(
+    ("value", "end", "expected"),
+    [
+        ("2021-05-13", False, datetime(2021, 5, 13, 0, 0, 0, tzinfo=UTC)),
+        ("2021-05-13", True, datetime(2021, 5, 13, 23, 59, 59, tzinfo=UTC)),
+        ("2021-05-13T05:03:23Z", False, datetime(2021, 5, 13, 5, 3, 23, tzinfo=UTC)),
+        ("2021-05-13T05:03:23+02:00", True, datetime(2021, 5, 13, 3, 3, 23, tzinfo=UTC)),
+        ("2024-02-29", False, datetime(2024, 2, 29, tzinfo=UTC)),
+    ],
+)
+def test_parse_bound_accepts_both_forms(value, end, expected):
+    assert parse_bound(value, end=end) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "2021-5-13",
+        "2021-02-30",
+        "2023-02-29",
+        "13/05/2021",
+        "2021-05-13T05:03:23",
+        "2021-05-13 05:03:23Z",
+        "x" * 100,
+        "\uff12\uff10\uff12\uff11-05-13",
+        "2021-05-13T25:00:00Z",
+    ],
+)
+def test_parse_bound_rejects_everything_else(value):
+    with pytest.raises(ValueError, match=r"date|calendar"):
+        parse_bound(value, end=False)
+
+
+def test_parse_day_and_iso():
+    assert parse_day("2026-10-31").isoformat() == "2026-10-31"
+    with pytest.raises(ValueError):
+        parse_day("2026-10-31T00:00:00Z")
+    assert iso(datetime(2021, 5, 13, 5, 3, 23, 999, tzinfo=UTC)) == "2021-05-13T05:03:23Z"
+    assert iso(datetime(2021, 5, 13, 5, 3, 23)) == "2021-05-13T05:03:23Z"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 1), ("", 1), ("1", 1), ("42", 42), ("1000000", 1_000_000)])
+def test_parse_page_valid(value, expected):
+    assert parse_page(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.0", "abc", "1000001", "99999999", "\u0661", "+1"])
+def test_parse_page_invalid(value):
+    with pytest.raises(ValueError, match="whole number"):
+        parse_page(value)
+
+
+def test_iter_all_stops_at_the_first_empty_page():
+    pages = {1: [1, 2], 2: [3], 3: [], 4: [99]}
+    calls = []
+
+    def fetch(page):
+        calls.append(page)
+        return pages[page]
+
+    assert list(iter_all(fetch)) == [1, 2, 3]
+    assert calls == [1, 2, 3]
+
+
+def test_signature_round_trip_and_rejections():
+    body = b'{"id":"evt_1"}'
+    header = signing.sign("whsec_test", body, timestamp=1_700_000_000)
+    assert signing.verify("whsec_test", body, header, now=1_700_000_100) == 1_700_000_000
+    cases = [
+        ("whsec_test", body + b" ", header, 1_700_000_000, "signature_invalid"),
+        ("whsec_other", body, header, 1_700_000_000, "signature_invalid"),
+        ("whsec_test", body, header, 1_700_000_301, "signature_expired"),
+        ("whsec_test", body, header, 1_699_999_600, "signature_expired"),
+        ("whsec_test", body, None, 1_700_000_000, "signature_missing"),
+        ("whsec_test", body, "v1=abc", 1_700_000_000, "signature_malformed"),
+        ("whsec_test", body, "t=1,t=2,v1=abc", 1_700_000_000, "signature_malformed"),
+        ("whsec_test", body, "t=abc,v1=abc", 1_700_000_000, "signature_malformed"),
+    ]
+    for secret, payload, value, now, code in cases:
+        with pytest.raises(signing.SignatureError) as caught:
+            signing.verify(secret, payload, value, now=now)
+        assert caught.value.code == code
+
+
+def test_redacting_filter_removes_secrets_from_messages(caplog):
+    logger = logging.getLogger("test.redaction")
+    redactor = RedactingFilter(["sk_live_secret_value"], patterns=[r"Bearer [A-Za-z0-9._-]+"])
+    redactor.add("acct_0123456789")
+    redactor.add("abc")  # too short to be a secret: ignored, never blanks ordinary words
+    logger.addFilter(redactor)
+    try:
+        with caplog.at_level(logging.INFO, logger="test.redaction"):
+            logger.info("calling with %s for %s and Bearer eyJ.abc-1 abc", "sk_live_secret_value", "acct_0123456789")
+    finally:
+        logger.removeFilter(redactor)
+    text = caplog.text
+    assert "sk_live_secret_value" not in text and "acct_0123456789" not in text and "eyJ.abc-1" not in text
+    assert text.count("[redacted]") == 3 and "abc" in text

@@ -1,0 +1,60 @@
+/**
+ * The frame's client of the broker's widget endpoints (/v1/link/...): the bearer link token on every call,
+ * JSON in and out, errors turned into `BrokerError` with the broker's code.
+ */
+
+/** An error answer from the broker (or no answer at all: code "network_error"). */
+export class BrokerError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message);
+    this.name = "BrokerError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * @param {string} token the link token (held in memory only)
+ * @param {typeof fetch} [fetchImpl]
+ */
+export function createBroker(token, fetchImpl = fetch) {
+  /**
+   * @param {string} method
+   * @param {string} path under /v1/link
+   * @param {unknown} [body] JSON body, or a FormData (sent as multipart)
+   */
+  async function call(method, path, body) {
+    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+    const init = { method, headers, credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer" };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetchImpl(`/v1/link/${path}`, init);
+    } catch {
+      throw new BrokerError(0, "network_error", "The broker could not be reached.");
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = data && data.error ? data.error : {};
+      throw new BrokerError(response.status, error.code || "broker_error", error.message || `HTTP ${response.status}`);
+    }
+    return data;
+  }
+  const id = (value) => encodeURIComponent(value);
+  return Object.freeze({
+    session: () => call("GET", "session"),
+    integrations: () => call("GET", "integrations"),
+    connections: () => call("GET", "connections"),
+    startAttempt: (integration) => call("POST", "attempts", { integration }),
+    attempt: (attemptId) => call("GET", `attempts/${id(attemptId)}`),
+    credentials: (attemptId, fields) => call("POST", `attempts/${id(attemptId)}/credentials`, fields),
+    mfa: (attemptId, fields) => call("POST", `attempts/${id(attemptId)}/mfa`, fields),
+    upload: (attemptId, form) => call("POST", `attempts/${id(attemptId)}/upload`, form),
+    complete: () => call("POST", "complete", {}),
+  });
+}

@@ -1,0 +1,385 @@
+/**
+ * The frame's controller: handshake with the host page, then the connect flow. It performs the effects the
+ * state machine asks for (broker calls, the OAuth popup, polling) and reports events to the host.
+ */
+import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
+import { BrokerError, createBroker } from "./api.js";
+import { trapFocus } from "./dom.js";
+import { loadCatalogue, pickLocale, translator } from "./i18n.js";
+import { STEP, appByKey, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
+import { accentPalette, applyPalette } from "./theme.js";
+import { renderProgress, renderResults, renderShell, renderStep } from "./view.js";
+
+const POLL_MS = 1000;
+const POPUP_NAME = "ledgerlink_connect";
+const POPUP_FEATURES = "popup,width=500,height=720";
+const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+
+/** The host origin the page was framed for, checked against what the browser says our ancestor is. */
+function hostOrigin() {
+  const claimed = new URLSearchParams(location.search).get("origin") || "";
+  if (!/^https?:\/\/[^/]+$/.test(claimed) || window.parent === window) return null;
+  const ancestors = location.ancestorOrigins;
+  if (ancestors && ancestors.length && ancestors[0] !== claimed) return null;
+  return claimed;
+}
+
+function start() {
+  const origin = hostOrigin();
+  if (!origin) {
+    document.body.textContent = "This page only works inside the LedgerLink widget.";
+    return;
+  }
+  const mode = new URLSearchParams(location.search).get("mode") === "inline" ? "inline" : "modal";
+  let initialised = false;
+  const onHostMessage = (event) => {
+    const message = acceptMessage(event, { source: window.parent, origin, guards: TO_FRAME });
+    if (!message) return;
+    if (message.type === MESSAGE.INIT && !initialised) {
+      initialised = true;
+      run(origin, mode, message.payload).catch((error) => console.error("LinkWidget frame:", error));
+    } else if (message.type === MESSAGE.CLOSE && controller) {
+      controller.exit(null);
+    }
+  };
+  window.addEventListener("message", onHostMessage);
+  send(window.parent, origin, MESSAGE.READY, {});
+}
+
+/** @type {{exit: (error: any) => void} | null} */
+let controller = null;
+
+/**
+ * @param {string} origin the host page's origin
+ * @param {"modal" | "inline"} mode
+ * @param {{token: string, options: Record<string, any>}} init
+ */
+async function run(origin, mode, { token, options }) {
+  const locale = pickLocale(options.locale, navigator.languages || []);
+  const [catalogue, english] = await Promise.all([loadCatalogue(locale), locale === "en" ? null : loadCatalogue("en")]);
+  const t = translator(catalogue, english || {});
+  document.documentElement.lang = locale;
+  document.title = t("title");
+  const theme = options.theme || {};
+  applyPalette(document.documentElement, accentPalette(theme.accent));
+  document.documentElement.dataset.mode = mode;
+  const broker = createBroker(token);
+  let lender = theme.name || t("lenderFallback");
+
+  let state = initialState();
+  let exited = false;
+  let popup = null;
+  let pollTimer = 0;
+  let syncTimer = 0;
+
+  const shell = renderShell({ t, lender, logoUrl: theme.logoUrl || null, onClose: () => exit(null) });
+  document.body.replaceChildren(shell);
+  const main = shell.querySelector("#main");
+  const live = shell.querySelector("#live");
+  if (mode === "modal") trapFocus(shell);
+
+  const post = (type, payload) => !exited && send(window.parent, origin, type, payload);
+  const emit = (name, metadata) => post(MESSAGE.EVENT, { name, metadata });
+  const announce = (text) => {
+    live.textContent = "";
+    window.setTimeout(() => (live.textContent = text), 50);
+  };
+
+  function exit(error) {
+    if (exited) return;
+    const metadata = exitMetadata(state);
+    emit("exit", metadata);
+    post(MESSAGE.EXIT, { error, metadata });
+    exited = true;
+    stopPolling();
+    if (popup && !popup.closed) popup.close();
+  }
+  controller = { exit };
+
+  const ctx = { t, lender, actions: {} };
+  let renderedStep = null;
+  function render(previous) {
+    ctx.lender = lender;
+    if (state.step !== renderedStep) {
+      renderedStep = state.step;
+      main.replaceChildren(renderStep(state, ctx));
+      const title = main.querySelector(".step-title");
+      if (title && previous !== null) title.focus();
+      else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
+      return;
+    }
+    if (state.step === STEP.CATALOGUE) {
+      main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
+    } else if (state.step === STEP.SYNC) {
+      main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
+      const continueButton = main.querySelector(".btn-primary");
+      if (continueButton && syncFinished(state)) {
+        continueButton.removeAttribute("aria-disabled");
+        continueButton.removeAttribute("aria-describedby");
+        main.querySelector("#sync-hint")?.remove();
+      }
+    } else {
+      const focused = document.activeElement && document.activeElement.id;
+      main.replaceChildren(renderStep(state, ctx));
+      const invalid = main.querySelector('[aria-invalid="true"]');
+      (invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title"))?.focus();
+    }
+  }
+
+  function dispatch(action) {
+    const previous = state;
+    state = reduce(state, action);
+    if (state !== previous) render(previous.step);
+    return state;
+  }
+
+  function fail(error, integration = state.selected) {
+    const code = error instanceof BrokerError ? error.code : "broker_error";
+    if (error instanceof BrokerError && error.status === 401) {
+      dispatch({ type: "expired", error: { code } });
+      emit("error", { code, step: state.step, integration: null });
+      return;
+    }
+    emit("error", { code, step: state.step, integration: integration || null });
+    dispatch({ type: "failed", error: { code } });
+  }
+
+  function stopPolling() {
+    window.clearTimeout(pollTimer);
+    pollTimer = 0;
+  }
+
+  // -- OAuth popup ---------------------------------------------------------------------------------------------
+  function openPopup(url) {
+    try {
+      return window.open(url, POPUP_NAME, POPUP_FEATURES);
+    } catch {
+      return null;
+    }
+  }
+
+  async function beginPopupAttempt(app, opened) {
+    popup = opened;
+    if (!popup) {
+      dispatch({ type: "popup_blocked" });
+      emit("error", { code: "popup_blocked", step: STEP.POPUP, integration: app.key });
+    }
+    let attempt;
+    try {
+      attempt = await broker.startAttempt(app.key);
+    } catch (error) {
+      if (popup && !popup.closed) popup.close();
+      fail(error, app.key);
+      return;
+    }
+    dispatch({ type: "attempt_started", attempt });
+    if (popup && !popup.closed) popup.location.replace(attempt.connect_url);
+    pollAttempt(attempt.attempt_id);
+  }
+
+  function pollAttempt(attemptId) {
+    stopPolling();
+    const tick = async () => {
+      if (exited || !state.attempt || state.attempt.attempt_id !== attemptId) return;
+      try {
+        const answer = await broker.attempt(attemptId);
+        if (answer.status !== "pending") return onAttemptResult(answer);
+      } catch (error) {
+        if (error instanceof BrokerError && error.status === 401) return fail(error);
+      }
+      pollTimer = window.setTimeout(tick, POLL_MS);
+    };
+    pollTimer = window.setTimeout(tick, POLL_MS);
+  }
+
+  function onAttemptResult(answer) {
+    stopPolling();
+    const app = appByKey(state, state.selected);
+    dispatch({ type: "attempt_result", ...answer });
+    if (answer.status === "connected" && app) {
+      emit("connected", { integration: app.key, category: app.category, auth_type: app.auth_type });
+      announce(t("sync.title", { app: app.name }));
+      pollSync();
+    } else if (answer.status === "denied" && app) {
+      emit("error", { code: "denied", step: STEP.POPUP, integration: app.key });
+    } else if (answer.status !== "pending" && answer.status !== "mfa_required" && state.step === STEP.FAILED) {
+      emit("error", { code: answer.error || answer.status, step: STEP.POPUP, integration: app ? app.key : null });
+    }
+    if (popup && !popup.closed && answer.status !== "pending") popup.close();
+  }
+
+  // The callback page in the popup tells us it landed; the broker stays the source of truth for the result.
+  window.addEventListener("message", async (event) => {
+    const message = acceptMessage(event, { source: popup, origin: location.origin, guards: FROM_POPUP });
+    if (!message || !state.attempt || message.payload.attempt_id !== state.attempt.attempt_id) return;
+    try {
+      const answer = await broker.attempt(message.payload.attempt_id);
+      if (answer.status !== "pending") onAttemptResult(answer);
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+  // -- sync progress -------------------------------------------------------------------------------------------
+  function pollSync() {
+    window.clearTimeout(syncTimer);
+    const tick = async () => {
+      if (exited) return;
+      try {
+        const answer = await broker.connections();
+        const before = syncFinished(state);
+        dispatch({ type: "connections", connections: answer.connections });
+        if (!before && syncFinished(state)) {
+          const names = state.made.map((k) => appByKey(state, k)?.name || k);
+          announce(names.map((app) => t("sync.done", { app })).join(". "));
+        }
+      } catch (error) {
+        if (error instanceof BrokerError && error.status === 401) return fail(error);
+      }
+      if (!syncFinished(state)) syncTimer = window.setTimeout(tick, POLL_MS);
+    };
+    syncTimer = window.setTimeout(tick, POLL_MS / 2);
+  }
+
+  // -- actions the views call ----------------------------------------------------------------------------------
+  async function startFormAttempt(app) {
+    try {
+      const attempt = await broker.startAttempt(app.key);
+      dispatch({ type: "attempt_started", attempt });
+    } catch (error) {
+      fail(error, app.key);
+    }
+  }
+
+  async function submit(kind, payload) {
+    if (state.busy) return;
+    if (!state.attempt) await startFormAttempt(appByKey(state, state.selected));
+    if (!state.attempt) return;
+    dispatch({ type: "busy" });
+    try {
+      const answer = await broker[kind](state.attempt.attempt_id, payload);
+      onAttemptResult(answer);
+      if (answer.status === "invalid_credentials" || answer.status === "invalid_code") announce(t(answer.status === "invalid_code" ? "mfa.wrong" : "credentials.invalid"));
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  Object.assign(ctx.actions, {
+    search: (query) => {
+      dispatch({ type: "search", query });
+      const count = main.querySelectorAll("#results .app").length;
+      announce(count ? t("resultsCount", { count }) : t("noResults", { query }));
+    },
+    filter: (category) => dispatch({ type: "filter", category }),
+    select: (key) => {
+      const app = appByKey(state, key);
+      if (!app || exited) return;
+      // Opened synchronously inside the click so that popup blockers let it through.
+      const opened = app.auth_type === "oauth2" ? openPopup("") : undefined;
+      const before = state;
+      dispatch({ type: "select", key });
+      if (state === before) {
+        if (opened) opened.close();
+        return;
+      }
+      emit("app_selected", { integration: app.key, category: app.category, auth_type: app.auth_type });
+      if (app.auth_type === "oauth2") beginPopupAttempt(app, opened);
+      else if (state.step !== STEP.FAILED) startFormAttempt(app);
+    },
+    reopen: () => {
+      const app = appByKey(state, state.selected);
+      if (!app) return;
+      if (popup && !popup.closed) {
+        popup.focus();
+        return;
+      }
+      const attempt = state.attempt;
+      if (state.step === STEP.BLOCKED && attempt) {
+        // The blocked attempt's URL was never loaded, so its single-use embed token is still good.
+        popup = openPopup(attempt.connect_url);
+        if (popup) dispatch({ type: "popup_opened" });
+        else announce(t("blocked.title"));
+        return;
+      }
+      const opened = openPopup("");
+      stopPolling();
+      dispatch({ type: "back" });
+      dispatch({ type: "select", key: app.key });
+      beginPopupAttempt(app, opened);
+    },
+    back: () => {
+      stopPolling();
+      if (popup && !popup.closed) popup.close();
+      dispatch({ type: "back" });
+    },
+    retry: () => ctx.actions.back() || ctx.actions.select(state.selected || ""),
+    submitCredentials: ({ username, password }) => {
+      if (!username) return dispatch({ type: "invalid", error: { field: "username", key: "credentials.required", label: t("credentials.username").toLowerCase() } });
+      if (!password) return dispatch({ type: "invalid", error: { field: "password", key: "credentials.required", label: t("credentials.password").toLowerCase() } });
+      return submit("credentials", { username, password });
+    },
+    submitMfa: ({ code }) => {
+      if (!code) return dispatch({ type: "invalid", error: { field: "code", key: "mfa.required" } });
+      if (!/^\d{6}$/.test(code)) return dispatch({ type: "invalid", error: { field: "code", key: "mfa.format" } });
+      return submit("mfa", { code });
+    },
+    submitUpload: ({ chart, trial }) => {
+      for (const [name, file] of [["chart", chart], ["trial", trial]]) {
+        const key = !file ? "upload.required" : !/\.csv$/i.test(file.name) ? "upload.type" : file.size > MAX_UPLOAD_BYTES ? "upload.size" : null;
+        if (key) return dispatch({ type: "invalid", error: { field: name, key } });
+      }
+      const form = new FormData();
+      form.append("chart_of_accounts", chart, chart.name);
+      form.append("trial_balances", trial, trial.name);
+      return submit("upload", form);
+    },
+    finish: async () => {
+      const before = state;
+      dispatch({ type: "finish" });
+      if (state === before || state.step !== STEP.COMPLETING) return;
+      try {
+        const result = await broker.complete();
+        dispatch({ type: "completed", result });
+        emit("success", { connections: result.connections.map((c) => c.integration) });
+        post(MESSAGE.SUCCESS, { result });
+        exited = true;
+        window.clearTimeout(syncTimer);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    close: () => exit(state.error && state.step === STEP.EXPIRED ? { code: state.error.code, message: t("expired.title") } : null),
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) exit(null);
+  });
+  if (mode === "inline" && "ResizeObserver" in window) {
+    new ResizeObserver(() => post(MESSAGE.RESIZE, { height: Math.ceil(shell.getBoundingClientRect().height) })).observe(shell);
+  }
+
+  render(null);
+  try {
+    const [session, integrations] = await Promise.all([broker.session(), broker.integrations()]);
+    lender = theme.name || session.client_name || lender;
+    shell.querySelector(".brand").textContent = lender;
+    dispatch({
+      type: "loaded",
+      session,
+      apps: integrations.integrations,
+      categories: options.categories,
+      preselected: options.apps,
+    });
+    emit("open", { step: state.step, locale, apps: state.apps.length });
+    if (state.made.length) pollSync();
+  } catch (error) {
+    if (error instanceof BrokerError && error.status === 401) {
+      dispatch({ type: "expired", error: { code: error.code } });
+      emit("open", { step: STEP.EXPIRED, locale, apps: 0 });
+      emit("error", { code: error.code, step: STEP.EXPIRED, integration: null });
+    } else fail(error, null);
+  }
+}
+
+start();

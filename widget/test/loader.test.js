@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { installLinkWidget, validateOptions } from "../src/loader.js";
+import { MESSAGE } from "../src/messages.js";
+import { fakeWindow, iframes } from "./fake_dom.js";
+
+const BROKER = "https://broker.example";
+const TOKEN = "link-token-abc";
+
+describe("validateOptions", () => {
+  const container = { nodeType: 1 };
+  const bad = [
+    [undefined, "options must be an object"],
+    ["token", "options must be an object"],
+    [{}, "options.token"],
+    [{ token: "" }, "options.token"],
+    [{ token: 42 }, "options.token"],
+    [{ token: TOKEN, onSuccess: "done" }, "options.onSuccess must be a function"],
+    [{ token: TOKEN, onExit: {} }, "options.onExit must be a function"],
+    [{ token: TOKEN, categories: ["crypto"] }, "options.categories"],
+    [{ token: TOKEN, categories: "banking" }, "options.categories"],
+    [{ token: TOKEN, apps: ["Ledgerly!"] }, "options.apps"],
+    [{ token: TOKEN, locale: "de" }, "options.locale"],
+    [{ token: TOKEN, theme: { accent: "red" } }, "options.theme accent"],
+    [{ token: TOKEN, theme: { logoUrl: "ftp://x/y.png" } }, "options.theme logoUrl"],
+    [{ token: TOKEN, container: "#widget" }, "options.container"],
+    [{ token: TOKEN, onsuccess() {} }, 'unknown option "onsuccess"'],
+  ];
+  for (const [options, problem] of bad) {
+    it(`rejects ${JSON.stringify(options) ?? "undefined"} naming the problem and the expected shape`, () => {
+      assert.throws(() => validateOptions(options), (error) => {
+        assert.ok(error instanceof TypeError);
+        assert.ok(error.message.includes(problem), error.message);
+        assert.ok(error.message.includes("Expected {token: string"), error.message);
+        return true;
+      });
+    });
+  }
+  it("accepts every documented option", () => {
+    const options = {
+      token: TOKEN, onSuccess() {}, onExit() {}, onEvent() {}, categories: ["banking", "accounting"],
+      apps: ["ledgerly"], locale: "fr", theme: { accent: "#0b5fff", logoUrl: "https://cdn.example/l.svg", name: "Acme" }, container,
+    };
+    assert.equal(validateOptions(options), options);
+  });
+});
+
+describe("installLinkWidget", () => {
+  it("is harmless without a DOM", () => {
+    assert.equal(installLinkWidget(undefined), undefined);
+  });
+  it("keeps the first definition when included twice", () => {
+    const win = fakeWindow();
+    const first = installLinkWidget(win);
+    const second = installLinkWidget(win);
+    assert.equal(first, second);
+    assert.equal(win.LinkWidget, first);
+    assert.deepEqual(Object.keys(first).sort(), ["create", "version"]);
+  });
+});
+
+describe("a handle", () => {
+  let win;
+  let calls;
+  let handle;
+  let lastFrame = null;
+  const frameOf = () => (lastFrame = iframes(win.document)[0] || lastFrame);
+  const fromFrame = (type, payload, overrides = {}) =>
+    win.dispatchMessage({ source: frameOf().contentWindow, origin: BROKER, data: { type, payload }, ...overrides });
+  const meta = { step: "catalogue", integration: null, connections_made: [] };
+
+  beforeEach(() => {
+    lastFrame = null;
+    win = fakeWindow();
+    calls = [];
+    handle = installLinkWidget(win).create({
+      token: TOKEN,
+      locale: "fr",
+      onSuccess: (...args) => calls.push(["success", ...args]),
+      onExit: (...args) => calls.push(["exit", ...args]),
+      onEvent: (...args) => calls.push(["event", ...args]),
+    });
+  });
+
+  it("opens one modal frame on the broker origin with no secret in its URL", () => {
+    handle.open();
+    handle.open();
+    assert.equal(iframes(win.document).length, 1);
+    const src = new URL(frameOf().src);
+    assert.equal(src.origin, BROKER);
+    assert.equal(src.pathname, "/widget/v1/frame");
+    assert.equal(src.searchParams.get("origin"), "https://lender.example");
+    assert.ok(!frameOf().src.includes(TOKEN));
+    assert.equal(win.document.body.children[0].inert, true, "the host page behind the modal is inert");
+  });
+
+  it("hands the token over only after the frame's handshake, to the exact broker origin", () => {
+    handle.open();
+    assert.equal(frameOf().contentWindow.posted.length, 0);
+    fromFrame(MESSAGE.READY, {});
+    fromFrame(MESSAGE.READY, {});
+    const posted = frameOf().contentWindow.posted;
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0].origin, BROKER);
+    assert.equal(posted[0].data.type, MESSAGE.INIT);
+    assert.equal(posted[0].data.payload.token, TOKEN);
+    assert.equal(posted[0].data.payload.options.locale, "fr");
+  });
+
+  it("ignores a message from a foreign window or origin", () => {
+    handle.open();
+    const stranger = { postMessage() {} };
+    fromFrame(MESSAGE.READY, {}, { source: stranger });
+    fromFrame(MESSAGE.READY, {}, { origin: "https://evil.example" });
+    assert.equal(frameOf().contentWindow.posted.length, 0);
+    fromFrame(MESSAGE.READY, {});
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: meta }, { origin: "https://evil.example" });
+    assert.deepEqual(calls, []);
+    assert.equal(iframes(win.document).length, 1);
+  });
+
+  it("relays events and fires onExit exactly once, then cleans up", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    fromFrame(MESSAGE.EVENT, { name: "open", metadata: meta });
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
+    fromFrame(MESSAGE.SUCCESS, { result: { account_key: "k", connections: [] } });
+    assert.deepEqual(calls, [["event", "open", meta], ["exit", null, meta]]);
+    assert.equal(iframes(win.document).length, 0);
+    assert.equal(win.listeners.message.size, 0);
+    assert.equal(win.docListeners.keydown.size, 0);
+    assert.equal(win.document.body.children[0].inert, false);
+  });
+
+  it("fires onSuccess once with the result", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    const result = { account_key: "acct", connections: [{ integration: "ledgerly", status: "healthy" }] };
+    fromFrame(MESSAGE.SUCCESS, { result });
+    fromFrame(MESSAGE.SUCCESS, { result });
+    assert.deepEqual(calls, [["success", result]]);
+  });
+
+  it("ignores events sent before the handshake", () => {
+    handle.open();
+    fromFrame(MESSAGE.EVENT, { name: "open", metadata: meta });
+    assert.deepEqual(calls, []);
+  });
+
+  it("exit() before the frame is ready closes at once with the loading step", () => {
+    handle.open();
+    handle.exit();
+    handle.exit();
+    assert.deepEqual(calls, [["exit", null, { step: "loading", reason: "host_exit" }]]);
+    assert.equal(iframes(win.document).length, 0);
+  });
+
+  it("exit() after the handshake asks the frame, which answers with its step", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    handle.exit();
+    const last = frameOf().contentWindow.posted.at(-1);
+    assert.deepEqual(last, { data: { type: MESSAGE.CLOSE, payload: {} }, origin: BROKER });
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
+    win.runTimers();
+    assert.deepEqual(calls, [["exit", null, meta]]);
+  });
+
+  it("destroy() removes everything and silences callbacks; create() again starts afresh", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    const oldFrame = frameOf();
+    handle.destroy();
+    win.dispatchMessage({ source: oldFrame.contentWindow, origin: BROKER, data: { type: MESSAGE.EXIT, payload: { error: null, metadata: meta } } });
+    assert.deepEqual(calls, []);
+    assert.equal(iframes(win.document).length, 0);
+    assert.equal(win.listeners.message.size, 0);
+    assert.throws(() => handle.open(), /destroyed/);
+    const again = win.LinkWidget.create({ token: TOKEN });
+    again.open();
+    assert.equal(iframes(win.document).length, 1);
+    again.destroy();
+    assert.equal(win.listeners.message.size, 0);
+  });
+
+  it("can be opened again after an exit, with a new frame", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
+    handle.open();
+    assert.equal(iframes(win.document).length, 1);
+    assert.equal(win.listeners.message.size, 1);
+  });
+
+  it("inline mode renders in the container and follows the frame's height", () => {
+    const container = win.document.createElement("div");
+    win.document.body.appendChild(container);
+    const inline = win.LinkWidget.create({ token: TOKEN, container });
+    inline.open();
+    assert.equal(container.children.length, 1);
+    assert.equal(container.children[0].tagName, "IFRAME");
+    assert.equal(new URL(container.children[0].src).searchParams.get("mode"), "inline");
+    win.dispatchMessage({ source: container.children[0].contentWindow, origin: BROKER, data: { type: MESSAGE.READY, payload: {} } });
+    win.dispatchMessage({ source: container.children[0].contentWindow, origin: BROKER, data: { type: MESSAGE.RESIZE, payload: { height: 733.2 } } });
+    assert.equal(container.children[0].style.height, "734px");
+    inline.destroy();
+    assert.equal(container.children.length, 0);
+  });
+});
