@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck pytest jstest browsers services bench fmt clean
+.PHONY: demo test install node lint typecheck pytest jstest browsers services bench fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,17 +34,28 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -q
 
-jstest:
-	@if [ -d widget/test ]; then node --test widget/test/; fi
+NODE_STAMP := widget/node_modules/.installed
 
-test: install browsers services lint typecheck jstest pytest
+$(NODE_STAMP): widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
+
+jstest: $(NODE_STAMP)
+	cd widget && npx prettier --check src test scripts
+	cd widget && node scripts/build.js --check
+	cd widget && node --test test/
+
+test: install node browsers services lint typecheck jstest pytest
 
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
-fmt: install
+fmt: install $(NODE_STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	cd widget && npx prettier --write src test scripts
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) widget/node_modules instance .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ from e2e.widget_fixtures import (
     context,
     events,
     shoot,
+    wait_for_event,
     widget_frame,
     world,
 )
@@ -48,9 +49,9 @@ def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:
     shoot(page, f"{name}-sync")
     check_axe(page, f"{name} sync")
     frame.get_by_role("button", name="Continue").click()
-    page.wait_for_function("window.__events.some(e => e[0] === 'success')")
+    success = wait_for_event(page, "success")
     assert page.locator("iframe").count() == 0
-    return next(e for e in events(page) if e[0] == "success")[1]
+    return dict(success[1])
 
 
 def test_full_oauth_connect(context: Any, world: World) -> None:

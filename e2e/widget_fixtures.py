@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -193,12 +194,29 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
-    """A fresh browser profile per test (English, desktop size)."""
+def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser profile per test (English, desktop size); screenshots and a trace are kept when it fails."""
     ctx = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
     ctx.set_default_timeout(15_000)
+    ctx.tracing.start(screenshots=True, snapshots=True)
     yield ctx
+    keep_failure_artifacts(ctx, request.node)
     ctx.close()
+
+
+def keep_failure_artifacts(ctx: Any, node: pytest.Item) -> None:
+    """When ``node`` failed, save a screenshot of each open page and the Playwright trace, and say where."""
+    report = getattr(node, "report_call", None)
+    if report is None or not report.failed:
+        ctx.tracing.stop()
+        return
+    folder = ARTIFACTS / "failures" / node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, page in enumerate(ctx.pages):
+        if not page.is_closed():
+            page.screenshot(path=str(folder / f"page-{index}.png"), full_page=True)
+    ctx.tracing.stop(path=str(folder / "trace.zip"))
+    print(f"\nfailure artifacts of {node.nodeid}: {folder} (open trace.zip with `playwright show-trace`)")
 
 
 def widget_frame(page: Any) -> Any:
@@ -217,6 +235,22 @@ def frame_handle(page: Any) -> Any:
 def events(page: Any) -> list[list[Any]]:
     """What the host page's callbacks received so far."""
     return list(page.evaluate("window.__events"))
+
+
+def wait_for_event(page: Any, kind: str, timeout: float = 15.0) -> list[Any]:
+    """Wait until the host page's callbacks received ``kind``; return that entry.
+
+    Polls with ``page.evaluate`` rather than ``wait_for_function``: the lender's page has a CSP without
+    ``'unsafe-eval'``, and Playwright's in-page polling would evaluate its predicate as a string.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [e for e in events(page) if e[0] == kind]
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {kind!r} callback within {timeout} s; got {events(page)}")
+        page.wait_for_timeout(100)
 
 
 def check_axe(page: Any, label: str) -> None:

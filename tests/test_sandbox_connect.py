@@ -1,4 +1,4 @@
-"""The connect flow: redirects and embed tokens, background sync, disconnect and reconnect, the bank's credentials + MFA."""
+"""The connect flow: redirects, embed tokens, background sync, disconnect, reconnect, the bank's credentials + MFA."""
 
 from __future__ import annotations
 

@@ -3,7 +3,17 @@
  * `create(options)` returns a handle `{open, exit, destroy}` that shows the broker's frame as a modal or inline.
  * Served by the broker as one classic script (messages.js inlined ahead of it); importing it in Node does nothing.
  */
-import { LOCALES, MESSAGE, TO_HOST, acceptMessage, isAppKey, isCategory, isList, send, themeProblem } from "./messages.js";
+import {
+  LOCALES,
+  MESSAGE,
+  TO_HOST,
+  acceptMessage,
+  isAppKey,
+  isCategory,
+  isList,
+  send,
+  themeProblem,
+} from "./messages.js";
 
 export const VERSION = "1";
 const SHAPE =
@@ -30,12 +40,14 @@ export function validateOptions(options) {
   for (const name of CALLBACKS) {
     if (options[name] !== undefined && typeof options[name] !== "function") fail(`options.${name} must be a function`);
   }
-  if (!isList(categories, isCategory)) fail("options.categories must be an array of accounting, banking, commerce, payroll");
+  if (!isList(categories, isCategory))
+    fail("options.categories must be an array of accounting, banking, commerce, payroll");
   if (!isList(apps, isAppKey)) fail("options.apps must be an array of app keys");
   if (locale !== undefined && !LOCALES.includes(locale)) fail('options.locale must be "en" or "fr"');
   const bad = theme === undefined ? "" : themeProblem(theme);
   if (bad) fail(`options.theme ${bad}`);
-  if (container !== undefined && !(container && container.nodeType === 1)) fail("options.container must be a DOM element");
+  if (container !== undefined && !(container && container.nodeType === 1))
+    fail("options.container must be a DOM element");
   return options;
 }
 

@@ -120,10 +120,7 @@ export const TO_HOST = Object.freeze({
   [MESSAGE.EVENT]: (p) => isRecord(p) && EVENT_NAMES.includes(p.name) && isMetadata(p.metadata),
   [MESSAGE.EXIT]: (p) => isRecord(p) && isErrorOrNull(p.error) && isMetadata(p.metadata),
   [MESSAGE.SUCCESS]: (p) =>
-    isRecord(p) &&
-    isRecord(p.result) &&
-    isText(p.result.account_key, 200) &&
-    isList(p.result.connections, isMetadata),
+    isRecord(p) && isRecord(p.result) && isText(p.result.account_key, 200) && isList(p.result.connections, isMetadata),
   [MESSAGE.RESIZE]: (p) => isRecord(p) && Number.isFinite(p.height) && p.height >= 0 && p.height <= 10000,
 });
 
@@ -136,7 +133,10 @@ export const TO_FRAME = Object.freeze({
 /** Guards of what the OAuth callback page (in the popup) may send to the frame that opened it. */
 export const FROM_POPUP = Object.freeze({
   [MESSAGE.ATTEMPT]: (p) =>
-    isRecord(p) && isText(p.attempt_id, 64) && ATTEMPT_STATUSES.includes(p.status) && (p.error === null || isText(p.error, 64)),
+    isRecord(p) &&
+    isText(p.attempt_id, 64) &&
+    ATTEMPT_STATUSES.includes(p.status) &&
+    (p.error === null || isText(p.error, 64)),
 });
 
 /**

@@ -11,17 +11,43 @@ export class FakeElement {
     this.parent = null;
     this.inert = false;
     this.listeners = {};
-    if (tag === "iframe") this.contentWindow = { posted: [], postMessage(data, origin) { this.posted.push({ data, origin }); } };
+    if (tag === "iframe")
+      this.contentWindow = {
+        posted: [],
+        postMessage(data, origin) {
+          this.posted.push({ data, origin });
+        },
+      };
   }
-  setAttribute(name, value) { this.attributes[name] = String(value); }
-  appendChild(child) { child.parent = this; this.children.push(child); return child; }
-  remove() { if (this.parent) { this.parent.children = this.parent.children.filter((c) => c !== this); this.parent = null; } }
-  addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
-  focus() { this.ownerDocument.activeElement = this; }
-  querySelector() { return null; }
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
+  }
+  appendChild(child) {
+    child.parent = this;
+    this.children.push(child);
+    return child;
+  }
+  remove() {
+    if (this.parent) {
+      this.parent.children = this.parent.children.filter((c) => c !== this);
+      this.parent = null;
+    }
+  }
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+  focus() {
+    this.ownerDocument.activeElement = this;
+  }
+  querySelector() {
+    return null;
+  }
 }
 
-export function fakeWindow({ pageOrigin = "https://lender.example", scriptSrc = "https://broker.example/widget/v1/loader.js" } = {}) {
+export function fakeWindow({
+  pageOrigin = "https://lender.example",
+  scriptSrc = "https://broker.example/widget/v1/loader.js",
+} = {}) {
   const listeners = { message: new Set() };
   const docListeners = { keydown: new Set() };
   const timers = [];

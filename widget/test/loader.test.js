@@ -28,18 +28,28 @@ describe("validateOptions", () => {
   ];
   for (const [options, problem] of bad) {
     it(`rejects ${JSON.stringify(options) ?? "undefined"} naming the problem and the expected shape`, () => {
-      assert.throws(() => validateOptions(options), (error) => {
-        assert.ok(error instanceof TypeError);
-        assert.ok(error.message.includes(problem), error.message);
-        assert.ok(error.message.includes("Expected {token: string"), error.message);
-        return true;
-      });
+      assert.throws(
+        () => validateOptions(options),
+        (error) => {
+          assert.ok(error instanceof TypeError);
+          assert.ok(error.message.includes(problem), error.message);
+          assert.ok(error.message.includes("Expected {token: string"), error.message);
+          return true;
+        },
+      );
     });
   }
   it("accepts every documented option", () => {
     const options = {
-      token: TOKEN, onSuccess() {}, onExit() {}, onEvent() {}, categories: ["banking", "accounting"],
-      apps: ["ledgerly"], locale: "fr", theme: { accent: "#0b5fff", logoUrl: "https://cdn.example/l.svg", name: "Acme" }, container,
+      token: TOKEN,
+      onSuccess() {},
+      onExit() {},
+      onEvent() {},
+      categories: ["banking", "accounting"],
+      apps: ["ledgerly"],
+      locale: "fr",
+      theme: { accent: "#0b5fff", logoUrl: "https://cdn.example/l.svg", name: "Acme" },
+      container,
     };
     assert.equal(validateOptions(options), options);
   });
@@ -126,7 +136,10 @@ describe("a handle", () => {
     fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
     fromFrame(MESSAGE.EXIT, { error: null, metadata: meta });
     fromFrame(MESSAGE.SUCCESS, { result: { account_key: "k", connections: [] } });
-    assert.deepEqual(calls, [["event", "open", meta], ["exit", null, meta]]);
+    assert.deepEqual(calls, [
+      ["event", "open", meta],
+      ["exit", null, meta],
+    ]);
     assert.equal(iframes(win.document).length, 0);
     assert.equal(win.listeners.message.size, 0);
     assert.equal(win.docListeners.keydown.size, 0);
@@ -172,7 +185,11 @@ describe("a handle", () => {
     fromFrame(MESSAGE.READY, {});
     const oldFrame = frameOf();
     handle.destroy();
-    win.dispatchMessage({ source: oldFrame.contentWindow, origin: BROKER, data: { type: MESSAGE.EXIT, payload: { error: null, metadata: meta } } });
+    win.dispatchMessage({
+      source: oldFrame.contentWindow,
+      origin: BROKER,
+      data: { type: MESSAGE.EXIT, payload: { error: null, metadata: meta } },
+    });
     assert.deepEqual(calls, []);
     assert.equal(iframes(win.document).length, 0);
     assert.equal(win.listeners.message.size, 0);
@@ -201,8 +218,16 @@ describe("a handle", () => {
     assert.equal(container.children.length, 1);
     assert.equal(container.children[0].tagName, "IFRAME");
     assert.equal(new URL(container.children[0].src).searchParams.get("mode"), "inline");
-    win.dispatchMessage({ source: container.children[0].contentWindow, origin: BROKER, data: { type: MESSAGE.READY, payload: {} } });
-    win.dispatchMessage({ source: container.children[0].contentWindow, origin: BROKER, data: { type: MESSAGE.RESIZE, payload: { height: 733.2 } } });
+    win.dispatchMessage({
+      source: container.children[0].contentWindow,
+      origin: BROKER,
+      data: { type: MESSAGE.READY, payload: {} },
+    });
+    win.dispatchMessage({
+      source: container.children[0].contentWindow,
+      origin: BROKER,
+      data: { type: MESSAGE.RESIZE, payload: { height: 733.2 } },
+    });
     assert.equal(container.children[0].style.height, "734px");
     inline.destroy();
     assert.equal(container.children.length, 0);

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FROM_POPUP, MESSAGE, TO_FRAME, TO_HOST, acceptMessage, isMessage, send, themeProblem } from "../src/messages.js";
+import {
+  FROM_POPUP,
+  MESSAGE,
+  TO_FRAME,
+  TO_HOST,
+  acceptMessage,
+  isMessage,
+  send,
+  themeProblem,
+} from "../src/messages.js";
 
 const BROKER = "https://broker.example";
 const frameWindow = { name: "frame" };
@@ -18,10 +27,22 @@ describe("acceptMessage checks source, then exact origin, then shape", () => {
     ["the origin with a trailing slash", { source: frameWindow, origin: `${BROKER}/`, data: ready }, false],
     ["http instead of https", { source: frameWindow, origin: "http://broker.example", data: ready }, false],
     ["a string", { source: frameWindow, origin: BROKER, data: "ledgerlink:v1:ready" }, false],
-    ["an unknown type", { source: frameWindow, origin: BROKER, data: { type: "ledgerlink:v1:hello", payload: {} } }, false],
-    ["another version", { source: frameWindow, origin: BROKER, data: { type: "ledgerlink:v2:ready", payload: {} } }, false],
+    [
+      "an unknown type",
+      { source: frameWindow, origin: BROKER, data: { type: "ledgerlink:v1:hello", payload: {} } },
+      false,
+    ],
+    [
+      "another version",
+      { source: frameWindow, origin: BROKER, data: { type: "ledgerlink:v2:ready", payload: {} } },
+      false,
+    ],
     ["an extra top-level key", { source: frameWindow, origin: BROKER, data: { ...ready, token: "x" } }, false],
-    ["a message for the other direction", { source: frameWindow, origin: BROKER, data: { type: MESSAGE.CLOSE, payload: {} } }, false],
+    [
+      "a message for the other direction",
+      { source: frameWindow, origin: BROKER, data: { type: MESSAGE.CLOSE, payload: {} } },
+      false,
+    ],
   ];
   for (const [name, event, accepted] of cases) {
     it(`${accepted ? "accepts" : "ignores"} ${name}`, () => {
@@ -33,7 +54,11 @@ describe("acceptMessage checks source, then exact origin, then shape", () => {
     assert.equal(acceptMessage(event, { ...expected, origin: "null" }), null);
   });
   it("does not throw on hostile payloads", () => {
-    const hostile = { get name() { throw new Error("boom"); } };
+    const hostile = {
+      get name() {
+        throw new Error("boom");
+      },
+    };
     assert.equal(isMessage({ type: MESSAGE.EVENT, payload: hostile }, TO_HOST), false);
     assert.equal(isMessage(Object.create(null), TO_HOST), false);
   });
@@ -41,7 +66,13 @@ describe("acceptMessage checks source, then exact origin, then shape", () => {
 
 describe("payload guards", () => {
   const meta = { step: "catalogue", integration: null, connections_made: ["ledgerly"] };
-  const options = { locale: "fr", categories: ["banking"], apps: ["ledgerly"], theme: { accent: "#0b5fff" }, mode: "modal" };
+  const options = {
+    locale: "fr",
+    categories: ["banking"],
+    apps: ["ledgerly"],
+    theme: { accent: "#0b5fff" },
+    mode: "modal",
+  };
   const cases = [
     [TO_HOST, MESSAGE.EVENT, { name: "open", metadata: meta }, true],
     [TO_HOST, MESSAGE.EVENT, { name: "mapping_saved", metadata: meta }, false],

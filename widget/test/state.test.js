@@ -5,8 +5,22 @@ import { nextStep } from "../src/frame/steps.js";
 
 const APPS = [
   { key: "ledgerly", name: "Ledgerly", category: "accounting", auth_type: "oauth2", connected: false, status: null },
-  { key: "northbank", name: "Northbank", category: "banking", auth_type: "credentials", connected: false, status: null },
-  { key: "paperbooks", name: "PaperBooks", category: "accounting", auth_type: "upload", connected: false, status: null },
+  {
+    key: "northbank",
+    name: "Northbank",
+    category: "banking",
+    auth_type: "credentials",
+    connected: false,
+    status: null,
+  },
+  {
+    key: "paperbooks",
+    name: "PaperBooks",
+    category: "accounting",
+    auth_type: "upload",
+    connected: false,
+    status: null,
+  },
   { key: "shopwave", name: "Shopwave", category: "commerce", auth_type: "oauth2", connected: false, status: null },
 ];
 const SESSION = { scopes: ["link", "read"], connections: [] };
@@ -21,7 +35,9 @@ function run(state, ...actions) {
 
 describe("catalogue", () => {
   it("loads into the catalogue with connections marked", () => {
-    const state = loaded({ session: { ...SESSION, connections: [{ integration: "shopwave", status: "error", sync_progress: 0 }] } });
+    const state = loaded({
+      session: { ...SESSION, connections: [{ integration: "shopwave", status: "error", sync_progress: 0 }] },
+    });
     assert.equal(state.step, STEP.CATALOGUE);
     const shopwave = state.apps.find((a) => a.key === "shopwave");
     assert.equal(shopwave.connected, true);
@@ -32,22 +48,36 @@ describe("catalogue", () => {
   it("searches by name, filters by category and keeps the preselection first", () => {
     let state = loaded({ preselected: ["shopwave", "unknown_app"] });
     assert.deepEqual(state.preselected, ["shopwave"]);
-    assert.deepEqual(visibleApps(state).recommended.map((a) => a.key), ["shopwave"]);
+    assert.deepEqual(
+      visibleApps(state).recommended.map((a) => a.key),
+      ["shopwave"],
+    );
     state = reduce(state, { type: "search", query: "  LEDG " });
-    assert.deepEqual(visibleApps(state).others.map((a) => a.key), ["ledgerly"]);
+    assert.deepEqual(
+      visibleApps(state).others.map((a) => a.key),
+      ["ledgerly"],
+    );
     state = run(state, { type: "search", query: "" }, { type: "filter", category: "accounting" });
-    assert.deepEqual(visibleApps(state).others.map((a) => a.key), ["ledgerly", "paperbooks"]);
+    assert.deepEqual(
+      visibleApps(state).others.map((a) => a.key),
+      ["ledgerly", "paperbooks"],
+    );
     assert.deepEqual(visibleApps(state).recommended, []);
   });
 
   it("limits the catalogue to the host's categories", () => {
     const state = loaded({ categories: ["banking"] });
     const { recommended, others } = visibleApps(state);
-    assert.deepEqual([...recommended, ...others].map((a) => a.key), ["northbank"]);
+    assert.deepEqual(
+      [...recommended, ...others].map((a) => a.key),
+      ["northbank"],
+    );
   });
 
   it("does not select an app that is already connected and healthy", () => {
-    const state = loaded({ session: { ...SESSION, connections: [{ integration: "ledgerly", status: "healthy", sync_progress: 100 }] } });
+    const state = loaded({
+      session: { ...SESSION, connections: [{ integration: "ledgerly", status: "healthy", sync_progress: 100 }] },
+    });
     assert.equal(reduce(state, { type: "select", key: "ledgerly" }), state);
   });
 });
@@ -88,11 +118,19 @@ describe("connect flows", () => {
   });
 
   it("credentials: wrong password, then MFA with a wrong code, then connected", () => {
-    let state = run(loaded(), { type: "select", key: "northbank" }, { type: "attempt_started", attempt: { attempt_id: "a2" } });
+    let state = run(
+      loaded(),
+      { type: "select", key: "northbank" },
+      { type: "attempt_started", attempt: { attempt_id: "a2" } },
+    );
     state = run(state, { type: "busy" }, { type: "attempt_result", status: "invalid_credentials" });
     assert.equal(state.step, STEP.CREDENTIALS);
     assert.deepEqual(state.formError, { field: "password", key: "credentials.invalid" });
-    state = run(state, { type: "busy" }, { type: "attempt_result", status: "mfa_required", challenge: { id: "c1", destination: "•••• 42" } });
+    state = run(
+      state,
+      { type: "busy" },
+      { type: "attempt_result", status: "mfa_required", challenge: { id: "c1", destination: "•••• 42" } },
+    );
     assert.equal(state.step, STEP.MFA);
     assert.equal(state.formError, null);
     state = run(state, { type: "busy" }, { type: "attempt_result", status: "invalid_code" });
@@ -104,13 +142,21 @@ describe("connect flows", () => {
   });
 
   it("a locked account fails with its code", () => {
-    const state = run(loaded(), { type: "select", key: "northbank" }, { type: "attempt_result", status: "locked", error: "account_locked" });
+    const state = run(
+      loaded(),
+      { type: "select", key: "northbank" },
+      { type: "attempt_result", status: "locked", error: "account_locked" },
+    );
     assert.equal(state.step, STEP.FAILED);
     assert.equal(state.error.code, "account_locked");
   });
 
   it("upload rejected stays on the form with the reason", () => {
-    const state = run(loaded(), { type: "select", key: "paperbooks" }, { type: "attempt_result", status: "rejected", reason: "no header" });
+    const state = run(
+      loaded(),
+      { type: "select", key: "paperbooks" },
+      { type: "attempt_result", status: "rejected", reason: "no header" },
+    );
     assert.equal(state.step, STEP.UPLOAD);
     assert.equal(state.formError.reason, "no header");
   });
@@ -120,7 +166,12 @@ describe("several apps, sync and finishing", () => {
   it("connects two apps, waits for both syncs, then completes", () => {
     let state = run(loaded(), { type: "select", key: "ledgerly" }, { type: "attempt_result", status: "connected" });
     assert.equal(reduce(state, { type: "finish" }), state, "cannot finish while syncing");
-    state = run(state, { type: "back" }, { type: "select", key: "northbank" }, { type: "attempt_result", status: "connected" });
+    state = run(
+      state,
+      { type: "back" },
+      { type: "select", key: "northbank" },
+      { type: "attempt_result", status: "connected" },
+    );
     assert.deepEqual(state.made, ["ledgerly", "northbank"]);
     state = reduce(state, {
       type: "connections",
@@ -130,10 +181,13 @@ describe("several apps, sync and finishing", () => {
       ],
     });
     assert.equal(syncFinished(state), false);
-    state = reduce(state, { type: "connections", connections: [
-      { integration: "ledgerly", status: "healthy", sync_progress: 100 },
-      { integration: "northbank", status: "healthy", sync_progress: 100 },
-    ] });
+    state = reduce(state, {
+      type: "connections",
+      connections: [
+        { integration: "ledgerly", status: "healthy", sync_progress: 100 },
+        { integration: "northbank", status: "healthy", sync_progress: 100 },
+      ],
+    });
     assert.equal(syncFinished(state), true);
     state = reduce(state, { type: "finish" });
     assert.equal(state.step, STEP.COMPLETING);

@@ -26,7 +26,14 @@ export function createBroker(token, fetchImpl = fetch) {
    */
   async function call(method, path, body) {
     const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
-    const init = { method, headers, credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer" };
+    const init = {
+      method,
+      headers,
+      credentials: "omit",
+      cache: "no-store",
+      redirect: "error",
+      referrerPolicy: "no-referrer",
+    };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       headers["Content-Type"] = "application/json";

@@ -120,7 +120,9 @@ async function run(origin, mode, { token, options }) {
       }
     } else {
       const focused = document.activeElement && document.activeElement.id;
+      const typed = keptValues(main);
       main.replaceChildren(renderStep(state, ctx));
+      restoreValues(main, typed);
       const invalid = main.querySelector('[aria-invalid="true"]');
       (invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title"))?.focus();
     }
@@ -259,7 +261,8 @@ async function run(origin, mode, { token, options }) {
     try {
       const answer = await broker[kind](state.attempt.attempt_id, payload);
       onAttemptResult(answer);
-      if (answer.status === "invalid_credentials" || answer.status === "invalid_code") announce(t(answer.status === "invalid_code" ? "mfa.wrong" : "credentials.invalid"));
+      if (answer.status === "invalid_credentials" || answer.status === "invalid_code")
+        announce(t(answer.status === "invalid_code" ? "mfa.wrong" : "credentials.invalid"));
     } catch (error) {
       fail(error);
     }
@@ -315,8 +318,16 @@ async function run(origin, mode, { token, options }) {
     },
     retry: () => ctx.actions.back() || ctx.actions.select(state.selected || ""),
     submitCredentials: ({ username, password }) => {
-      if (!username) return dispatch({ type: "invalid", error: { field: "username", key: "credentials.required", label: t("credentials.username").toLowerCase() } });
-      if (!password) return dispatch({ type: "invalid", error: { field: "password", key: "credentials.required", label: t("credentials.password").toLowerCase() } });
+      if (!username)
+        return dispatch({
+          type: "invalid",
+          error: { field: "username", key: "credentials.required", label: t("credentials.username").toLowerCase() },
+        });
+      if (!password)
+        return dispatch({
+          type: "invalid",
+          error: { field: "password", key: "credentials.required", label: t("credentials.password").toLowerCase() },
+        });
       return submit("credentials", { username, password });
     },
     submitMfa: ({ code }) => {
@@ -325,8 +336,17 @@ async function run(origin, mode, { token, options }) {
       return submit("mfa", { code });
     },
     submitUpload: ({ chart, trial }) => {
-      for (const [name, file] of [["chart", chart], ["trial", trial]]) {
-        const key = !file ? "upload.required" : !/\.csv$/i.test(file.name) ? "upload.type" : file.size > MAX_UPLOAD_BYTES ? "upload.size" : null;
+      for (const [name, file] of [
+        ["chart", chart],
+        ["trial", trial],
+      ]) {
+        const key = !file
+          ? "upload.required"
+          : !/\.csv$/i.test(file.name)
+            ? "upload.type"
+            : file.size > MAX_UPLOAD_BYTES
+              ? "upload.size"
+              : null;
         if (key) return dispatch({ type: "invalid", error: { field: name, key } });
       }
       const form = new FormData();
@@ -349,14 +369,17 @@ async function run(origin, mode, { token, options }) {
         fail(error);
       }
     },
-    close: () => exit(state.error && state.step === STEP.EXPIRED ? { code: state.error.code, message: t("expired.title") } : null),
+    close: () =>
+      exit(state.error && state.step === STEP.EXPIRED ? { code: state.error.code, message: t("expired.title") } : null),
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !event.defaultPrevented) exit(null);
   });
   if (mode === "inline" && "ResizeObserver" in window) {
-    new ResizeObserver(() => post(MESSAGE.RESIZE, { height: Math.ceil(shell.getBoundingClientRect().height) })).observe(shell);
+    new ResizeObserver(() => post(MESSAGE.RESIZE, { height: Math.ceil(shell.getBoundingClientRect().height) })).observe(
+      shell,
+    );
   }
 
   render(null);
@@ -383,3 +406,23 @@ async function run(origin, mode, { token, options }) {
 }
 
 start();
+
+/**
+ * What the owner typed in the step's text fields, so that a re-render (an inline error, a wrong password) does not
+ * wipe it. Passwords and files are never kept: a wrong password is typed again, and a file input cannot be set.
+ */
+function keptValues(root) {
+  const kept = new Map();
+  for (const input of root.querySelectorAll("input[name]")) {
+    if (input.type !== "password" && input.type !== "file" && input.type !== "checkbox" && input.value)
+      kept.set(input.name, input.value);
+  }
+  return kept;
+}
+
+function restoreValues(root, kept) {
+  for (const [name, value] of kept) {
+    const input = root.querySelector(`input[name="${name}"]`);
+    if (input && !input.value) input.value = value;
+  }
+}

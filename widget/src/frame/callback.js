@@ -11,7 +11,9 @@ const status = root?.dataset.status || "error";
 const error = root?.dataset.error || null;
 let told = false;
 try {
-  told = Boolean(window.opener) && send(window.opener, location.origin, MESSAGE.ATTEMPT, { attempt_id: attemptId, status, error });
+  told =
+    Boolean(window.opener) &&
+    send(window.opener, location.origin, MESSAGE.ATTEMPT, { attempt_id: attemptId, status, error });
 } catch {
   told = false;
 }

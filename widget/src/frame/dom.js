@@ -36,7 +36,9 @@ const FOCUSABLE =
 
 /** @param {ParentNode} root @returns {HTMLElement[]} what Tab can reach, in order */
 export function focusables(root) {
-  return [...root.querySelectorAll(FOCUSABLE)].filter((el) => !el.closest("[hidden], [inert]") && el.getClientRects().length > 0);
+  return [...root.querySelectorAll(FOCUSABLE)].filter(
+    (el) => !el.closest("[hidden], [inert]") && el.getClientRects().length > 0,
+  );
 }
 
 /**

@@ -22,7 +22,15 @@ export const STEP = Object.freeze({
 });
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
-const APP_STEPS = new Set([STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.MFA, STEP.UPLOAD, STEP.DENIED, STEP.FAILED]);
+const APP_STEPS = new Set([
+  STEP.POPUP,
+  STEP.BLOCKED,
+  STEP.CREDENTIALS,
+  STEP.MFA,
+  STEP.UPLOAD,
+  STEP.DENIED,
+  STEP.FAILED,
+]);
 const AUTH_TO_STEP = Object.freeze({ oauth2: STEP.POPUP, credentials: STEP.CREDENTIALS, upload: STEP.UPLOAD });
 
 /**
@@ -153,7 +161,9 @@ export function reduce(state, action) {
       };
     }
     case "attempt_started":
-      return at(STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.UPLOAD) ? { ...state, attempt: action.attempt } : state;
+      return at(STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.UPLOAD)
+        ? { ...state, attempt: action.attempt }
+        : state;
     case "popup_blocked":
       return at(STEP.POPUP) ? { ...state, step: STEP.BLOCKED } : state;
     case "popup_opened":
@@ -170,7 +180,15 @@ export function reduce(state, action) {
       if (!at(STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.MFA, STEP.UPLOAD, STEP.DENIED, STEP.FAILED, STEP.SYNC)) {
         return state;
       }
-      return { ...state, step: STEP.CATALOGUE, attempt: null, challenge: null, formError: null, busy: false, error: null };
+      return {
+        ...state,
+        step: STEP.CATALOGUE,
+        attempt: null,
+        challenge: null,
+        formError: null,
+        busy: false,
+        error: null,
+      };
     case "retry": {
       if (!at(STEP.DENIED, STEP.FAILED)) return state;
       const app = appByKey(state, state.selected);
@@ -214,7 +232,11 @@ function attemptResult(state, action) {
     case "invalid_code":
       return { ...base, step: STEP.MFA, formError: { field: "code", key: "mfa.wrong" } };
     case "rejected":
-      return { ...base, step: STEP.UPLOAD, formError: { field: "chart", key: "upload.rejected", reason: action.reason || "" } };
+      return {
+        ...base,
+        step: STEP.UPLOAD,
+        formError: { field: "chart", key: "upload.rejected", reason: action.reason || "" },
+      };
     case "denied":
       return { ...base, step: STEP.DENIED, attempt: null };
     case "pending":

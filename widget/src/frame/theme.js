@@ -34,7 +34,8 @@ export function accentPalette(accent) {
   const base = accent && /^#[0-9a-fA-F]{6}$/.test(accent) ? accent.toLowerCase() : DEFAULT_ACCENT;
   const onAccent = contrast(base, "#ffffff") >= contrast(base, "#000000") ? "#ffffff" : "#000000";
   let accentText = base;
-  for (let step = 0; contrast(accentText, "#ffffff") < 4.5 && step < 20; step += 1) accentText = darken(base, step * 0.05);
+  for (let step = 0; contrast(accentText, "#ffffff") < 4.5 && step < 20; step += 1)
+    accentText = darken(base, step * 0.05);
   const fill = contrast(base, onAccent) >= 4.5 ? base : accentText;
   return { accent: fill, onAccent: contrast(fill, "#ffffff") >= 4.5 ? "#ffffff" : onAccent, accentText };
 }
