@@ -19,7 +19,9 @@ from broker import accounts, cli, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
 from broker.limits import Limits
-from broker.logs import install_redaction
+from broker.logs import configure_logging, install_redaction
+from broker.metrics import BrokerMetrics
+from broker.observability import init_app as init_observability
 from broker.state import EXTENSION, BrokerState, close_db_session
 from broker.storage import Database
 from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
@@ -52,10 +54,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False  # "//" is a client mistake to refuse, not to redirect
     os.makedirs(app.instance_path, exist_ok=True)
     install_redaction(
-        [settings["UPSTREAM_API_KEY"], *settings["SECRET_KEYS"], *(r.api_key for r in settings["REGIONS"].values())],
+        [
+            settings["UPSTREAM_API_KEY"],
+            *settings["SECRET_KEYS"],
+            *(r.api_key for r in settings["REGIONS"].values()),
+            settings["METRICS_TOKEN"] or "",
+        ],
         extra_loggers=[app.logger],
     )
-    state = _build_state(app, settings)
+    _configure_logging(settings)
+    metrics = BrokerMetrics()
+    state = _build_state(app, settings, metrics)
     app.extensions[EXTENSION] = state
     app.teardown_appcontext(close_db_session)
 
@@ -71,13 +80,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     state.limits.limiter.exempt(health.bp)
     state.limits.limiter.exempt(widget.bp)
+    state.limits.limiter.exempt(init_observability(app, metrics))
     register_error_handlers(app)  # after Api, whose own HTTPException handler it replaces
     _register_extra_error_handlers(app, state)
     cli.register(app)
     return app
 
 
-def _build_state(app: Flask, settings: Mapping[str, Any]) -> BrokerState:
+def _configure_logging(settings: Mapping[str, Any]) -> None:
+    """Install the process's log handler: JSON in production, text in development, pytest's own when testing."""
+    fmt = settings["LOG_FORMAT"] or {"production": "json", "development": "text"}.get(settings["ENV"])
+    if fmt is not None:
+        configure_logging(fmt, settings["LOG_LEVEL"])
+
+
+def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics) -> BrokerState:
     clock = settings["CLOCK"] or time.time
     db = Database(database_url(settings, app.instance_path))
     auto_migrate = settings["AUTO_MIGRATE"]
@@ -93,7 +110,11 @@ def _build_state(app: Flask, settings: Mapping[str, Any]) -> BrokerState:
     else:
         revocations = MemoryRevocations(clock)
     tokens = LinkTokens(
-        settings["SECRET_KEYS"], revocations, max_lifetime=settings["LINK_TOKEN_MAX_SECONDS"], clock=clock
+        settings["SECRET_KEYS"],
+        revocations,
+        max_lifetime=settings["LINK_TOKEN_MAX_SECONDS"],
+        clock=clock,
+        observer=metrics,
     )
     if redis_client is None:
         _warm_revocations(db, tokens, clock)
@@ -124,6 +145,7 @@ def _build_state(app: Flask, settings: Mapping[str, Any]) -> BrokerState:
             limits=limits,
             pacer=pacer,
             account_key_header=settings["UPSTREAM_ACCOUNT_KEY_HEADER"],
+            observer=metrics,
         )
         for name, region in settings["REGIONS"].items()
     }
@@ -140,6 +162,7 @@ def _build_state(app: Flask, settings: Mapping[str, Any]) -> BrokerState:
             per_client=settings["RATELIMIT_PER_CLIENT"],
             per_company=settings["RATELIMIT_PER_COMPANY"],
             prefix=settings["REDIS_KEY_PREFIX"],
+            observer=metrics,
         ),
         clock=clock,
         redis=redis_client,
@@ -170,6 +193,7 @@ def _register_extra_error_handlers(app: Flask, state: BrokerState) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded) -> Response:
+        state.limits.observer.rate_limited("address")
         current = state.limits.limiter.current_limit
         retry_after = max(1, int((current.reset_at if current else time.time() + 1) - time.time()))
         return error_response(

@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PER_COMPANY": "90 per second",
     "RATELIMIT_PER_ADDRESS": "600 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    "LOG_FORMAT": None,  # json or text; None: json in production, text in development, untouched when testing
+    "LOG_LEVEL": "INFO",
+    "METRICS_TOKEN": None,  # bearer secret a Prometheus scraper sends to /metrics; unset: /metrics answers 404
     "CLOCK": None,  # tests inject a callable returning Unix seconds
 }
 
@@ -188,6 +191,13 @@ def validate(settings: Mapping[str, Any]) -> None:
             _check_url(f"BROKER_UPSTREAM_REGIONS[{region!r}].{field}", values[field], env == "production")
     if not 60 <= int(settings["LINK_TOKEN_DEFAULT_SECONDS"]) <= int(settings["LINK_TOKEN_MAX_SECONDS"]) <= 3600:
         raise ConfigurationError("Link token lifetimes must satisfy 60 <= default <= max <= 3600 seconds.")
+    if settings["LOG_FORMAT"] not in (None, "json", "text"):
+        raise ConfigurationError("BROKER_LOG_FORMAT must be json or text.")
+    if str(settings["LOG_LEVEL"]).upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigurationError("BROKER_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+    token = settings["METRICS_TOKEN"]
+    if token and (not isinstance(token, str) or len(token) < 24):
+        raise ConfigurationError("BROKER_METRICS_TOKEN must be a random string of at least 24 characters.")
     if not 0 < float(settings["UPSTREAM_COMPANY_RPS"]) < 100:
         raise ConfigurationError("BROKER_UPSTREAM_COMPANY_RPS must stay below the upstream's 100 requests/s.")
 

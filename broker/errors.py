@@ -61,8 +61,9 @@ class AuthenticationFailed(BrokerError):
 class InvalidToken(BrokerError):
     code, status, message = "invalid_token", 401, "The link token is missing, malformed, expired or revoked."
 
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, message: str | None = None, *, reason: str = "invalid", **kwargs: Any) -> None:
         super().__init__(message, headers={"WWW-Authenticate": BEARER_CHALLENGE}, **kwargs)
+        self.reason = reason  # for metrics only: malformed, signature, expired, claims or revoked
 
 
 class Forbidden(BrokerError):

@@ -9,13 +9,23 @@ from flask_limiter import Limiter
 from limits import parse
 
 from broker.errors import TooManyRequests
+from broker.observe import NULL_OBSERVER, Observer
 
 
 class Limits:
     """Hit per-client and per-company budgets in the Limiter's storage (memory, or Redis shared by processes)."""
 
-    def __init__(self, limiter: Limiter, *, per_client: str, per_company: str, prefix: str = "broker:") -> None:
+    def __init__(
+        self,
+        limiter: Limiter,
+        *,
+        per_client: str,
+        per_company: str,
+        prefix: str = "broker:",
+        observer: Observer = NULL_OBSERVER,
+    ) -> None:
         self.limiter = limiter
+        self.observer = observer
         self._per_client = parse(per_client)
         self._per_company = parse(per_company)
         self._prefix = prefix
@@ -24,6 +34,7 @@ class Limits:
         strategy = self.limiter.limiter
         if not strategy.hit(item, self._prefix, kind, key):  # type: ignore[arg-type]
             reset_at, _remaining = strategy.get_window_stats(item, self._prefix, kind, key)  # type: ignore[arg-type]
+            self.observer.rate_limited(kind)
             raise TooManyRequests(reset_at - time.time(), message)
 
     def client(self, client_id: str) -> None:

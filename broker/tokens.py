@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from broker.errors import InvalidToken
+from broker.observe import NULL_OBSERVER, Observer
 
 LINK_SALT = "broker.link-token.v1"
 SCOPES = ("link", "map", "reconcile", "read")
@@ -93,10 +94,12 @@ class LinkTokens:
         *,
         max_lifetime: int = 3600,
         clock: Clock = time.time,
+        observer: Observer = NULL_OBSERVER,
     ) -> None:
         if not secret_keys:
             raise ValueError("at least one secret key is needed")
         self._clock = clock
+        self._observer = observer
         self._max_lifetime = max_lifetime
         self.revocations = revocations
         # itsdangerous signs with the last key and verifies with all; our setting lists the newest first.
@@ -128,23 +131,32 @@ class LinkTokens:
             "scp": list(claims.scopes),
             "exp": claims.expires_at,
         }
-        return str(self._serializer.dumps(payload)), claims
+        token = str(self._serializer.dumps(payload))
+        self._observer.token_minted()
+        return token, claims
 
     def verify(self, token: object) -> LinkClaims:
         """Return the claims of a valid token or raise ``InvalidToken``; never any other exception."""
+        try:
+            return self._verify(token)
+        except InvalidToken as error:
+            self._observer.token_rejected(error.reason)
+            raise
+
+    def _verify(self, token: object) -> LinkClaims:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-            raise InvalidToken()
+            raise InvalidToken(reason="malformed")
         try:
             payload, issued = self._serializer.loads(token, max_age=self._max_lifetime, return_timestamp=True)
         except SignatureExpired:
-            raise InvalidToken("The link token has expired; mint a new one.") from None
+            raise InvalidToken("The link token has expired; mint a new one.", reason="expired") from None
         except BadSignature:
-            raise InvalidToken() from None
+            raise InvalidToken(reason="signature") from None
         claims = _claims_from(payload, int(issued.timestamp()))
         if claims.expires_at <= self._clock():
-            raise InvalidToken("The link token has expired; mint a new one.")
+            raise InvalidToken("The link token has expired; mint a new one.", reason="expired")
         if self.revocations.is_revoked(claims.jti):
-            raise InvalidToken("The link token has been revoked.")
+            raise InvalidToken("The link token has been revoked.", reason="revoked")
         return claims
 
     def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:
@@ -168,5 +180,5 @@ def _claims_from(payload: Any, issued_at: int) -> LinkClaims:
         if not isinstance(scopes, list) or not all(s in SCOPES for s in scopes):
             raise TypeError
     except (TypeError, KeyError):
-        raise InvalidToken() from None
+        raise InvalidToken(reason="claims") from None
     return LinkClaims(*fields, scopes=tuple(scopes), issued_at=issued_at, expires_at=payload["exp"])

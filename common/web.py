@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from common.context import set_request_id
 from common.errors import ApiError, error_body
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -50,6 +51,7 @@ def request_id() -> str:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.request_id = rid
+        set_request_id(rid)  # for logs and upstream calls made by code that knows nothing of Flask
     return str(rid)
 
 
@@ -79,6 +81,10 @@ def register_error_handlers(app: Flask) -> None:
     def _echo_request_id(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id()
         return response
+
+    @app.teardown_request
+    def _forget_request_id(_error: BaseException | None = None) -> None:
+        set_request_id(None)  # a worker thread serves many requests; the next one must not inherit this id
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:

@@ -14,9 +14,11 @@ import httpx
 
 from broker.config import RegionSettings
 from broker.errors import TooManyRequests
+from broker.observe import NULL_OBSERVER, Observer
 from broker.upstream.errors import UpstreamBadGateway, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from broker.upstream.pacer import CompanyPacer, PacingTimeout
 from broker.upstream.retry import RetryPolicy, RetryTransport, parse_retry_after
+from common.context import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ DATA_PREFIX = "/api/"
 # Defence in depth: the proxy validates parts already; the client refuses anything else outright.
 _SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
 FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
+REQUEST_ID_HEADER = "X-Request-Id"  # the broker's request id, so that the upstream's logs can be joined with ours
 USER_AGENT = "ledgerlink-broker/0.1"
 
 
@@ -61,8 +64,10 @@ class UpstreamClient:
         pacer: CompanyPacer | None = None,
         account_key_header: str = "X-Account-Key",
         sleep: Callable[[float], None] = time.sleep,
+        observer: Observer = NULL_OBSERVER,
     ) -> None:
         self.region = region
+        self._observer = observer
         self.policy = policy or RetryPolicy()
         self._pacer = pacer or CompanyPacer(90)
         self._account_key_header = account_key_header
@@ -71,7 +76,9 @@ class UpstreamClient:
             limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20), retries=0
         )
         self._http = httpx.Client(
-            transport=RetryTransport(inner, self.policy, sleep=sleep),
+            transport=RetryTransport(
+                inner, self.policy, sleep=sleep, on_retry=lambda reason: observer.upstream_retry(region.name, reason)
+            ),
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
             follow_redirects=False,
             trust_env=False,
@@ -83,16 +90,26 @@ class UpstreamClient:
         self._http.close()
 
     # -- sending ---------------------------------------------------------------------------------------------
-    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one logical request (retries inside) and translate transport failures into broker errors."""
+    def _send(self, method: str, url: str, *, api: str = "data", **kwargs: Any) -> httpx.Response:
+        """Send one logical request (retries inside), timed, and translate transport failures into broker errors."""
+        rid = current_request_id()
+        if rid is not None:
+            kwargs["headers"] = {**kwargs.get("headers", {}), REQUEST_ID_HEADER: rid}
+        started = time.perf_counter()
+        outcome = "error"
         try:
-            return self._http.request(method, url, **kwargs)
+            response = self._http.request(method, url, **kwargs)
+            outcome = f"{response.status_code // 100}xx"
+            return response
         except httpx.TimeoutException as error:
+            outcome = "timeout"
             if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise UpstreamUnavailable() from None
             raise UpstreamTimeout() from None
         except httpx.TransportError:
             raise UpstreamUnavailable() from None
+        finally:
+            self._observer.upstream_call(self.region.name, api, outcome, time.perf_counter() - started)
 
     def _check(self, response: httpx.Response) -> None:
         """Raise the broker error matching a non-2xx answer; the upstream body is never relayed."""
@@ -121,6 +138,7 @@ class UpstreamClient:
         response = self._send(
             method,
             self.region.admin_url + ADMIN_PATH,
+            api="admin",
             params=params,
             json=body,
             auth=(self.region.api_key, ""),
@@ -177,6 +195,7 @@ class UpstreamClient:
         try:
             self._pacer.acquire(account_key, max_wait=min(1.0, self.policy.deadline))
         except PacingTimeout as pause:
+            self._observer.rate_limited("pacing")
             raise TooManyRequests(pause.wait, "Too many requests for this company; retry after Retry-After.") from None
         response = self._send(
             "GET",

@@ -63,8 +63,10 @@ class RetryTransport(httpx.BaseTransport):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self._transport = transport
+        self._on_retry = on_retry or (lambda _reason: None)
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
@@ -104,6 +106,7 @@ class RetryTransport(httpx.BaseTransport):
                         raise DeadlineExceeded("upstream deadline passed", request=request) from error
                     raise
                 log.info("upstream %s, retry %d in %.2fs", type(error).__name__, attempt, delay)
+                self._on_retry("connection")
                 self._sleep(delay)
                 continue
             delay_or_none = self._retry_delay(request, response, attempt)
@@ -113,6 +116,7 @@ class RetryTransport(httpx.BaseTransport):
                 return response
             response.close()
             log.info("upstream status %d, retry %d in %.2fs", response.status_code, attempt, delay_or_none)
+            self._on_retry("429" if response.status_code == 429 else "5xx")
             self._sleep(delay_or_none)
 
     def _retry_delay(self, request: httpx.Request, response: httpx.Response, attempt: int) -> float | None:
