@@ -54,8 +54,12 @@ BANK_USER, BANK_PASSWORD, BANK_CODE = "maple.owner", "northbank-demo-1", "123456
 pytestmark = pytest.mark.e2e
 
 
-def host_app(broker_url: str, integrity: str) -> Flask:
-    """The lender's page: the loader's script tag (pinned with SRI) under a strict CSP, and a Connect button."""
+def host_app(broker_url: str, integrity: str, foreign_url: str) -> Flask:
+    """The lender's page: the loader's script tag (pinned with SRI) under a strict CSP, and a Connect button.
+
+    ``?twice=1`` includes the script tag twice; ``?foreign=1`` adds an iframe from ``foreign_url`` (a third origin
+    that may post messages at the loader and the frame).
+    """
     app = Flask("e2e_host")
 
     @app.get("/")
@@ -63,14 +67,18 @@ def host_app(broker_url: str, integrity: str) -> Flask:
         src = f"{broker_url}/widget/v1/loader.js"
         tag = f'<script src="{src}" integrity="{integrity}" crossorigin="anonymous"></script>'
         twice = tag if request.args.get("twice") else ""
+        foreign = request.args.get("foreign")
+        frames = f"{broker_url} {foreign_url}" if foreign else broker_url
+        extra = f'<iframe id="foreign" title="Foreign" src="{foreign_url}/"></iframe>' if foreign else ""
         html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme Capital: apply for credit</title>
 {tag}{twice}<script src="/host.js" defer></script></head>
 <body><main><h1>Acme Capital</h1><p>Apply for a line of credit in minutes.</p>
-<button id="connect" type="button">Connect your business apps</button><div id="inline"></div></main></body></html>"""
+<button id="connect" type="button">Connect your business apps</button><div id="inline"></div>{extra}</main>
+</body></html>"""
         response = Response(html, mimetype="text/html")
         response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'self' {broker_url}; frame-src {broker_url}; style-src 'self'"
+            f"default-src 'self'; script-src 'self' {broker_url}; frame-src {frames}; style-src 'self'"
         )
         return response
 
@@ -169,7 +177,7 @@ def world() -> Iterator[World]:
         ):
             runner = app.test_cli_runner()
             lender = json.loads(runner.invoke(args=["create-client", "Acme Capital", "--origin", host_url]).output)
-            host.app = host_app(broker.url, loader_asset().integrity)
+            host.app = host_app(broker.url, loader_asset().integrity, upstream.url)
             yield World(upstream.url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
 
 
@@ -273,3 +281,38 @@ def shoot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def open_widget(page: Any, world: World, account_key: str | None = None, **params: str) -> tuple[Any, str]:
+    """Make a company (unless given), mint a token, load the lender's page with ``params`` and click Connect."""
+    account_key = account_key or world.company()
+    token = world.token(account_key)["link_token"]
+    page.goto(world.page_url(token, **params))
+    page.click("#connect")
+    return widget_frame(page), account_key
+
+
+def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
+    """Sign in to an OAuth app's consent page in the popup and allow (or deny) access."""
+    email, password = APP_OWNERS[app]
+    popup.wait_for_load_state()
+    popup.fill("input[name=email]", email)
+    popup.fill("input[name=password]", password)
+    popup.click("button[type=submit]")
+    popup.click(f"button[value={decision}]")
+
+
+def event_names(page: Any) -> list[str]:
+    """The names ``onEvent`` received so far, in order."""
+    return [e[1] for e in events(page) if e[0] == "event"]
+
+
+def message_listeners(page: Any) -> int:
+    """How many ``message`` listeners the lender's page window has (read through the DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        window = cdp.send("Runtime.evaluate", {"expression": "window"})["result"]["objectId"]
+        listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": window})["listeners"]
+        return sum(1 for item in listeners if item["type"] == "message")
+    finally:
+        cdp.detach()

@@ -124,6 +124,8 @@ def cancel(integration: str) -> BaseResponse:
 def submit(integration: str) -> BaseResponse:
     if request.is_json:
         return _json_api(integration)
+    if "embed" in request.form and request.accept_mimetypes.best == "application/json":
+        return _json_upload(integration)
     check_csrf()
     row = _from_browser(integration, request.form.get("session"))
     if row is None:
@@ -173,7 +175,7 @@ def _bank_step(state: Sandbox, row: ConnectSession, answer: dict[str, Any], user
     return page("bank_signin.html", 401, **_context(state, row, username=username, error=message))
 
 
-def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
+def _uploaded_files() -> tuple[upload.CsvFile | upload.RowError | None, list[upload.CsvFile | upload.RowError]]:
     chart_file = request.files.get("chart")
     chart = (
         upload.decode(chart_file.read(), upload.clean_name(chart_file.filename, "chart.csv")) if chart_file else None
@@ -185,6 +187,11 @@ def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
         for index, item in enumerate(request.files.getlist("trial_balances"), start=1)
         if item.filename
     ]
+    return chart, balances
+
+
+def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
+    chart, balances = _uploaded_files()
     parsed = upload.check_upload(chart, balances)
     if parsed.errors or not isinstance(chart, upload.CsvFile):
         errors = [error.to_json() for error in parsed.errors]
@@ -195,6 +202,37 @@ def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
     return page(
         "upload_done.html", **_context(state, row, connection=connection, counts=connection["counts"], back_url=back)
     )
+
+
+def _json_upload(integration: str) -> BaseResponse:
+    """The embedding page's upload without the popup: multipart ``embed``, ``state``, ``chart``, ``trial_balances``.
+
+    Answers ``connected`` with the connection, or ``rejected`` with the row errors (the embed token is spent either
+    way; the caller asks for a fresh one to try again).
+    """
+    state = current_sandbox()
+    try:
+        kind = connect.auth_type(integration)
+    except ConnectRefused as refused:
+        raise SandboxError(str(refused), code=refused.code, status=404) from None
+    if kind != "upload":
+        raise InvalidParameter(f"{integration} does not take file uploads; open /connect/{integration}.")
+    row = _json_session(
+        state, integration, {"embed": request.form.get("embed"), "state": request.form.get("state", "")}
+    )
+    chart, balances = _uploaded_files()
+    parsed = upload.check_upload(chart, balances)
+    if parsed.errors or not isinstance(chart, upload.CsvFile):
+        connect.close_session(state, row, "error", "rejected")
+        reply: dict[str, Any] = {"status": "rejected", "errors": [error.to_json() for error in parsed.errors]}
+    else:
+        files = [item for item in balances if isinstance(item, upload.CsvFile)]
+        connection = upload.accept(state, row.account_key, chart, files)
+        connect.close_session(state, row, "connected")
+        reply = {"status": "connected", "integration": integration, "connection": connection}
+    response = jsonify(reply)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _json_api(integration: str) -> BaseResponse:

@@ -131,7 +131,9 @@ async function run(origin, mode, { token, options }) {
   function dispatch(action) {
     const previous = state;
     state = reduce(state, action);
-    if (state !== previous) render(previous.step);
+    // An attempt starting changes nothing on screen; re-rendering would wipe the files or password already chosen.
+    if (state !== previous && !(action.type === "attempt_started" && state.step === previous.step))
+      render(previous.step);
     return state;
   }
 
