@@ -51,6 +51,7 @@ class Outcome:
     attempt_id: str
     status: str
     error: str | None
+    settled_now: bool = False  # this visit settled the attempt (a reload of the callback page does not)
 
 
 _allowed_callbacks: set[tuple[str, str]] = set()
@@ -285,7 +286,7 @@ def finish_from_callback(
         _finish(db, row, "denied", clean_error or "access_denied", now)
     else:
         _finish(db, row, "error", clean_error or "connect_failed", now)
-    return Outcome(row.id, row.status, row.error)
+    return Outcome(row.id, row.status, row.error, settled_now=True)
 
 
 def _pending_form(db: Session, claims: LinkClaims, attempt_id: str, kind: str, now: datetime) -> LinkAttempt:

@@ -1,132 +1,104 @@
-"""Start the sandbox, broker and example host app on loopback, seed demo data and print the URL to open."""
+"""``make demo``: start sandbox, broker and example host app on loopback, seed a demo company, print the URL to open."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.stack import API_KEY, API_USER, TENANT_KEY, Stack, StackError
+
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 PORTS = {
     "host": int(os.environ.get("DEMO_HOST_PORT", 8000)),
     "broker": int(os.environ.get("DEMO_BROKER_PORT", 8001)),
     "sandbox": int(os.environ.get("DEMO_SANDBOX_PORT", 8002)),
 }
-SANDBOX_URL = f"http://{HOST}:{PORTS['sandbox']}"
-API_USER, API_KEY, TENANT_KEY = "demo", "sk_sandbox_demo_key_change_me", "tenant_demo_account_key"
-DEMO_COMPANY = {
-    "name": "Maple & Rye Café",
-    "email_admin": "owner@maple-rye.test",
-    "password": "maple-rye-demo",
-    "subdomain": "maple-rye",
-    "type": "standard",
-    "datashare": True,
-}
+INSTANCE = Path(os.environ.get("DEMO_INSTANCE", ROOT / "instance" / "demo"))
+DEMO_COMPANY = {"name": "Maple & Rye Café", "email": "owner@maple-rye.test", "external_id": "demo-maple-rye"}
 DEMO_APPS = ("ledgerly", "northbank", "shopwave", "payday")
 
 
-def start(name: str, app: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start one app under gunicorn on its loopback port."""
-    command = [
-        str(BIN / "gunicorn"),
-        "--workers",
-        "1",
-        "--threads",
-        "8",
-        "--bind",
-        f"{HOST}:{PORTS[name]}",
-        "--access-logfile",
-        "-",
-        "--log-level",
-        "warning",
-        app,
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+def seed(stack: Stack) -> str:
+    """Create the demo company through the broker and connect its apps in the sandbox (idempotent)."""
+    lender = httpx.Client(base_url=stack.broker_url, auth=(stack.lender["client_id"], stack.lender["client_secret"]))
+    admin = httpx.Client(base_url=stack.sandbox_url, auth=(API_KEY, ""), headers={"Account-Key": TENANT_KEY})
+    with lender, admin:
+        answer = lender.post("/v1/accounts", json=DEMO_COMPANY, timeout=60)
+        if answer.status_code not in (200, 201):
+            raise StackError(f"creating the demo company failed: {answer.status_code} {answer.text}")
+        key = str(answer.json()["account_key"])
+        health = admin.get("/app/api.php", params={"action": "connection_health", "account_key": key}).json()
+        connected = {c["integration"] for c in health["connections"] if c["status"] in ("healthy", "syncing")}
+        for app in DEMO_APPS:
+            if app not in connected:
+                print(f"demo: connecting {app} to {DEMO_COMPANY['name']} in the sandbox...", flush=True)
+                body = {"action": "sandbox_connect", "account_key": key, "integration": app}
+                admin.post("/app/api.php", json=body, timeout=180).raise_for_status()
+    _remember_in_host(stack, key)
+    return key
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    """Wait until ``url`` answers, or stop with the reason."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"demo: {url} exited with status {process.returncode}; see its output above.")
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    sys.exit(f"demo: {url} did not answer within {timeout:.0f} s.")
+def _remember_in_host(stack: Stack, account_key: str) -> None:
+    """List the demo company on the host's home page, as if the lender had created it there."""
+    from example_host_app.store import Store
 
-
-def seed_sandbox() -> str:
-    """Create the demo company and connect its apps (idempotent); return its account key."""
-    admin = httpx.Client(base_url=SANDBOX_URL, auth=(API_KEY, ""), headers={"Account-Key": TENANT_KEY}, timeout=120)
-    response = admin.post("/app/api.php", json=DEMO_COMPANY)
-    if response.status_code == 201:
-        key = response.json()["account_key"]
-    else:
-        listed = admin.get("/app/api.php", params={"action": "accounts"}).json()
-        key = next(row["account_key"] for row in listed if row["subdomain"] == DEMO_COMPANY["subdomain"])
-    health = admin.get("/app/api.php", params={"action": "connection_health", "account_key": key}).json()
-    connected = {c["integration"] for c in health["connections"] if c["status"] == "healthy"}
-    for app in DEMO_APPS:
-        if app not in connected:
-            print(f"demo: connecting {app} to {DEMO_COMPANY['name']}...", flush=True)
-            admin.post("/app/api.php", json={"action": "sandbox_connect", "account_key": key, "integration": app})
-    return str(key)
+    store = Store(f"sqlite:///{stack.instance / 'host.sqlite3'}")
+    try:
+        if store.company(account_key) is None:
+            store.add_company(account_key, DEMO_COMPANY["name"], DEMO_COMPANY["email"])
+    finally:
+        store.dispose()
 
 
 def main() -> None:
     """Run the demo until Ctrl-C."""
-    os.makedirs(ROOT / "instance", exist_ok=True)
-    processes = [
-        start(
-            "sandbox",
-            "sandbox:create_app()",
-            {
-                "SANDBOX_ENV": "development",
-                "SANDBOX_PUBLIC_URL": SANDBOX_URL,
-                "SANDBOX_API_USER": API_USER,
-                "SANDBOX_API_KEY": API_KEY,
-                "SANDBOX_TENANT_KEY": TENANT_KEY,
-            },
-        )
-    ]
+    stack = Stack(INSTANCE, PORTS)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        wait_ready(SANDBOX_URL + "/", processes[0])
-        key = seed_sandbox()
-        print(json.dumps({"sandbox": SANDBOX_URL, "demo_account_key": key}, indent=2))
+        print("demo: starting the sandbox, the broker and the example host app...", flush=True)
+        stack.start()
+        key = seed(stack)
+        lender = stack.lender
         print(
             f"""
-The sandbox is running at {SANDBOX_URL}  (press Ctrl-C to stop)
+LedgerLink demo is running.  Open  {stack.host_url}/  in a browser.  (Ctrl-C stops everything.)
 
-Read the demo company's invoices, page by page (30 a page, until an empty array):
-  curl -s -u {API_USER}:{API_KEY} "{SANDBOX_URL}/api/invoices?X_ACCOUNT_KEY={key}&page=1"
-  curl -s -u {API_USER}:{API_KEY} "{SANDBOX_URL}/api/invoices?X_ACCOUNT_KEY={key}&page=2&start=2026-01-01"
-Follow any object's source_url to the raw record the app returned:
-  curl -s -u {API_USER}:{API_KEY} -H "X-Account-Key: {key}" "<source_url>"
+  lender site (example host app)  {stack.host_url}/
+  broker                          {stack.broker_url}/openapi.json
+  sandbox (upstream platform)     {stack.sandbox_url}/
+
+The demo lender "Acme Capital" (broker client; its secret stays on the lender's server):
+  client_id      {lender["client_id"]}
+  client_secret  {lender["client_secret"]}
+The demo company "{DEMO_COMPANY["name"]}" has its apps connected:  account_key {key}
+
+Try it:   create a company on the lender site, open its applicant page, "Connect your business apps".
+Sign-ins of the simulated apps (sandbox only):  see README.md, "Demo sign-ins".
+
+Read data through the broker, as the lender's backend does:
+  curl -s -u {lender["client_id"]}:{lender["client_secret"]} "{stack.broker_url}/v1/accounts/{key}/data/invoices?page=1"
+Or straight from the sandbox, as the broker does:
+  curl -s -u {API_USER}:{API_KEY} "{stack.sandbox_url}/api/invoices?X_ACCOUNT_KEY={key}&page=1"
 """,
             flush=True,
         )
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while all(process.poll() is None for process in processes):
+        while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)
         print("demo: a server stopped; shutting the others down.", file=sys.stderr)
+    except StackError as error:
+        print(f"demo: {error}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+        stack.stop()
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, jsonify, render_template_string, request
 from flask_smorest import Blueprint
 
-from broker import accounts, link_flow
+from broker import accounts, link_flow, webhooks
 from broker.auth import MAX_AUTHORIZATION_LENGTH
 from broker.errors import InsufficientScope, InvalidInput, InvalidToken, OriginNotAllowed
 from broker.state import broker_state, db_session
+from broker.storage.link_models import LinkAttempt
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
@@ -113,6 +114,27 @@ def _context() -> tuple[LinkClaims, Account, UpstreamClient]:
     return claims, account, broker_state().upstreams[account.region]
 
 
+def _announce(answer: dict[str, Any]) -> dict[str, Any]:
+    """Send the lender ``link.connected`` when an attempt's answer says it just connected; return the answer."""
+    if answer.get("status") == "connected" and answer.get("attempt_id"):
+        _announce_attempt(str(answer["attempt_id"]))
+    return answer
+
+
+def _announce_attempt(attempt_id: str) -> None:
+    session = db_session()
+    row = session.get(LinkAttempt, attempt_id)
+    account = session.get(Account, row.account_id) if row is not None else None
+    if row is None or account is None:
+        return
+    data = {"integration": row.integration, "attempt_id": row.id, "connected_at": _iso(row.finished_at)}
+    webhooks.emit("link.connected", account.client_id, account.account_key, data)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def _no_store(payload: dict[str, Any], status: int = 200) -> Response:
     response = jsonify(payload)
     response.status_code = status
@@ -200,7 +222,7 @@ def credentials(attempt_id: str) -> Response:
     answer = link_flow.submit_credentials(
         db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now()
     )
-    return _no_store(answer)
+    return _no_store(_announce(answer))
 
 
 @bp.route("/attempts/<attempt_id>/mfa", methods=["POST"])
@@ -210,7 +232,7 @@ def mfa(attempt_id: str) -> Response:
     """Send ``{code}`` for the attempt's MFA challenge."""
     claims, _account, upstream = _context()
     answer = link_flow.submit_code(db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now())
-    return _no_store(answer)
+    return _no_store(_announce(answer))
 
 
 @bp.route("/attempts/<attempt_id>/upload", methods=["POST"])
@@ -228,7 +250,7 @@ def upload(attempt_id: str) -> Response:
             name = (item.filename or f"{field}.csv").rsplit("/", 1)[-1][:100]
             files.append((upstream_field, (name, data, "text/csv")))
     answer = link_flow.upload_files(db_session(), upstream, claims, attempt_id, files, broker_state().now())
-    return _no_store(answer)
+    return _no_store(_announce(answer))
 
 
 @bp.route("/complete", methods=["POST"])
@@ -238,9 +260,9 @@ def complete() -> Response:
     """End the session: ``{account_key, connections}`` (what ``onSuccess`` receives); the token is revoked."""
     claims, account, upstream = _context()
     state = broker_state()
-    return _no_store(
-        link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
-    )
+    result = link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
+    webhooks.emit("link.succeeded", account.client_id, account.account_key, {"connections": result["connections"]})
+    return _no_store(result)
 
 
 @bp.route("/callback", methods=["GET"])
@@ -257,6 +279,8 @@ def callback() -> Response:
         error=args.get("error"),
         now=broker_state().now(),
     )
+    if outcome is not None and outcome.settled_now and outcome.status == "connected":
+        _announce_attempt(outcome.attempt_id)
     lang = request.accept_languages.best_match(["en", "fr"]) or "en"
     texts = CALLBACK_TEXT[lang]
     status = outcome.status if outcome else "unknown"

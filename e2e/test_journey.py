@@ -1,0 +1,88 @@
+"""The whole journey as a lender and an applicant live it, in Chromium, against the stack `make demo` runs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from e2e.journey import (
+    another_app,
+    check_axe,
+    connect_bank,
+    connect_oauth,
+    create_company,
+    host_events,
+    host_pages_axe,
+    open_widget,
+    shoot_step,
+    stack,
+    wait_for_host_event,
+    wait_synced_and_continue,
+)
+from e2e.widget_fixtures import browser
+from scripts.stack import Stack
+
+__all__ = ["browser", "stack"]
+pytestmark = pytest.mark.e2e
+
+
+def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureRequest) -> None:
+    from e2e.widget_fixtures import keep_failure_artifacts
+
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    context.tracing.start(screenshots=True, snapshots=True)
+    try:
+        page = context.new_page()
+        account_key = create_company(page, stack, "Birch & Bolt Bikes")
+        shoot_step(page, "01-applicant")
+        host_pages_axe(page, "applicant page")
+
+        frame = open_widget(page)
+        check_axe(page, "catalogue")
+        connect_oauth(page, frame, "ledgerly", "Ledgerly")
+        shoot_step(page, "02-ledgerly-connected")
+        another_app(frame)
+        connect_bank(frame)
+        another_app(frame)
+        connect_oauth(page, frame, "payday", "Payday")
+        shoot_step(page, "03-three-connected")
+        wait_synced_and_continue(frame)
+
+        wait_for_host_event(page, "onSuccess")
+        shoot_step(page, "04-success")
+        names = host_events(page)
+        assert names[0] == "onEvent: open"
+        assert names.count("onEvent: connected") == 3
+        assert names[-2:] == ["onEvent: success", "onSuccess"]
+        assert page.locator("#result-count").inner_text() == "3"
+
+        page.locator("#result-credit").click()
+        page.wait_for_url(f"**/companies/{account_key}")
+        health = page.locator("table").first
+        for app in ("ledgerly", "northbank", "payday"):
+            assert health.locator("tr", has_text=app).locator(".badge").inner_text() in ("healthy", "syncing")
+        shoot_step(page, "05-credit-view")
+        host_pages_axe(page, "credit view")
+
+        page.get_by_role("link", name="Webhook events").first.click()
+        received = webhook_types(page, until="link.succeeded")
+        assert received.count("link.connected") == 3, received
+        assert received.count("link.succeeded") == 1, received
+        shoot_step(page, "06-webhooks")
+    finally:
+        keep_failure_artifacts(context, request.node)
+        context.close()
+
+
+def webhook_types(page: Any, until: str, timeout: float = 30.0) -> list[str]:
+    """The event types on the host's webhook page, reloaded until ``until`` shows (webhooks arrive a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        types = [t.strip() for t in page.locator(".event .badge.type").all_inner_texts()]
+        if until in types or time.monotonic() > deadline:
+            return types
+        time.sleep(0.5)
+        page.reload()
