@@ -29,7 +29,7 @@ from broker.upstream import UpstreamClient
 from broker.upstream.client import Timeouts
 from broker.upstream.pacer import CompanyPacer
 from broker.upstream.retry import RetryPolicy
-from broker.views import data, health, lender, link, link_flow, widget
+from broker.views import data, health, lender, link, link_flow, review, widget
 from common.web import error_response, register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         api.register_blueprint(blueprint)
     webhook_app.init_app(app, api, state)
     api.register_blueprint(link_flow.bp)
+    review.init_app(app, api)
     app.register_blueprint(widget.bp)
     state.limits.limiter.exempt(health.bp)
     state.limits.limiter.exempt(widget.bp)

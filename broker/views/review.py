@@ -1,0 +1,277 @@
+"""Map and reconcile over HTTP: the widget's steps (bearer link token) and the lender's reads (HTTP Basic)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import Response, current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+
+from broker import accounts, mapped_statements, mapping_store, reconcile_store, webhooks
+from broker.auth import MAX_AUTHORIZATION_LENGTH, current_client, require_client
+from broker.books import Books, BooksCache
+from broker.errors import InsufficientScope, InvalidToken, OriginNotAllowed
+from broker.logs import remember_secret
+from broker.review_schemas import (
+    ChartInputSchema,
+    ChartSchema,
+    DecisionsSavedSchema,
+    DecisionsSaveSchema,
+    LenderMappingSchema,
+    LenderReconciliationSchema,
+    MappingSavedSchema,
+    MappingSaveSchema,
+    MappingViewSchema,
+    ReconciliationQuerySchema,
+    StatementsQuerySchema,
+    StatementsSchema,
+    WidgetReconciliationSchema,
+)
+from broker.state import broker_state, db_session
+from broker.statements import statements_to_csv
+from broker.storage.models import Account
+from broker.tokens import LinkClaims
+from broker.views import BASIC_SECURITY, BEARER_SECURITY
+from broker.views.link_flow import own_origin
+from common.web import request_id
+
+F = TypeVar("F", bound=Callable[..., Any])
+BOOKS = "broker_books"
+MAP_SCOPE, RECONCILE_SCOPE = "map", "reconcile"
+
+widget_bp = Blueprint(
+    "review_widget", __name__, url_prefix="/v1/link", description="Widget: map accounts and reconcile bank to ledger."
+)
+lender_bp = Blueprint(
+    "review_lender",
+    __name__,
+    url_prefix="/v1",
+    description="Lender: chart, mapping, statements, reconciliation.",
+)
+
+
+def require_scope(scope: str) -> Callable[[F], F]:
+    """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is allowed."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            state = broker_state()
+            header = request.headers.get("Authorization", "")
+            kind, _, token = header.partition(" ")
+            if kind.lower() != "bearer" or len(header) > MAX_AUTHORIZATION_LENGTH:
+                raise InvalidToken()
+            claims = state.tokens.verify(token.strip())
+            origin = request.headers.get("Origin")
+            if origin is not None and origin not in (claims.origin, own_origin()):
+                raise OriginNotAllowed()
+            if scope not in claims.scopes:
+                raise InsufficientScope(f"This needs a link token with the {scope} scope.")
+            g.link_claims = claims
+            state.limits.client(claims.client_id)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def _books(account: Account) -> Books:
+    cache: BooksCache = current_app.extensions[BOOKS]
+    state = broker_state()
+    state.limits.company(account.account_key)
+    return cache.get(state.upstreams[account.region], account.account_key)
+
+
+def _widget_account() -> tuple[LinkClaims, Account]:
+    claims: LinkClaims = g.link_claims
+    return claims, accounts.account_for(db_session(), claims.client_id, claims.account_key)
+
+
+def _lender_account(account_key: str) -> Account:
+    account = accounts.account_for(db_session(), current_client().id, account_key)
+    remember_secret(account.account_key)
+    return account
+
+
+def _audit(account: Account, actor: str, action: str) -> None:
+    accounts.audit(
+        db_session(),
+        actor=actor,
+        action=action,
+        at=broker_state().now(),
+        account_id=account.id,
+        request_id=request_id(),
+    )
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@widget_bp.after_request
+@lender_bp.after_request
+def _never_cached(response: Response) -> Response:
+    return _no_store(response)
+
+
+_WIDGET = {"security": BEARER_SECURITY}
+_LENDER = {"security": BASIC_SECURITY}
+
+
+# -- widget --------------------------------------------------------------------------------------------------------
+@widget_bp.route("/mapping")
+class WidgetMapping(MethodView):
+    @require_scope(MAP_SCOPE)
+    @widget_bp.doc(**_WIDGET)
+    @widget_bp.response(200, MappingViewSchema)
+    def get(self) -> dict[str, Any]:
+        """Accounts with balances, a suggested category (confidence, reason), flags, the chart and progress."""
+        _claims, account = _widget_account()
+        return mapping_store.mapping_view(db_session(), account, _books(account))
+
+    @require_scope(MAP_SCOPE)
+    @widget_bp.doc(**_WIDGET)
+    @widget_bp.arguments(MappingSaveSchema)
+    @widget_bp.response(200, MappingSavedSchema)
+    def put(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
+        claims, account = _widget_account()
+        actor = f"link:{claims.jti}"
+        _audit(account, actor, "mapping.saved")
+        saved = mapping_store.save_mapping(
+            db_session(), account, _books(account), body["mappings"], actor=actor, now=broker_state().now()
+        )
+        webhooks.emit(
+            "mapping.saved",
+            account.client_id,
+            account.account_key,
+            {"changed": saved["changed"], **saved["progress"], "saved_at": saved["saved_at"]},
+        )
+        return saved
+
+
+@widget_bp.route("/reconciliation")
+class WidgetReconciliation(MethodView):
+    @require_scope(RECONCILE_SCOPE)
+    @widget_bp.doc(**_WIDGET)
+    @widget_bp.arguments(ReconciliationQuerySchema, location="query", unknown=RAISE)
+    @widget_bp.response(200, WidgetReconciliationSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Per bank account for one month: both sides' balances, suggested matches, unmatched lines."""
+        _claims, account = _widget_account()
+        return reconcile_store.widget_view(db_session(), account, _books(account), query["month"])
+
+    @require_scope(RECONCILE_SCOPE)
+    @widget_bp.doc(**_WIDGET)
+    @widget_bp.arguments(DecisionsSaveSchema)
+    @widget_bp.response(200, DecisionsSavedSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
+        claims, account = _widget_account()
+        actor = f"link:{claims.jti}"
+        _audit(account, actor, "reconciliation.saved")
+        saved = reconcile_store.save_decisions(
+            db_session(),
+            account,
+            _books(account),
+            body["decisions"],
+            body["reliable_through"],
+            actor=actor,
+            now=broker_state().now(),
+        )
+        if saved["completed"]:
+            summary = saved["summary"]
+            webhooks.emit(
+                "reconciliation.completed",
+                account.client_id,
+                account.account_key,
+                {"reliable_through": saved["reliable_through"], "match_rate": summary["match_rate"]}
+                | {key: summary[key] for key in ("matches", "confirmed", "rejected", "pending")},
+            )
+        return saved
+
+
+# -- lender --------------------------------------------------------------------------------------------------------
+@lender_bp.route("/standard_chart")
+class StandardChart(MethodView):
+    @require_client
+    @lender_bp.doc(**_LENDER)
+    @lender_bp.response(200, ChartSchema)
+    def get(self) -> dict[str, Any]:
+        """Your standard chart (the default until you replace it)."""
+        return mapping_store.get_chart(db_session(), current_client().id)
+
+    @require_client
+    @lender_bp.doc(**_LENDER)
+    @lender_bp.arguments(ChartInputSchema)
+    @lender_bp.response(200, ChartSchema)
+    def put(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Replace your standard chart for all your companies: a tree, unique codes, every leaf on one side."""
+        return mapping_store.replace_chart(db_session(), current_client().id, body, now=broker_state().now())
+
+
+@lender_bp.route("/accounts/<account_key>/mapping", methods=["GET"])
+@require_client
+@lender_bp.doc(**_LENDER)
+@lender_bp.response(200, LenderMappingSchema)
+def lender_mapping(account_key: str) -> dict[str, Any]:
+    """The owner's saved mapping with its recent history; 404 ``mapping_not_saved`` before the first save."""
+    return mapping_store.lender_mapping(db_session(), _lender_account(account_key))
+
+
+@lender_bp.route("/accounts/<account_key>/statements", methods=["GET"])
+@require_client
+@lender_bp.doc(
+    **_LENDER,
+    responses={200: {"description": "JSON, or CSV with format=csv or Accept: text/csv", "content": {"text/csv": {}}}},
+)
+@lender_bp.arguments(StatementsQuerySchema, location="query", unknown=RAISE)
+@lender_bp.response(200, StatementsSchema)
+def lender_statements(query: dict[str, Any], account_key: str) -> Any:
+    """Mapped profit and loss per period, balance sheets, ratios and completeness, as JSON or CSV."""
+    account = _lender_account(account_key)
+    state = broker_state()
+    result = mapped_statements.statements_for(
+        db_session(),
+        account,
+        _books(account),
+        start=query["start"],
+        end=query["end"],
+        period=query["period"],
+        as_of=query["as_of"],
+        today=state.now().date(),
+    )
+    _audit(account, f"client:{current_client().id}", "statements.read")
+    db_session().commit()
+    wants_csv = query["format"] == "csv" or request.accept_mimetypes.best_match(["application/json", "text/csv"]) == (
+        "text/csv"
+    )
+    if wants_csv:
+        response = Response(statements_to_csv(result), mimetype="text/csv")
+        name = f"statements-{result['start']}-{result['end']}.csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return result
+
+
+@lender_bp.route("/accounts/<account_key>/reconciliation", methods=["GET"])
+@require_client
+@lender_bp.doc(**_LENDER)
+@lender_bp.response(200, LenderReconciliationSchema)
+def lender_reconciliation(account_key: str) -> dict[str, Any]:
+    """Match rates, unexplained differences, the reliable-through date and the owner's decisions."""
+    account = _lender_account(account_key)
+    return reconcile_store.lender_view(db_session(), account, _books(account))
+
+
+def init_app(app: Any, api: Any) -> None:
+    """Register the map-and-reconcile blueprints and the short-lived cache of companies' books."""
+    app.extensions[BOOKS] = BooksCache(float(app.config.get("BOOKS_CACHE_SECONDS", 30.0)))
+    api.register_blueprint(widget_bp)
+    api.register_blueprint(lender_bp)
