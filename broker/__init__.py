@@ -12,10 +12,9 @@ import httpx
 from flask import Flask, Response
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from flask_smorest import Api
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, webhook_app
+from broker import accounts, cli, openapi, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
 from broker.limits import Limits
@@ -68,7 +67,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = state
     app.teardown_appcontext(close_db_session)
 
-    api = Api(app)
+    api = openapi.BrokerApi(app)
+    openapi.init_app(app)
     api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     api.spec.components.security_scheme(
         "linkToken", {"type": "http", "scheme": "bearer", "description": "A link token from POST /v1/link_tokens"}

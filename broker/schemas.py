@@ -11,7 +11,7 @@ from common.pagination import MAX_PAGE
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True, metadata={"example": "not_found"})
     message = fields.String(required=True)
-    request_id = fields.String()
+    request_id = fields.String(required=True)
     details = fields.Dict()
 
 
