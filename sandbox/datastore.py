@@ -161,20 +161,27 @@ def read_page(
     last_day: date | None = None,
 ) -> list[dict[str, Any]]:
     """Return page ``page`` (30 objects) of a collection, optionally limited to business dates in a day range."""
-    query = select(DataObject.payload, DataObject.source_record_id).where(
-        DataObject.account_key == account_key, DataObject.object_type == object_type
-    )
+    scope = (DataObject.account_key == account_key, DataObject.object_type == object_type)
+    query = select(DataObject.payload, DataObject.source_record_id).where(*scope)
     dated = COLLECTIONS.get(object_type) is not None
-    if dated and (first_day or last_day):
-        if first_day:
-            query = query.where(DataObject.date >= first_day.isoformat())
-        if last_day:
-            query = query.where(DataObject.date <= last_day.isoformat())
-        query = query.order_by(DataObject.seq).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    else:
-        low = (page - 1) * PAGE_SIZE
-        query = query.where(DataObject.seq > low, DataObject.seq <= low + PAGE_SIZE).order_by(DataObject.seq)
     with db.session() as session:
+        # Positions follow (date, id), so a day range is one run of positions: page N of it is a range lookup on
+        # the position index that starts at the range's first position, and costs the same for every N.
+        first_position = 1
+        if dated and first_day:
+            found = session.scalar(
+                select(DataObject.seq)
+                .where(*scope, DataObject.date >= first_day.isoformat())
+                .order_by(DataObject.date, DataObject.seq)
+                .limit(1)
+            )
+            if found is None:
+                return []
+            first_position = found
+        if dated and last_day:
+            query = query.where(DataObject.date <= last_day.isoformat())
+        low = first_position + (page - 1) * PAGE_SIZE
+        query = query.where(DataObject.seq >= low, DataObject.seq < low + PAGE_SIZE).order_by(DataObject.seq)
         rows = session.execute(query).all()
     return [_render(payload, src, base_url) for payload, src in rows]
 
