@@ -64,6 +64,7 @@ def _record_fields(record: logging.LogRecord) -> dict[str, Any]:
         "logger": record.name,
         "message": record.getMessage(),
         "request_id": getattr(record, "request_id", None) or current_request_id(),
+        "pid": record.process,  # which worker: several share one instance under gunicorn
     }
     for name, value in vars(record).items():
         if name not in _STANDARD and name not in fields and not name.startswith("_"):
@@ -88,6 +89,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields = _record_fields(record)
+        fields.pop("pid")
         head = f"{fields.pop('time')} {fields.pop('level')} {fields.pop('logger')} [{fields.pop('request_id') or '-'}]"
         message = fields.pop("message")
         tail = " ".join(f"{k}={v}" for k, v in fields.items())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +12,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_LOCK_ID = 7_305_142_001  # arbitrary constant: one advisory lock for broker migrations
+
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -45,13 +49,23 @@ class Database:
             return False
         return True
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest revision, holding a lock so that concurrent starts take turns."""
+    def upgrade(self) -> bool:
+        """Bring the schema to the newest revision, holding a lock so that concurrent starts take turns.
+
+        Returns whether this call changed the schema (``False`` when another process had already done it).
+        """
         with self._migration_lock(), self.engine.begin() as connection:
+            before = MigrationContext.configure(connection).get_current_revision()
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            after = MigrationContext.configure(connection).get_current_revision()
+        if before == after:
+            log.info("database schema already at %s", after, extra={"migration": "none"})
+            return False
+        log.info("database migrated from %s to %s", before or "empty", after, extra={"migration": "applied"})
+        return True
 
     @contextlib.contextmanager
     def _migration_lock(self) -> Iterator[None]:
