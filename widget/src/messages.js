@@ -22,7 +22,16 @@ export const MESSAGE = Object.freeze({
 });
 
 /** Host events the frame may report, in the order a session usually meets them. */
-export const EVENT_NAMES = Object.freeze(["open", "app_selected", "connected", "error", "exit", "success"]);
+export const EVENT_NAMES = Object.freeze([
+  "open",
+  "app_selected",
+  "connected",
+  "mapping_saved",
+  "reconciled",
+  "error",
+  "exit",
+  "success",
+]);
 
 export const CATEGORIES = Object.freeze(["accounting", "banking", "commerce", "payroll"]);
 export const LOCALES = Object.freeze(["en", "fr"]);

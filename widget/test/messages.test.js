@@ -75,7 +75,8 @@ describe("payload guards", () => {
   };
   const cases = [
     [TO_HOST, MESSAGE.EVENT, { name: "open", metadata: meta }, true],
-    [TO_HOST, MESSAGE.EVENT, { name: "mapping_saved", metadata: meta }, false],
+    [TO_HOST, MESSAGE.EVENT, { name: "mapping_saved", metadata: meta }, true],
+    [TO_HOST, MESSAGE.EVENT, { name: "money_moved", metadata: meta }, false],
     [TO_HOST, MESSAGE.EVENT, { name: "open", metadata: { nested: { token: "x" } } }, false],
     [TO_HOST, MESSAGE.EXIT, { error: null, metadata: meta }, true],
     [TO_HOST, MESSAGE.EXIT, { error: { code: "invalid_token", message: "expired" }, metadata: meta }, true],

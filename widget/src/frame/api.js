@@ -63,5 +63,9 @@ export function createBroker(token, fetchImpl = fetch) {
     mfa: (attemptId, fields) => call("POST", `attempts/${id(attemptId)}/mfa`, fields),
     upload: (attemptId, form) => call("POST", `attempts/${id(attemptId)}/upload`, form),
     complete: () => call("POST", "complete", {}),
+    mapping: () => call("GET", "mapping"),
+    saveMapping: (body) => call("PUT", "mapping", body),
+    reconciliation: (month) => call("GET", month ? `reconciliation?month=${id(month)}` : "reconciliation"),
+    saveReconciliation: (body) => call("POST", "reconciliation", body),
   });
 }

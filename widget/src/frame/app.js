@@ -6,7 +6,10 @@ import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.
 import { BrokerError, createBroker } from "./api.js";
 import { trapFocus } from "./dom.js";
 import { loadCatalogue, pickLocale, translator } from "./i18n.js";
+import { mappingPayload, mappingSavedMetadata } from "./map.js";
+import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
 import { STEP, appByKey, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
+import { nextStep } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
 import { renderProgress, renderResults, renderShell, renderStep } from "./view.js";
 
@@ -96,7 +99,7 @@ async function run(origin, mode, { token, options }) {
   }
   controller = { exit };
 
-  const ctx = { t, lender, actions: {} };
+  const ctx = { t, lender, locale, actions: {} };
   let renderedStep = null;
   function render(previous) {
     ctx.lender = lender;
@@ -124,7 +127,10 @@ async function run(origin, mode, { token, options }) {
       main.replaceChildren(renderStep(state, ctx));
       restoreValues(main, typed);
       const invalid = main.querySelector('[aria-invalid="true"]');
-      (invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title"))?.focus();
+      const target = invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title");
+      target?.focus();
+      if (target && target.id === focused && typeof target.setSelectionRange === "function" && target.type === "search")
+        target.setSelectionRange(target.value.length, target.value.length);
     }
   }
 
@@ -245,6 +251,104 @@ async function run(origin, mode, { token, options }) {
     syncTimer = window.setTimeout(tick, POLL_MS / 2);
   }
 
+  // -- map and reconcile (registered steps after connect) -------------------------------------------------------
+  /** The step after `current` as the state machine names it ("completing" for the end). */
+  function following(current) {
+    const next = nextStep(current, state.session ? state.session.scopes : []);
+    return next === "complete" ? STEP.COMPLETING : next;
+  }
+
+  /** Start what the step just entered needs: load its data, or finish the session. */
+  function enterStep() {
+    if (state.step === STEP.MAP) loadMapping();
+    else if (state.step === STEP.RECONCILE) loadReconciliation();
+    else if (state.step === STEP.COMPLETING) ctx.actions.complete();
+  }
+
+  async function loadMapping() {
+    try {
+      dispatch({ type: "map_loaded", data: await broker.mapping() });
+    } catch (error) {
+      if (error instanceof BrokerError && error.status === 401) return fail(error);
+      dispatch({ type: "map_failed", code: error.code || "broker_error" });
+    }
+  }
+
+  async function loadReconciliation(month) {
+    try {
+      dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) });
+    } catch (error) {
+      if (error instanceof BrokerError && error.status === 401) return fail(error);
+      dispatch({ type: "recon_failed", code: error.code || "broker_error" });
+    }
+  }
+
+  function reviewActions() {
+    return {
+      mapChoose: (id, category) => dispatch({ type: "map_choose", id, category }),
+      mapAcceptAll: () => {
+        dispatch({ type: "map_accept_all" });
+        announce(
+          t("map.progress", {
+            mapped: state.map.accounts.filter((a) => state.map.choices[a.id]).length,
+            total: state.map.accounts.length,
+          }),
+        );
+      },
+      mapSearch: (query) => dispatch({ type: "map_search", query }),
+      mapReload: () => loadMapping(),
+      mapSave: async () => {
+        if (state.map.status !== "ready") return;
+        dispatch({ type: "map_saving" });
+        try {
+          const result = await broker.saveMapping(mappingPayload(state.map));
+          emit("mapping_saved", mappingSavedMetadata(result));
+          announce(t("map.saved"));
+          dispatch({ type: "map_saved", result, next: following(STEP.MAP) });
+          enterStep();
+        } catch (error) {
+          if (error instanceof BrokerError && error.status === 401) return fail(error);
+          dispatch({ type: "map_failed", code: error.code || "broker_error" });
+        }
+      },
+      reconMonth: (month) => {
+        const before = state;
+        dispatch({ type: "recon_month", month });
+        if (state !== before) loadReconciliation(month);
+      },
+      reconDecide: async (matches, decision) => {
+        const keys = matches.map((m) => m.key);
+        dispatch({ type: "recon_deciding", keys, decision });
+        try {
+          await broker.saveReconciliation(decisionPayload(matches, decision));
+          dispatch({ type: "recon_decided", keys, decision, ok: true });
+          announce(t(`reconcile.announce.${decision}`, { count: keys.length }));
+        } catch (error) {
+          if (error instanceof BrokerError && error.status === 401) return fail(error);
+          dispatch({ type: "recon_decided", keys, decision, ok: false, code: error.code || "broker_error" });
+        }
+      },
+      reconDate: (value) => dispatch({ type: "recon_date", value }),
+      reconReload: () => loadReconciliation(),
+      reconSave: async () => {
+        const value = main.querySelector("#reliable-through")?.value || state.recon.reliableThrough;
+        dispatch({ type: "recon_date", value });
+        const problem = reliableThroughProblem(value, new Date().toISOString().slice(0, 10));
+        if (problem) return dispatch({ type: "recon_invalid", key: problem });
+        dispatch({ type: "recon_completing" });
+        try {
+          const result = await broker.saveReconciliation({ decisions: [], reliable_through: value });
+          emit("reconciled", reconciledMetadata(result));
+          dispatch({ type: "recon_saved", result, next: following(STEP.RECONCILE) });
+          enterStep();
+        } catch (error) {
+          if (error instanceof BrokerError && error.status === 401) return fail(error);
+          dispatch({ type: "recon_failed", code: error.code || "broker_error" });
+        }
+      },
+    };
+  }
+
   // -- actions the views call ----------------------------------------------------------------------------------
   async function startFormAttempt(app) {
     try {
@@ -356,10 +460,14 @@ async function run(origin, mode, { token, options }) {
       form.append("trial_balances", trial, trial.name);
       return submit("upload", form);
     },
-    finish: async () => {
+    finish: () => {
       const before = state;
       dispatch({ type: "finish" });
-      if (state === before || state.step !== STEP.COMPLETING) return;
+      if (state !== before) enterStep();
+    },
+    ...reviewActions(),
+    complete: async () => {
+      if (state.step !== STEP.COMPLETING) return;
       try {
         const result = await broker.complete();
         dispatch({ type: "completed", result });

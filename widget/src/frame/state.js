@@ -2,6 +2,8 @@
  * The frame's state machine: a pure reducer from (state, action) to the next state. No DOM, no network: the
  * controller (app.js) performs effects and feeds their outcomes back as actions; view.js renders the state.
  */
+import { initialMap, reduceMap } from "./map.js";
+import { initialReconcile, reduceReconcile } from "./reconcile.js";
 import { nextStep } from "./steps.js";
 
 /** Every step the frame can show. Frozen: views and tests switch on these. */
@@ -19,6 +21,8 @@ export const STEP = Object.freeze({
   COMPLETING: "completing",
   DONE: "done",
   EXPIRED: "expired",
+  MAP: "map",
+  RECONCILE: "reconcile",
 });
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
@@ -59,6 +63,8 @@ export function initialState() {
     made: [],
     error: null,
     result: null,
+    map: initialMap(),
+    recon: initialReconcile(),
   };
 }
 
@@ -204,7 +210,8 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      return state;
+      // The registered steps' own actions (map_*, recon_*).
+      return reduceReconcile(reduceMap(state, action), action);
   }
 }
 

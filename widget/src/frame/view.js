@@ -3,6 +3,8 @@
  * catalogue). The controller re-renders a step when it changes and patches lists in place otherwise.
  */
 import { h } from "./dom.js";
+import { renderMap } from "./map.js";
+import { renderReconcile } from "./reconcile.js";
 import { CATEGORIES } from "../messages.js";
 import { STEP, appByKey, canConnect, hasConnections, syncFinished, visibleApps } from "./state.js";
 
@@ -458,6 +460,8 @@ const VIEWS = Object.freeze({
   [STEP.COMPLETING]: loading,
   [STEP.DONE]: done,
   [STEP.EXPIRED]: expired,
+  [STEP.MAP]: renderMap,
+  [STEP.RECONCILE]: renderReconcile,
 });
 
 /**

@@ -1,0 +1,283 @@
+/**
+ * The map step: the owner maps each account of their chart to one of the lender's standard categories, helped by
+ * the broker's suggestions. The reducer and selectors here are pure (tested with node); `renderMap` builds the DOM.
+ */
+import { h } from "./dom.js";
+import { registerStep } from "./steps.js";
+
+export const MAP_STEP = "map";
+registerStep({ id: MAP_STEP, scope: "map", title: "map.title" });
+
+/** @returns {Record<string, any>} the map step's part of the state before the mapping is loaded */
+export function initialMap() {
+  return { status: "loading", accounts: [], leaves: [], choices: {}, query: "", saved: null, error: null };
+}
+
+/**
+ * The map step's reducer: `state.map` changes, and `map_saved` leaves the step (`next` is the following step).
+ * @param {Record<string, any>} state
+ * @param {{type: string, [key: string]: any}} action
+ */
+export function reduceMap(state, action) {
+  if (state.step !== MAP_STEP) return state;
+  const map = state.map || initialMap();
+  const set = (patch) => ({ ...state, busy: false, map: { ...map, ...patch } });
+  switch (action.type) {
+    case "map_loaded": {
+      const choices = {};
+      for (const account of action.data.accounts) if (account.category) choices[account.id] = account.category;
+      return set({ status: "ready", accounts: action.data.accounts, leaves: action.data.chart.leaves, choices });
+    }
+    case "map_choose": {
+      if (map.status !== "ready" || !map.accounts.some((a) => a.id === action.id)) return state;
+      const known = action.category === null || map.leaves.some((l) => l.code === action.category);
+      if (!known) return set({ error: { id: action.id, key: "map.unknownCategory" } });
+      const choices = { ...map.choices };
+      if (action.category === null) delete choices[action.id];
+      else choices[action.id] = action.category;
+      return set({ choices, error: null });
+    }
+    case "map_accept_all": {
+      if (map.status !== "ready") return state;
+      const choices = { ...map.choices };
+      for (const a of visibleAccounts(map))
+        if (!choices[a.id] && a.suggestion.category) choices[a.id] = a.suggestion.category;
+      return set({ choices, error: null });
+    }
+    case "map_search":
+      return set({ query: String(action.query).slice(0, 100) });
+    case "map_saving":
+      return map.status === "ready" ? { ...set({ status: "saving" }), busy: true } : state;
+    case "map_failed":
+      return set({
+        status: map.accounts.length ? "ready" : "error",
+        error: { key: "map.saveFailed", code: action.code },
+      });
+    case "map_saved":
+      // `next` is the step after this one, already resolved by the controller ("reconcile", "completing", ...).
+      return { ...state, busy: true, step: action.next, map: { ...map, status: "ready", saved: action.result } };
+    default:
+      return state;
+  }
+}
+
+/** Progress as the step shows it: how many accounts have a category. */
+export function mapProgress(map) {
+  const mapped = map.accounts.filter((a) => map.choices[a.id]).length;
+  return { mapped, total: map.accounts.length };
+}
+
+/** The accounts matching the search (name or code), in the broker's order. */
+export function visibleAccounts(map) {
+  const query = map.query.trim().toLocaleLowerCase();
+  if (!query) return map.accounts;
+  return map.accounts.filter(
+    (a) =>
+      String(a.name || "")
+        .toLocaleLowerCase()
+        .includes(query) || String(a.code || "").includes(query),
+  );
+}
+
+/** What to send to PUT /v1/link/mapping: every account with a chosen category. */
+export function mappingPayload(map) {
+  return {
+    mappings: map.accounts
+      .filter((a) => map.choices[a.id])
+      .map((a) => ({ account_id: a.id, category: map.choices[a.id] })),
+  };
+}
+
+/** What the host's `mapping_saved` event carries (counts only, never names or amounts). */
+export function mappingSavedMetadata(result) {
+  return { mapped: result.progress.mapped, total: result.progress.total, changed: result.changed };
+}
+
+/** A category's label in the owner's language. */
+export function leafLabel(leaf, locale) {
+  return locale === "fr" && leaf.name_fr ? leaf.name_fr : leaf.name;
+}
+
+/** Format minor units as money in the owner's language. */
+export function money(cents, currency, locale) {
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency: currency || "USD" }).format(cents / 100);
+  } catch {
+    return (cents / 100).toFixed(2);
+  }
+}
+
+function accountRow(account, index, map, ctx) {
+  const { t, actions, locale } = ctx;
+  const byCode = new Map(map.leaves.map((l) => [l.code, l]));
+  const chosen = map.choices[account.id] ? byCode.get(map.choices[account.id]) : null;
+  const suggestion = account.suggestion;
+  const suggested = suggestion.category ? byCode.get(suggestion.category) : null;
+  const id = `cat-${index}`;
+  const onchange = (event) => {
+    const text = event.target.value.trim();
+    if (!text) return actions.mapChoose(account.id, null);
+    const leaf = map.leaves.find((l) => leafLabel(l, locale) === text || l.code === text);
+    actions.mapChoose(account.id, leaf ? leaf.code : "?");
+  };
+  const flags = [
+    suggestion.needs_review && !chosen ? ["review", t("map.flag.review")] : null,
+    account.flags.new ? ["new", t("map.flag.new")] : null,
+    !chosen ? ["unmapped", t("map.flag.unmapped")] : null,
+  ].filter(Boolean);
+  const error = map.error && map.error.id === account.id ? t(map.error.key) : null;
+  return h(
+    "li",
+    { className: `map-row${chosen ? " is-mapped" : ""}` },
+    h(
+      "div",
+      { className: "map-head" },
+      h("span", { className: "map-name", id: `${id}-name` }, [account.code, account.name].filter(Boolean).join(" · ")),
+      h("span", { className: "map-balance" }, money(account.balance, account.currency, locale)),
+    ),
+    flags.length
+      ? h(
+          "p",
+          { className: "map-flags" },
+          flags.map(([kind, text]) => h("span", { className: `badge badge-${kind}` }, text)),
+        )
+      : null,
+    suggested
+      ? h(
+          "p",
+          { className: "map-suggestion", id: `${id}-why` },
+          t("map.suggested", {
+            category: leafLabel(suggested, locale),
+            confidence: Math.round(suggestion.confidence * 100),
+            reason: suggestion.reason,
+          }),
+        )
+      : h("p", { className: "map-suggestion", id: `${id}-why` }, t("map.noSuggestion")),
+    h(
+      "div",
+      { className: "map-pick" },
+      h("label", { for: id, className: "sr-only" }, t("map.categoryFor", { account: account.name || account.code })),
+      h("input", {
+        id,
+        name: id,
+        type: "text",
+        list: "map-leaves",
+        autocomplete: "off",
+        spellcheck: "false",
+        placeholder: t("map.pick"),
+        value: chosen ? leafLabel(chosen, locale) : "",
+        "aria-describedby": [`${id}-why`, error ? `${id}-error` : null].filter(Boolean).join(" "),
+        "aria-invalid": error ? "true" : null,
+        onchange,
+      }),
+      suggested && (!chosen || chosen.code !== suggested.code)
+        ? h(
+            "button",
+            {
+              type: "button",
+              className: "btn btn-secondary btn-small",
+              "aria-label": t("map.acceptFor", { account: account.name || account.code }),
+              onclick: () => actions.mapChoose(account.id, suggested.code),
+            },
+            t("map.accept"),
+          )
+        : null,
+    ),
+    error ? h("p", { id: `${id}-error`, className: "field-error" }, error) : null,
+  );
+}
+
+/**
+ * The map step's view.
+ * @param {Record<string, any>} state
+ * @param {{t: Function, locale: string, lender: string, actions: Record<string, Function>}} ctx
+ */
+export function renderMap(state, ctx) {
+  const { t, actions, locale } = ctx;
+  const map = state.map || initialMap();
+  const title = h("h1", { className: "step-title", tabindex: "-1" }, t("map.title", { lender: ctx.lender }));
+  if (map.status === "loading" || (map.status === "error" && !map.accounts.length)) {
+    const failed = map.status === "error";
+    return h(
+      "div",
+      { className: "step step-map" },
+      title,
+      failed
+        ? h("p", { role: "alert" }, t("map.loadFailed"))
+        : h("p", { className: "waiting" }, h("span", { className: "spinner", "aria-hidden": "true" }), t("loading")),
+      failed
+        ? h(
+            "div",
+            { className: "actions" },
+            h("button", { type: "button", className: "btn btn-primary", onclick: actions.mapReload }, t("tryAgain")),
+          )
+        : null,
+    );
+  }
+  const progress = mapProgress(map);
+  const shown = visibleAccounts(map);
+  return h(
+    "div",
+    { className: "step step-map" },
+    title,
+    h("p", { className: "lead" }, t("map.intro", { lender: ctx.lender })),
+    h(
+      "datalist",
+      { id: "map-leaves" },
+      map.leaves.map((l) => h("option", { value: leafLabel(l, locale) }, l.path.join(" › "))),
+    ),
+    h(
+      "div",
+      { className: "search" },
+      h("label", { for: "map-search" }, t("map.search")),
+      h("input", {
+        id: "map-search",
+        name: "map-search",
+        type: "search",
+        autocomplete: "off",
+        value: map.query,
+        oninput: (e) => actions.mapSearch(e.target.value),
+      }),
+    ),
+    h(
+      "p",
+      { id: "map-progress", className: "count", role: "status" },
+      t("map.progress", { mapped: progress.mapped, total: progress.total }),
+    ),
+    h("progress", { max: progress.total || 1, value: progress.mapped, "aria-labelledby": "map-progress" }),
+    h(
+      "div",
+      { className: "actions" },
+      h(
+        "button",
+        { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
+        t("map.acceptAll"),
+      ),
+    ),
+    shown.length
+      ? h(
+          "ul",
+          { className: "map-list", role: "list" },
+          shown.map((a) => accountRow(a, map.accounts.indexOf(a), map, ctx)),
+        )
+      : h("p", { className: "empty" }, t("map.noMatch", { query: map.query })),
+    map.error && !map.error.id
+      ? h("p", { role: "alert", className: "field-error" }, t(map.error.key, { code: map.error.code || "" }))
+      : null,
+    h(
+      "div",
+      { className: "actions sticky" },
+      h(
+        "button",
+        {
+          type: "button",
+          className: "btn btn-primary",
+          id: "map-save",
+          disabled: map.status === "saving",
+          onclick: actions.mapSave,
+        },
+        map.status === "saving" ? t("working") : t("map.save"),
+      ),
+    ),
+  );
+}

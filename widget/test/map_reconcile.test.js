@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { mapProgress, mappingPayload, mappingSavedMetadata, visibleAccounts } from "../src/frame/map.js";
+import {
+  decisionOf,
+  decisionPayload,
+  pendingMatches,
+  reconciledMetadata,
+  reliableThroughProblem,
+} from "../src/frame/reconcile.js";
+import { STEP, initialState, reduce } from "../src/frame/state.js";
+import { nextStep, registeredSteps } from "../src/frame/steps.js";
+
+const LEAVES = [
+  { code: "cash", name: "Cash", name_fr: "Encaisse", path: ["Balance sheet"] },
+  { code: "revenue", name: "Revenue", name_fr: "Chiffre d'affaires", path: ["Profit and loss"] },
+];
+const suggestion = (category, confidence = 0.9) => ({
+  category,
+  confidence,
+  reason: "r",
+  needs_review: confidence < 0.6,
+});
+const ACCOUNTS = [
+  { id: "a1", code: "1010", name: "Checking", category: null, suggestion: suggestion("cash"), flags: {} },
+  { id: "a2", code: "4000", name: "Sales", category: "revenue", suggestion: suggestion("revenue"), flags: {} },
+  { id: "a3", code: "9999", name: "Mystery", category: null, suggestion: suggestion(null, 0), flags: {} },
+];
+const MAPPING = { accounts: ACCOUNTS, chart: { leaves: LEAVES }, progress: { mapped: 1, total: 3 } };
+const MATCH = (key, decision = "pending") => ({
+  key,
+  decision,
+  score: 1,
+  reason: "same amount",
+  bank: [{ id: `b-${key}`, date: "2026-03-02", amount: 500, currency: "USD" }],
+  ledger: [{ id: `l-${key}`, date: "2026-03-02", amount: 500, currency: "USD" }],
+});
+const RECON = {
+  months: ["2026-02", "2026-03"],
+  month: "2026-03",
+  accounts: [{ name: "Checking", matches: [MATCH("k1"), MATCH("k2", "confirmed")] }],
+  reliable_through: null,
+  suggested_reliable_through: "2026-02-28",
+};
+
+/** A session that connected an app and pressed Done, holding `scopes`. */
+function atStep(scopes) {
+  const session = { scopes, connections: [{ integration: "ledgerly", status: "healthy", sync_progress: 100 }] };
+  const apps = [{ key: "ledgerly", name: "Ledgerly", category: "accounting", auth_type: "oauth2" }];
+  const state = reduce(initialState(), { type: "loaded", session, apps });
+  return reduce(state, { type: "finish" });
+}
+
+describe("the registered steps", () => {
+  it("are map then reconcile, each behind its scope", () => {
+    assert.deepEqual(
+      registeredSteps().map((s) => [s.id, s.scope]),
+      [
+        ["map", "map"],
+        ["reconcile", "reconcile"],
+      ],
+    );
+    const cases = [
+      [["link", "map", "reconcile"], "connect", "map"],
+      [["link", "map", "reconcile"], "map", "reconcile"],
+      [["link", "map", "reconcile"], "reconcile", "complete"],
+      [["link", "reconcile"], "connect", "reconcile"],
+      [["link", "map"], "map", "complete"],
+      [["link", "read"], "connect", "complete"],
+    ];
+    for (const [scopes, current, expected] of cases)
+      assert.equal(nextStep(current, scopes), expected, `${scopes} ${current}`);
+  });
+  it("follow connect when the token carries their scope", () => {
+    assert.equal(atStep(["link", "map", "reconcile"]).step, STEP.MAP);
+    assert.equal(atStep(["link", "reconcile"]).step, STEP.RECONCILE);
+    assert.equal(atStep(["link"]).step, STEP.COMPLETING);
+  });
+});
+
+describe("map step", () => {
+  const loaded = () => reduce(atStep(["link", "map"]), { type: "map_loaded", data: MAPPING });
+
+  it("starts from the saved categories and counts progress", () => {
+    const state = loaded();
+    assert.equal(state.map.status, "ready");
+    assert.deepEqual(state.map.choices, { a2: "revenue" });
+    assert.deepEqual(mapProgress(state.map), { mapped: 1, total: 3 });
+    assert.equal(state.busy, false);
+  });
+
+  const cases = [
+    ["choose a leaf", { type: "map_choose", id: "a1", category: "cash" }, { a1: "cash", a2: "revenue" }, null],
+    ["unmap", { type: "map_choose", id: "a2", category: null }, {}, null],
+    ["unknown category", { type: "map_choose", id: "a1", category: "?" }, { a2: "revenue" }, "map.unknownCategory"],
+    ["unknown account", { type: "map_choose", id: "zz", category: "cash" }, { a2: "revenue" }, null],
+    ["accept all (not the unsuggested)", { type: "map_accept_all" }, { a1: "cash", a2: "revenue" }, null],
+  ];
+  for (const [name, action, choices, error] of cases) {
+    it(name, () => {
+      const state = reduce(loaded(), action);
+      assert.deepEqual(state.map.choices, choices);
+      assert.equal(state.map.error ? state.map.error.key : null, error);
+    });
+  }
+
+  it("accepts all only among the accounts the search shows", () => {
+    let state = reduce(loaded(), { type: "map_search", query: "myst" });
+    assert.deepEqual(
+      visibleAccounts(state.map).map((a) => a.id),
+      ["a3"],
+    );
+    state = reduce(state, { type: "map_accept_all" });
+    assert.deepEqual(state.map.choices, { a2: "revenue" });
+  });
+
+  it("saves every chosen account and moves on to the step it is given", () => {
+    let state = reduce(loaded(), { type: "map_choose", id: "a1", category: "cash" });
+    assert.deepEqual(mappingPayload(state.map), {
+      mappings: [
+        { account_id: "a1", category: "cash" },
+        { account_id: "a2", category: "revenue" },
+      ],
+    });
+    state = reduce(state, { type: "map_saving" });
+    assert.equal(state.map.status, "saving");
+    assert.equal(reduce(state, { type: "map_choose", id: "a3", category: "cash" }), state, "no edits while saving");
+    const failed = reduce(state, { type: "map_failed", code: "upstream_timeout" });
+    assert.equal(failed.map.status, "ready");
+    assert.equal(failed.map.error.code, "upstream_timeout");
+    const result = { changed: 1, progress: { mapped: 2, total: 3 }, saved_at: "2026-11-01T00:00:00Z" };
+    const saved = reduce(state, { type: "map_saved", result, next: STEP.RECONCILE });
+    assert.equal(saved.step, STEP.RECONCILE);
+    assert.deepEqual(mappingSavedMetadata(result), { mapped: 2, total: 3, changed: 1 });
+  });
+
+  it("ignores its actions on other steps", () => {
+    const other = reduce(initialState(), { type: "map_loaded", data: MAPPING });
+    assert.equal(other.map.status, "loading");
+  });
+});
+
+describe("reconcile step", () => {
+  const loaded = () => reduce(atStep(["link", "reconcile"]), { type: "recon_loaded", data: RECON });
+
+  it("takes saved decisions and the suggested date from the broker", () => {
+    const state = loaded();
+    assert.deepEqual(state.recon.decisions, { k2: "confirmed" });
+    assert.equal(state.recon.reliableThrough, "2026-02-28");
+    assert.deepEqual(
+      pendingMatches(state.recon).map((m) => m.key),
+      ["k1"],
+    );
+  });
+
+  it("shows a decision while it is saved and keeps it only once the broker took it", () => {
+    let state = reduce(loaded(), { type: "recon_deciding", keys: ["k1"], decision: "rejected" });
+    assert.equal(decisionOf(state.recon, RECON.accounts[0].matches[0]), "rejected");
+    const lost = reduce(state, { type: "recon_decided", keys: ["k1"], decision: "rejected", ok: false, code: "x" });
+    assert.equal(decisionOf(lost.recon, RECON.accounts[0].matches[0]), "pending");
+    assert.equal(lost.recon.error.key, "reconcile.saveFailed");
+    state = reduce(state, { type: "recon_decided", keys: ["k1"], decision: "rejected", ok: true });
+    assert.equal(decisionOf(state.recon, RECON.accounts[0].matches[0]), "rejected");
+    assert.deepEqual(pendingMatches(state.recon), []);
+  });
+
+  it("asks the broker for another month only when it changes", () => {
+    assert.equal(reduce(loaded(), { type: "recon_month", month: "2026-02" }).recon.status, "loading");
+    const same = loaded();
+    assert.equal(reduce(same, { type: "recon_month", month: "2026-03" }), same);
+  });
+
+  const dates = [
+    ["", "reconcile.dateRequired"],
+    ["30/09/2026", "reconcile.dateFormat"],
+    ["2026-02-30x", "reconcile.dateFormat"],
+    ["2026-12-01", "reconcile.dateFuture"],
+    ["2026-09-30", ""],
+  ];
+  for (const [value, problem] of dates) {
+    it(`reliable-through ${JSON.stringify(value)} -> ${problem || "ok"}`, () =>
+      assert.equal(reliableThroughProblem(value, "2026-11-15"), problem));
+  }
+
+  it("sends the exact lines of each match and reports counts without amounts", () => {
+    assert.deepEqual(decisionPayload([MATCH("k1")], "confirmed"), {
+      decisions: [{ bank_ids: ["b-k1"], ledger_ids: ["l-k1"], decision: "confirmed" }],
+    });
+    const result = {
+      reliable_through: "2026-09-30",
+      summary: { match_rate: { count: 0.99, amount: 1 }, confirmed: 5, rejected: 1, pending: 0 },
+    };
+    assert.deepEqual(reconciledMetadata(result), {
+      reliable_through: "2026-09-30",
+      match_rate: 0.99,
+      confirmed: 5,
+      rejected: 1,
+      pending: 0,
+    });
+    const done = reduce(reduce(loaded(), { type: "recon_completing" }), {
+      type: "recon_saved",
+      result,
+      next: STEP.COMPLETING,
+    });
+    assert.equal(done.step, STEP.COMPLETING);
+  });
+});
