@@ -35,7 +35,7 @@ def _not_limited() -> bool:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the sandbox app: configuration checked, tables created, blueprints and the rate limit registered."""
-    from sandbox import admin_api, app_api, connect_views, data_api, faults
+    from sandbox import admin_api, app_api, connect_views, data_api, faults, openapi
     from sandbox.appserver import views as appserver_views
     from sandbox.config import ConfigError, announce_demo_credentials, load_config
     from sandbox.connector import INTERNAL_BASE, AppLink, Connector
@@ -82,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(appserver_views.bp)
     app.register_blueprint(app_api.bp)
     app.register_blueprint(connect_views.bp)
+    app.register_blueprint(openapi.bp)
     appserver_views.create_servers(app)
     # Without SANDBOX_APPS_URL the connector calls the apps in-process, through the whole WSGI stack of this app.
     transport = None if config["APPS_URL"] else httpx.WSGITransport(app=app)

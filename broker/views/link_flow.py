@@ -152,6 +152,12 @@ def _json_body() -> dict[str, Any]:
 _DOC = {"security": BEARER_SECURITY}
 
 
+def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[int, Any]:
+    """Document a JSON success answer (else schema checkers validate it against the error schema)."""
+    schema = {"type": "object", "required": list(required)}
+    return {status: {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
 @bp.route("/session", methods=["GET"])
 @require_widget_token
 @bp.doc(
@@ -168,7 +174,7 @@ def session() -> Response:
 
 @bp.route("/integrations", methods=["GET"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("The catalogue.", ("integrations",)))
 def integrations() -> Response:
     """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
     _claims, account, upstream = _context()
@@ -177,7 +183,7 @@ def integrations() -> Response:
 
 @bp.route("/connections", methods=["GET"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("The connections.", ("connections",)))
 def connections() -> Response:
     """The company's connections with their sync progress (0-100)."""
     _claims, account, upstream = _context()
@@ -186,7 +192,7 @@ def connections() -> Response:
 
 @bp.route("/attempts", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("The attempt.", ("attempt_id", "kind", "status"), 201))
 def start_attempt() -> Response:
     """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
     claims, account, upstream = _context()
@@ -206,7 +212,7 @@ def start_attempt() -> Response:
 
 @bp.route("/attempts/<attempt_id>", methods=["GET"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("The attempt.", ("attempt_id", "status")))
 def get_attempt(attempt_id: str) -> Response:
     """An attempt's status: ``pending`` until the popup's callback (or the sign-in form) settles it."""
     claims: LinkClaims = g.link_claims
@@ -215,7 +221,7 @@ def get_attempt(attempt_id: str) -> Response:
 
 @bp.route("/attempts/<attempt_id>/credentials", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("What the app answered.", ("attempt_id", "status")))
 def credentials(attempt_id: str) -> Response:
     """Send ``{username, password}`` to the app through the upstream (never stored)."""
     claims, _account, upstream = _context()
@@ -227,7 +233,7 @@ def credentials(attempt_id: str) -> Response:
 
 @bp.route("/attempts/<attempt_id>/mfa", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("What the app answered.", ("attempt_id", "status")))
 def mfa(attempt_id: str) -> Response:
     """Send ``{code}`` for the attempt's MFA challenge."""
     claims, _account, upstream = _context()
@@ -237,7 +243,7 @@ def mfa(attempt_id: str) -> Response:
 
 @bp.route("/attempts/<attempt_id>/upload", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("What the upload app answered.", ("attempt_id", "status")))
 def upload(attempt_id: str) -> Response:
     """Send CSV files (multipart: ``chart_of_accounts``, ``trial_balances``) to the upload app."""
     claims, _account, upstream = _context()
@@ -255,7 +261,7 @@ def upload(attempt_id: str) -> Response:
 
 @bp.route("/complete", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC)
+@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections")))
 def complete() -> Response:
     """End the session: ``{account_key, connections}`` (what ``onSuccess`` receives); the token is revoked."""
     claims, account, upstream = _context()
