@@ -116,7 +116,7 @@ ADMIN_POST_ANSWERS = [
 
 
 def _admin_paths() -> dict[str, Any]:
-    security = [{"adminKey": [], "tenantKey": []}]
+    security: list[dict[str, list[str]]] = [{"adminKey": [], "tenantKey": []}]
     return {
         "/app/api.php": {
             "get": {
