@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -106,8 +107,8 @@ class Stack:
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:
             return
-        if kill:
-            process.kill()
+        if kill:  # the whole process group: gunicorn's master and its worker, as a machine crash would
+            os.killpg(process.pid, signal.SIGKILL)
         else:
             process.terminate()
         try:
@@ -220,15 +221,24 @@ class Stack:
             command += ["--bind", bind]
         command += ["--log-level", "warning", app]
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=self.log
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=self.log, start_new_session=True
         )
+
+    def _log_tail(self, lines: int = 15) -> str:
+        """The last lines of the servers' log file, when their output goes to one."""
+        name = getattr(self.log, "name", None)
+        if not isinstance(name, str) or not os.path.exists(name):
+            return " See its output above."
+        self.log.flush() if self.log else None
+        tail = Path(name).read_text(errors="replace").splitlines()[-lines:]
+        return "\n" + "\n".join(tail)
 
     def _wait_ready(self, name: str, url: str, timeout: float = 90.0) -> None:
         process = self.processes[name]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise StackError(f"the {name} exited with status {process.returncode} at start; see its output.")
+                raise StackError(f"the {name} exited with status {process.returncode} at start.{self._log_tail()}")
             try:
                 httpx.get(url, timeout=2.0)
                 return
