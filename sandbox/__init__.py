@@ -97,7 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "name": "ledgerlink sandbox",
             "admin_api": request.host_url.rstrip("/") + "/app/api.php",
             "data_api": request.host_url.rstrip("/") + "/api/",
-            "docs": "See README.md and docs/data-model.md.",
+            "docs": "See docs/sandbox.md (both APIs, apps, sign-ins, webhooks, faults) and docs/data-model.md.",
         }
 
     return app
