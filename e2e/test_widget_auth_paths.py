@@ -9,19 +9,15 @@ import pytest
 from e2e.widget_fixtures import (
     SAMPLES,
     World,
-    browser,
     check_axe,
-    context,
     event_names,
     events,
     open_widget,
     shoot,
     sign_in_popup,
     wait_for_event,
-    world,
 )
 
-__all__ = ["browser", "context", "world"]
 pytestmark = pytest.mark.e2e
 
 # Run in the frame before its scripts: the first window.open returns null, as a popup blocker makes it.
@@ -36,7 +32,7 @@ if (location.pathname === "/widget/v1/frame") {
 
 def share(page: Any, frame: Any) -> dict[str, Any]:
     """Wait for the first sync, press Continue, return what onSuccess received."""
-    frame.locator(".progress-item", has_text="synced").first.wait_for(timeout=30_000)
+    frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     frame.get_by_role("button", name="Continue").click()
     return dict(wait_for_event(page, "success")[1])
 
@@ -44,7 +40,7 @@ def share(page: Any, frame: Any) -> dict[str, Any]:
 def test_upload_with_a_missing_file_first(context: Any, world: World) -> None:
     page = context.new_page()
     frame, account_key = open_widget(page, world)
-    frame.get_by_role("button", name="Upload a file").click()
+    frame.get_by_role("button", name="CSV upload").click()
     frame.get_by_role("heading", name="Upload your accounting files").wait_for()
     frame.get_by_label("Chart of accounts (CSV)").set_input_files(str(SAMPLES / "chart_of_accounts.csv"))
     frame.get_by_role("button", name="Upload", exact=True).click()
@@ -69,7 +65,7 @@ def test_files_chosen_before_the_attempt_starts_are_kept_and_checked(context: An
     page = context.new_page()
     frame, _ = open_widget(page, world)
     page.route("**/v1/link/attempts", lambda route: held.append(route))
-    frame.get_by_role("button", name="Upload a file").click()
+    frame.get_by_role("button", name="CSV upload").click()
     notes = tmp_path / "notes.txt"
     notes.write_text("not a spreadsheet", encoding="utf-8")
     frame.get_by_label("Chart of accounts (CSV)").set_input_files(str(notes))

@@ -45,7 +45,7 @@ def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
 
 def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:
     frame.get_by_role("button", name="Continue").wait_for()
-    frame.locator(".progress-item", has_text="synced").first.wait_for(timeout=30_000)
+    frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     shoot(page, f"{name}-sync")
     check_axe(page, f"{name} sync")
     frame.get_by_role("button", name="Continue").click()

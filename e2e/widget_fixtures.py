@@ -135,6 +135,17 @@ class World:
         )
         assert answer.status_code == 201, answer.text
 
+    def sandbox_action(self, action: str, account_key: str, integration: str) -> dict[str, Any]:
+        """Run a sandbox Administration API action on one connection (``revoke_app_token``, ``sync``...)."""
+        answer = self.http.post(
+            f"{self.sandbox_url}/app/api.php",
+            json={"action": action, "account_key": account_key, "integration": integration},
+            auth=(SANDBOX_CONFIG["API_KEY"], ""),
+            headers={"Account-Key": SANDBOX_CONFIG["TENANT_KEY"]},
+        )
+        assert answer.status_code < 300, answer.text
+        return dict(answer.json())
+
     def page_url(self, token: str, **params: str) -> str:
         query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
         return f"{self.host_url}/?{query}"
@@ -190,15 +201,30 @@ class _LateApp:
         return self.app(environ, start_response)
 
 
+_CHROMIUM: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium for the session.
+
+    Test modules that import this fixture each get their own session-scoped copy, and Playwright's sync API allows
+    one instance per thread: so the copies share one Chromium, closed when the last copy is torn down.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    if _CHROMIUM["users"] == 0:
+        playwright = sync_playwright().start()
+        _CHROMIUM["playwright"] = playwright
+        _CHROMIUM["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    _CHROMIUM["users"] += 1
+    try:
+        yield _CHROMIUM["browser"]
+    finally:
+        _CHROMIUM["users"] -= 1
+        if _CHROMIUM["users"] == 0:
+            _CHROMIUM.pop("browser").close()
+            _CHROMIUM.pop("playwright").stop()
 
 
 @pytest.fixture
@@ -296,10 +322,14 @@ def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
     """Sign in to an OAuth app's consent page in the popup and allow (or deny) access."""
     email, password = APP_OWNERS[app]
     popup.wait_for_load_state()
-    popup.fill("input[name=email]", email)
-    popup.fill("input[name=password]", password)
-    popup.click("button[type=submit]")
-    popup.click(f"button[value={decision}]")
+    decide = popup.locator(f"button[value={decision}]")
+    # The app remembers a sign-in from earlier in this browser: then it goes straight to its consent page.
+    popup.locator("input[name=email]").or_(decide).first.wait_for()
+    if popup.locator("input[name=email]").count():
+        popup.fill("input[name=email]", email)
+        popup.fill("input[name=password]", password)
+        popup.click("button[type=submit]")
+    decide.click()
 
 
 def event_names(page: Any) -> list[str]:

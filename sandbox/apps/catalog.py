@@ -17,7 +17,7 @@ UPLOAD_KEY = "csv_upload"
 UPLOAD_ENTRY: MappingProxyType[str, Any] = MappingProxyType(
     {
         "key": UPLOAD_KEY,
-        "name": "Upload a file",
+        "name": "CSV upload",
         "category": "accounting",
         "auth_type": "upload",
         "description": "No supported app? Upload your chart of accounts and monthly trial balances as CSV files.",

@@ -123,7 +123,9 @@ function createHandle(win, origin, options) {
     if (destroyed) throw new Error("LinkWidget: this handle was destroyed; call LinkWidget.create again");
     if (run) return;
     const frame = doc.createElement("iframe");
-    const locale = options.locale || "en";
+    // Same rule as the frame: the option, else the browser's language, else English.
+    const browser = String((win.navigator && win.navigator.language) || "").slice(0, 2);
+    const locale = options.locale || (LOCALES.includes(browser) ? browser : "en");
     const url = new URL(FRAME_PATH, origin);
     url.searchParams.set("origin", win.location.origin);
     url.searchParams.set("mode", inline ? "inline" : "modal");

@@ -75,7 +75,7 @@ async function run(origin, mode, { token, options }) {
   let pollTimer = 0;
   let syncTimer = 0;
 
-  const shell = renderShell({ t, lender, logoUrl: theme.logoUrl || null, onClose: () => exit(null) });
+  const shell = renderShell({ t, lender, logoUrl: theme.logoUrl || null, onClose: () => ctx.actions.close() });
   document.body.replaceChildren(shell);
   const main = shell.querySelector("#main");
   const live = shell.querySelector("#live");
@@ -484,7 +484,8 @@ async function run(origin, mode, { token, options }) {
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !event.defaultPrevented) exit(null);
+    // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.
+    if (event.key === "Escape" && !event.defaultPrevented) ctx.actions.close();
   });
   if (mode === "inline" && "ResizeObserver" in window) {
     new ResizeObserver(() => post(MESSAGE.RESIZE, { height: Math.ceil(shell.getBoundingClientRect().height) })).observe(

@@ -51,7 +51,6 @@ function appTile(app, ctx) {
     badge,
   ];
   if (!canConnect(app)) return h("li", {}, h("div", { className: "app is-connected" }, ...body));
-  const label = app.connected ? `${app.name}: ${t("action.reconnect")}` : null;
   return h(
     "li",
     {},
@@ -61,7 +60,7 @@ function appTile(app, ctx) {
         type: "button",
         className: "app",
         "data-app": app.key,
-        "aria-label": label,
+        // No aria-label: the visible text (name, kind, status badge, "Reconnect") is the accessible name (WCAG 2.5.3).
         onclick: () => ctx.actions.select(app.key),
       },
       ...body,
