@@ -37,7 +37,8 @@ FUZZ = settings(
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The live stack, one company connected to Ledgerly, and a way to mint link tokens."""
     folder: Path = tmp_path_factory.mktemp("contract")
-    with live_stack(folder) as live, httpx.Client(timeout=60) as http:
+    unlimited = {"RATELIMIT_PER_CLIENT": "100000 per minute", "RATELIMIT_PER_COMPANY": "100000 per minute"}
+    with live_stack(folder, **unlimited) as live, httpx.Client(timeout=60) as http:
         lender = (live.client_id, live.client_secret)
         answer = http.post(
             f"{live.broker_url}/v1/accounts", json={"name": "Fuzz Ltd", "email": "o@fuzz.test"}, auth=lender

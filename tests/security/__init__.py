@@ -1,0 +1,1 @@
+"""The security regression suite: one file per theme, each asserting status, error shape and that no secret leaks."""
