@@ -152,20 +152,18 @@ def _state(session: Session, account: Account) -> ReconciliationState | None:
 
 
 def _suggested_reliable_through(results: Sequence[AccountReconciliation]) -> str | None:
-    """The last month end up to which every paired account's bank and ledger balances agree."""
+    """The last month end at which every paired account's bank and ledger closing balances agree."""
     ends: dict[str, bool] = {}
     for item in results:
         if item.ledger_account is None:
             continue
         for row in item.months:
             ends[row.month] = ends.get(row.month, True) and row.closing_difference == 0
-    best = None
-    for month in sorted(ends):
-        if not ends[month]:
-            break
-        year, number = int(month[:4]), int(month[5:])
-        best = (date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)).isoformat()
-    return best
+    agreed = [month for month in sorted(ends) if ends[month]]
+    if not agreed:
+        return None
+    year, number = int(agreed[-1][:4]), int(agreed[-1][5:])
+    return (date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)).isoformat()
 
 
 def widget_view(session: Session, account: Account, books: Books, month: str | None) -> dict[str, Any]:

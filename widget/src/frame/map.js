@@ -175,6 +175,7 @@ function accountRow(account, index, map, ctx) {
             "button",
             {
               type: "button",
+              id: `${id}-accept`,
               className: "btn btn-secondary btn-small",
               "aria-label": t("map.acceptFor", { account: account.name || account.code }),
               onclick: () => actions.mapChoose(account.id, suggested.code),
@@ -240,20 +241,20 @@ export function renderMap(state, ctx) {
       }),
     ),
     h(
-      "p",
-      { id: "map-progress", className: "count", role: "status" },
-      t("map.progress", { mapped: progress.mapped, total: progress.total }),
-    ),
-    h("progress", { max: progress.total || 1, value: progress.mapped, "aria-labelledby": "map-progress" }),
-    h(
       "div",
       { className: "actions" },
+      h(
+        "p",
+        { id: "map-progress", className: "count", role: "status" },
+        t("map.progress", { mapped: progress.mapped, total: progress.total }),
+      ),
       h(
         "button",
         { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
         t("map.acceptAll"),
       ),
     ),
+    h("progress", { max: progress.total || 1, value: progress.mapped, "aria-labelledby": "map-progress" }),
     shown.length
       ? h(
           "ul",

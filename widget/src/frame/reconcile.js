@@ -169,11 +169,12 @@ function matchItem(match, recon, ctx) {
       "button",
       {
         type: "button",
+        id: `${value}-${match.key.slice(0, 16)}`, // so that focus stays on it when the step re-renders
         className: `btn btn-small ${decision === value ? "btn-primary" : "btn-secondary"}`,
         "aria-pressed": decision === value ? "true" : "false",
         "aria-label": `${text}: ${label}`,
-        disabled: busy,
-        onclick: () => actions.reconDecide([match], value),
+        "aria-disabled": busy ? "true" : null, // not `disabled`: that would drop the keyboard focus
+        onclick: () => busy || actions.reconDecide([match], value),
       },
       text,
     );
