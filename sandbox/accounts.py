@@ -174,6 +174,8 @@ def allowed_urls(db: Database) -> list[str]:
 
 def redirect_allowed(db: Database, redirect: str) -> bool:
     """True when ``redirect`` starts with an allowed origin followed by ``/``, ``?`` or the end."""
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in redirect):
+        return False  # control characters or spaces: browsers and URL parsers disagree on them, so never
     for origin in allowed_urls(db):
         base = origin.rstrip("/")
         if redirect == base or redirect.startswith((base + "/", base + "?")):
