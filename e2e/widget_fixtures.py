@@ -7,6 +7,7 @@ another ``127.0.0.1`` port, so the host page and the frame are cross-site, as in
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
 import subprocess
@@ -163,6 +164,13 @@ def _ensure_axe() -> None:
 @pytest.fixture(scope="session")
 def world() -> Iterator[World]:
     """Sandbox, broker and host page on loopback for the whole session."""
+    with running_world() as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_world() -> Iterator[World]:
+    """Start the sandbox, the broker and the lender's page on loopback (also used by bench/bench_widget.py)."""
     import sandbox
     from broker.views.widget import loader_asset
 
