@@ -342,6 +342,8 @@ def lender_view(session: Session, account: Account, books: Books) -> dict[str, A
                     "reason": "bank account not paired with a ledger account"
                     if item.ledger_account is None
                     else f"{len(bank)} bank and {len(ledger)} ledger lines unmatched this month"
+                    if bank or ledger
+                    else "carried over from earlier months (lines matched across a month end, or unmatched before)"
                 }
             )
     history = session.scalars(
