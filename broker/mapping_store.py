@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.books import Books
-from broker.errors import NotFound, Unprocessable
+from broker.errors import BrokerError, NotFound, Unprocessable
 from broker.mapping import ChartError, StandardChart, default_chart, learning_key, load_chart, suggest_mappings
 from broker.storage.models import Account
 from broker.storage.review_models import AccountMapping, MappingChange, StandardChartRow
@@ -20,6 +21,10 @@ from common.dates import iso
 
 MAX_ITEMS = 2000
 HISTORY_SHOWN = 200
+
+
+class SaveConflict(BrokerError):
+    code, status, message = "conflict", 409, "Another save of the same items happened at the same time; retry."
 
 
 class MappingNotSaved(NotFound):
@@ -216,7 +221,12 @@ def save_mapping(
             )
         elif row is not None and category is not None:
             row.category, row.saved_at, row.saved_by = category, now, actor
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request saved the same row first; the owner's retry is idempotent.
+        session.rollback()
+        raise SaveConflict() from None
     mapped = len(saved_rows(session, account))
     return {
         "changed": changed,

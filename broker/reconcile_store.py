@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.books import Books
 from broker.errors import NotFound, Unprocessable
+from broker.mapping_store import SaveConflict
 from broker.reconcile import (
     BankLine,
     LedgerLine,
@@ -307,7 +309,12 @@ def save_decisions(
                 )
             )
         state.reliable_through, state.completed_at, state.completed_by = reliable_through, now, actor
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request saved the same row first; the owner's retry is idempotent.
+        session.rollback()
+        raise SaveConflict() from None
     return {
         "changed": changed,
         "summary": _summary(results, existing),
