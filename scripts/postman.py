@@ -64,12 +64,13 @@ class Step:
     checks: tuple[str, ...] = ()  # extra pm.test lines
 
 
-PROBES, ACCOUNTS, DATA, OTHER, WIDGET, WEBHOOKS, CLEANUP = FOLDERS = (
+PROBES, ACCOUNTS, DATA, OTHER, WIDGET, REVIEW, WEBHOOKS, CLEANUP = FOLDERS = (
     "Probes",
     "Lender: accounts and link tokens",
     "Lender: company data (read-only proxy)",
     "Other endpoints (generic requests; add them to FLOW in scripts/postman.py)",
     "Widget: session, catalogue, connect, data",
+    "Lender: mapping, statements, reconciliation",
     "Lender: webhooks",
     "Clean up",
 )
@@ -103,9 +104,14 @@ FLOW: tuple[Step, ...] = (
         "/v1/link_tokens",
         "Mint a link token for the embedding page",
         (201,),
-        body={"account_key": "{{account_key}}", "origin": "{{origin}}", "scopes": ["link", "read"], "expires_in": 900},
+        body={
+            "account_key": "{{account_key}}",
+            "origin": "{{origin}}",
+            "scopes": ["link", "read", "map", "reconcile"],
+            "expires_in": 900,
+        },
         capture={"link_token": "body.link_token", "link_token_id": "body.id"},
-        checks=("pm.expect(pm.response.json().scopes).to.eql(['link', 'read']);",),
+        checks=("pm.expect(pm.response.json().scopes).to.have.members(['link', 'read', 'map', 'reconcile']);",),
     ),
     Step(
         ACCOUNTS,
@@ -229,6 +235,24 @@ FLOW: tuple[Step, ...] = (
         query=(("state", "not-a-real-state"), ("status", "connected"), ("integration", "ledgerly")),
         html=True,
     ),
+    Step(WIDGET, "get", "/v1/link/mapping", "Chart of accounts with suggested categories", (200,)),
+    Step(
+        WIDGET,
+        "put",
+        "/v1/link/mapping",
+        "Save mappings: an empty list is a 422",
+        (422,),
+        body={"mappings": []},
+    ),
+    Step(WIDGET, "get", "/v1/link/reconciliation", "Bank against ledger, suggested matches", (200,)),
+    Step(
+        WIDGET,
+        "post",
+        "/v1/link/reconciliation",
+        "Reconciliation: a reliable-through date in the future is a 422",
+        (422,),
+        body={"decisions": [], "reliable_through": "2999-01-01"},
+    ),
     Step(
         WIDGET,
         "post",
@@ -271,6 +295,31 @@ FLOW: tuple[Step, ...] = (
         "Upstream receiver: an unsigned body is refused",
         (400, 401),
         body={"id": "evt_1", "type": "sync.completed", "account_key": "x", "data": {}},
+    ),
+    Step(REVIEW, "get", "/v1/standard_chart", "Your standard chart of accounts", (200,)),
+    Step(
+        REVIEW,
+        "put",
+        "/v1/standard_chart",
+        "Replace the chart: an empty chart is a 422",
+        (422,),
+        body={"nodes": []},
+    ),
+    Step(REVIEW, "get", "/v1/accounts/{account_key}/mapping", "Mapping (404 before the owner saves one)", (404,)),
+    Step(
+        REVIEW,
+        "get",
+        "/v1/accounts/{account_key}/statements",
+        "Mapped statements (404 before a mapping exists)",
+        (404,),
+        query=(("period", "quarter"),),
+    ),
+    Step(
+        REVIEW,
+        "get",
+        "/v1/accounts/{account_key}/reconciliation",
+        "Reconciliation result (404 until completed)",
+        (404,),
     ),
     Step(CLEANUP, "delete", "/v1/webhooks/{endpoint_id}", "Delete the webhook endpoint", (204,)),
     Step(
