@@ -42,7 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from sandbox.db import Database
     from sandbox.pages import configure_sessions
     from sandbox.state import Sandbox
-    from sandbox.webhooks import Dispatcher
+    from sandbox.webhooks import WebhookService
 
     app = Flask(__name__, instance_relative_config=True)
     config = load_config(test_config)
@@ -52,8 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     url = config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'sandbox.sqlite3')}"
     db = Database(url)
     db.create_all()
-    state = Sandbox(config=config, db=db, dispatcher=Dispatcher(db, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]))
+    state = Sandbox(config=config, db=db, webhooks=WebhookService(db, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]))
     app.extensions["sandbox"] = state
+    state.webhooks.resume_pending()  # deliveries stored before a restart are sent without waiting for a new event
     announce_demo_credentials(config)
 
     register_error_handlers(app)

@@ -1,4 +1,4 @@
-"""The per-app state of a sandbox (configuration, database, webhook dispatcher) kept in ``app.extensions``."""
+"""The per-app state of a sandbox (configuration, database, webhook service) kept in ``app.extensions``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from sandbox.db import Database
-from sandbox.webhooks import Dispatcher
+from sandbox.webhooks import WebhookService
 
 
 @dataclass
@@ -17,11 +17,11 @@ class Sandbox:
 
     config: dict[str, Any]
     db: Database
-    dispatcher: Dispatcher
+    webhooks: WebhookService
 
     def emit(self, event_type: str, account_key: str, data: dict[str, Any]) -> None:
         """Send a webhook event to every registered endpoint (stored first, delivered in the background)."""
-        self.dispatcher.emit(event_type, account_key, data)
+        self.webhooks.emit(event_type, account_key, data)
 
 
 def current_sandbox() -> Sandbox:

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import json
-import logging
-import random
 import secrets
-import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import or_, select, update
 
-from common import signing
 from common.dates import iso, utcnow
+from common.delivery import Dispatcher, Outcome, RetryPolicy, Task
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
 from sandbox.models import WebhookDelivery, WebhookEndpoint
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 6
-BASE_DELAY_SECONDS = 1.0
-MAX_DELAY_SECONDS = 60.0
+POLICY = RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)  # docs/sandbox.md states these numbers
+LEASE_SECONDS = 60.0  # a claim older than this (or 4 x the attempt timeout, if longer) was left by a sender that died
 EVENT_TYPES = ("account.created", "connection.created", "sync.completed", "connection.error")
 
 
@@ -48,33 +43,109 @@ def list_endpoints(db: Database) -> list[dict[str, Any]]:
     return [{"id": e.id, "url": e.url, "active": e.active, "created": iso(e.created)} for e in rows]
 
 
-def backoff_delay(attempt: int, rng: random.Random | None = None) -> float:
-    """Seconds to wait before attempt ``attempt + 1``: exponential with full jitter, capped."""
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * (2 ** max(attempt - 1, 0)))
-    return (rng or random.SystemRandom()).uniform(ceiling / 2, ceiling)
+class SandboxDeliveryStore:
+    """The sandbox's deliveries as a ``common.delivery.DeliveryStore``; a claim is a conditional update with a lease.
 
+    While a delivery is ``sending``, ``next_attempt`` holds its lease: when that passes without a recorded outcome
+    the sender is taken to have died and any sender may claim the delivery again (no extra column, so SQLite files
+    made before the lease existed keep working, and the ``status, next_attempt`` index serves both cases).
+    """
 
-class Dispatcher:
-    """Sends due deliveries from a background thread; several processes may run one, a claim prevents doubles."""
-
-    def __init__(self, db: Database, *, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, db: Database, lease_seconds: float = LEASE_SECONDS) -> None:
         self.db = db
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self.lease = timedelta(seconds=lease_seconds)
+        self._leases: dict[str, datetime] = {}  # the lease this store set per claim: a stale sender records nothing
+
+    def _claimable(self, now: datetime) -> Any:
+        not_before = or_(WebhookDelivery.next_attempt.is_(None), WebhookDelivery.next_attempt <= now)
+        return WebhookDelivery.status.in_(("pending", "sending")) & not_before
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Return ids of pending deliveries that are due, and of claims whose lease has run out, oldest first."""
+        with self.db.session() as session:
+            query = (
+                select(WebhookDelivery.id)
+                .where(self._claimable(now))
+                .order_by(WebhookDelivery.next_attempt, WebhookDelivery.id)
+                .limit(limit)
+            )
+            return list(session.scalars(query))
+
+    def claim(self, delivery_id: str, now: datetime) -> Task | None:
+        """Take one delivery for ``lease_seconds`` (``None`` when another sender holds it or it is done)."""
+        lease_until = now + self.lease
+        with self.db.session() as session:
+            result = session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id, self._claimable(now))
+                .values(status="sending", next_attempt=lease_until)
+                .execution_options(synchronize_session=False)
+            )
+            if not getattr(result, "rowcount", 0):
+                return None
+            delivery = session.get(WebhookDelivery, delivery_id)
+            endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+            if delivery is None or endpoint is None:
+                return None
+            task = Task(delivery.id, endpoint.url, endpoint.secret, delivery.body.encode(), delivery.attempts)
+        self._leases[delivery_id] = lease_until
+        return task
+
+    def record(self, delivery_id: str, outcome: Outcome) -> None:
+        """Store an attempt's outcome, unless the lease ran out and another sender has claimed the delivery since."""
+        condition = (WebhookDelivery.id == delivery_id) & (WebhookDelivery.status == "sending")
+        lease_until = self._leases.pop(delivery_id, None)
+        if lease_until is not None:
+            condition = condition & (WebhookDelivery.next_attempt == lease_until)
+        with self.db.session() as session:
+            session.execute(
+                update(WebhookDelivery)
+                .where(condition)
+                .values(
+                    status=outcome.status,
+                    attempts=outcome.attempts,
+                    last_status_code=outcome.status_code,
+                    last_error=outcome.error,
+                    next_attempt=outcome.next_attempt,
+                    delivered_at=outcome.finished_at if outcome.status == "delivered" else None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+
+class WebhookService:
+    """The sandbox's webhooks: ``emit`` stores an event per endpoint, a ``common.delivery.Dispatcher`` sends them."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        poll_interval: float = 1.0,
+        lease_seconds: float | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        # httpx's timeout is per phase, so an attempt can last a few times it; the lease must outlast any attempt.
+        lease = lease_seconds if lease_seconds is not None else max(LEASE_SECONDS, 4 * timeout)
+        self.dispatcher = Dispatcher(
+            SandboxDeliveryStore(db, lease),
+            timeout=timeout,
+            transport=transport,
+            policy=POLICY,
+            poll_interval=poll_interval,
+            clock=clock,
+            name="sandbox-webhooks",
+        )
 
     def emit(self, event_type: str, account_key: str, data: dict[str, Any]) -> str:
         """Store one delivery per active endpoint for this event, then wake the sender; return the event id."""
         event_id = "evt_" + secrets.token_hex(10)
+        now = self.clock()
         body = json.dumps(
-            {
-                "id": event_id,
-                "type": event_type,
-                "created": iso(utcnow()),
-                "account_key": account_key,
-                "data": data,
-            },
+            {"id": event_id, "type": event_type, "created": iso(now), "account_key": account_key, "data": data},
             separators=(",", ":"),
         )
         with self.db.session() as session:
@@ -89,89 +160,24 @@ class Dispatcher:
                         body=body,
                         status="pending",
                         attempts=0,
-                        created=utcnow(),
-                        next_attempt=utcnow(),
+                        created=now,
+                        next_attempt=now,
                     )
                 )
         if endpoints:
-            self.start()
-            self._wake.set()
+            self.dispatcher.wake()
         return event_id
 
-    def start(self) -> None:
-        """Start the sender thread once."""
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, daemon=True, name="sandbox-webhooks")
-                self._thread.start()
-
-    def _loop(self) -> None:
-        while True:
-            sent_any = self.send_due()
-            if not sent_any:
-                self._wake.wait(timeout=1.0)
-                self._wake.clear()
-
-    def send_due(self, now: datetime | None = None) -> int:
-        """Send every delivery that is due; return how many were attempted."""
-        moment = now or utcnow()
+    def resume_pending(self) -> bool:
+        """Start the sender at start-up when deliveries from before a restart still wait; return whether it did."""
         with self.db.session() as session:
-            due = session.scalars(
-                select(WebhookDelivery.id)
-                .where(
-                    WebhookDelivery.status == "pending",
-                    or_(WebhookDelivery.next_attempt.is_(None), WebhookDelivery.next_attempt <= moment),
-                )
-                .limit(50)
-            ).all()
-        attempted = 0
-        for delivery_id in due:
-            if self._claim(delivery_id):
-                self._attempt(delivery_id)
-                attempted += 1
-        return attempted
-
-    def _claim(self, delivery_id: str) -> bool:
-        with self.db.session() as session:
-            result = session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending")
-                .values(status="sending")
+            waiting = session.scalar(
+                select(WebhookDelivery.id).where(WebhookDelivery.status.in_(("pending", "sending"))).limit(1)
             )
-            return bool(getattr(result, "rowcount", 0))
-
-    def _attempt(self, delivery_id: str) -> None:
-        with self.db.session() as session:
-            delivery = session.get(WebhookDelivery, delivery_id)
-            assert delivery is not None
-            endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-            assert endpoint is not None
-            url, secret, body = endpoint.url, endpoint.secret, delivery.body.encode()
-        status_code: int | None = None
-        error: str | None = None
-        try:
-            response = self._client.post(
-                url,
-                content=body,
-                headers={"Content-Type": "application/json", signing.HEADER: signing.sign(secret, body)},
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"endpoint answered {status_code}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__} while posting"
-        with self.db.session() as session:
-            delivery = session.get(WebhookDelivery, delivery_id)
-            assert delivery is not None
-            delivery.attempts += 1
-            delivery.last_status_code, delivery.last_error = status_code, error
-            if error is None:
-                delivery.status, delivery.delivered_at, delivery.next_attempt = "delivered", utcnow(), None
-            elif delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status, delivery.next_attempt = "failed", None
-            else:
-                delivery.status = "pending"
-                delivery.next_attempt = utcnow() + timedelta(seconds=backoff_delay(delivery.attempts))
+        if waiting is None:
+            return False
+        self.dispatcher.wake()
+        return True
 
 
 def list_deliveries(db: Database, page: int) -> list[dict[str, Any]]:
