@@ -22,14 +22,14 @@ MAX_ERROR_LENGTH = 500
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How many attempts a delivery gets and how long to wait between them (exponential, full jitter, capped)."""
+    """How many attempts a delivery gets and how long to wait between them (exponential, capped, jittered)."""
 
     max_attempts: int = 6
     base_delay: float = 1.0
     max_delay: float = 60.0
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait after ``attempts`` failed attempts before the next one."""
+        """Seconds to wait after ``attempts`` failed attempts: between half and all of the capped exponential step."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** max(attempts - 1, 0)))
         return (rng or random.SystemRandom()).uniform(ceiling / 2, ceiling)
 
