@@ -137,6 +137,33 @@ def wait_synced_and_continue(frame: Any, lang: str = "en", timeout: float = 90.0
     button.click()
 
 
+def map_accounts(page: Any, frame: Any, label: str = "") -> int:
+    """The map step: accept every suggestion, check the progress says all are mapped, save; return the count."""
+    frame.locator(".step-map .map-row").first.wait_for(timeout=60_000)
+    total = frame.locator(".map-row").count()
+    frame.locator("#map-accept-all").click()
+    assert frame.locator("#map-progress").inner_text().startswith(f"{total} ")
+    if label:
+        shoot_step(page, f"{label}-map")
+        check_axe(page, f"{label} map step")
+    frame.locator("#map-save").click()
+    return total
+
+
+def reconcile_books(page: Any, frame: Any, reliable_through: str, label: str = "") -> None:
+    """The reconcile step: confirm this month's suggested matches, say the books are reliable to a date, save."""
+    frame.locator(".step-reconcile").wait_for(timeout=60_000)
+    frame.locator("#reliable-through").wait_for(timeout=60_000)
+    confirm_all = frame.locator("#recon-confirm-all")
+    if confirm_all.count():
+        confirm_all.click()
+    if label:
+        shoot_step(page, f"{label}-reconcile")
+        check_axe(page, f"{label} reconcile step")
+    frame.locator("#reliable-through").fill(reliable_through)
+    frame.locator("#recon-save").click()
+
+
 def host_events(page: Any) -> list[str]:
     """The names the applicant page logged from the widget's callbacks, in order."""
     return [str(x) for x in page.locator("#events li[data-event]").evaluate_all("els => els.map(e => e.dataset.event)")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -15,13 +16,15 @@ from e2e.journey import (
     create_company,
     host_events,
     host_pages_axe,
+    map_accounts,
     open_widget,
+    reconcile_books,
     shoot_step,
     stack,
     wait_for_host_event,
     wait_synced_and_continue,
 )
-from e2e.widget_fixtures import browser
+from e2e.widget_fixtures import ARTIFACTS, browser
 from scripts.stack import Stack
 
 __all__ = ["browser", "stack"]
@@ -50,12 +53,16 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         connect_oauth(page, frame, "payday", "Payday")
         shoot_step(page, "03-three-connected")
         wait_synced_and_continue(frame)
+        mapped = map_accounts(page, frame, "journey")
+        assert mapped >= 40
+        reconcile_books(page, frame, "2026-10-31", "journey")
 
         wait_for_host_event(page, "onSuccess")
         shoot_step(page, "04-success")
         names = host_events(page)
         assert names[0] == "onEvent: open"
         assert names.count("onEvent: connected") == 3
+        assert "onEvent: mapping_saved" in names and "onEvent: reconciled" in names
         assert names[-2:] == ["onEvent: success", "onSuccess"]
         assert page.locator("#result-count").inner_text() == "3"
 
@@ -64,13 +71,35 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         health = page.locator("table").first
         for app in ("ledgerly", "northbank", "payday"):
             assert health.locator("tr", has_text=app).locator(".badge").inner_text() in ("healthy", "syncing")
-        shoot_step(page, "05-credit-view")
+        assert page.locator("#statements-unavailable").count() == 0
+        assert page.locator("figure.chart svg rect.bar").count() >= 12
+        assert page.get_by_role("heading", name="Ratios").count() == 1
+        assert "Current ratio" in page.locator("section", has_text="Ratios").inner_text()
+        recon = page.locator("section[aria-labelledby=reconciliation-heading]")
+        assert recon.locator("#reconciliation-unavailable").count() == 0
+        assert "2026-10-31" in recon.inner_text()
+        page.screenshot(path=str(artifact("journey-05-credit-view")), full_page=True)
         host_pages_axe(page, "credit view")
+
+        page.get_by_role("link", name="Data explorer").click()
+        page.select_option("#object", "invoices")
+        page.fill("#start", "2026-03-01")
+        page.fill("#end", "2026-03-31")
+        page.get_by_role("button", name="Show").click()
+        dates = page.locator("table tbody tr").all_inner_texts()
+        assert 0 < len(dates) <= 30 and all("2026-03" in row for row in dates), dates[:3]
+        host_pages_axe(page, "data explorer")
+        page.locator("table tbody tr a").first.click()
+        assert page.get_by_role("heading", name=re.compile("returned it$")).count() == 1
+        assert page.get_by_label("Raw source record").count() == 1
+        shoot_step(page, "05b-record")
+        host_pages_axe(page, "record")
 
         page.get_by_role("link", name="Webhook events").first.click()
         received = webhook_types(page, until="link.succeeded")
         assert received.count("link.connected") == 3, received
-        assert received.count("link.succeeded") == 1, received
+        for kind in ("mapping.saved", "reconciliation.completed", "link.succeeded"):
+            assert received.count(kind) == 1, received
         shoot_step(page, "06-webhooks")
     finally:
         keep_failure_artifacts(context, request.node)
@@ -86,3 +115,8 @@ def webhook_types(page: Any, until: str, timeout: float = 30.0) -> list[str]:
             return types
         time.sleep(0.5)
         page.reload()
+
+
+def artifact(name: str) -> Any:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"

@@ -19,14 +19,16 @@ from e2e.journey import (
     connect_oauth,
     create_company,
     host_events,
+    map_accounts,
     open_widget,
+    reconcile_books,
     shoot_step,
     stack,
     wait_for_host_event,
     wait_synced_and_continue,
 )
 from e2e.widget_fixtures import browser, keep_failure_artifacts
-from scripts.stack import Stack
+from scripts.stack import API_KEY, TENANT_KEY, Stack
 
 __all__ = ["browser", "stack"]
 pytestmark = pytest.mark.e2e
@@ -57,10 +59,14 @@ def test_on_a_phone(new_context: Any, stack: Stack) -> None:
     frame = open_widget(page)
     width = page.locator(WIDGET).bounding_box()
     assert width is not None and width["width"] <= 360
+    connect_oauth(page, frame, "ledgerly", "Ledgerly")
+    another_app(frame)
     connect_bank(frame)
     shoot_step(page, "mobile-bank-connected")
     check_axe(page, "mobile sync step")
     wait_synced_and_continue(frame)
+    map_accounts(page, frame, "mobile")
+    reconcile_books(page, frame, "2026-10-31", "mobile")
     wait_for_host_event(page, "onSuccess")
     shoot_step(page, "mobile-success")
 
@@ -76,6 +82,8 @@ def test_in_french(new_context: Any, stack: Stack) -> None:
     shoot_step(page, "french-connected")
     check_axe(page, "french sync step")
     wait_synced_and_continue(frame, "fr")
+    map_accounts(page, frame, "french")
+    reconcile_books(page, frame, "2026-10-31", "french")
     wait_for_host_event(page, "onSuccess")
 
 
@@ -152,16 +160,17 @@ def test_a_token_that_dies_mid_flow_ends_cleanly_and_a_new_one_finishes(new_cont
     page.locator("#connect").click()
     frame = page.frame_locator(WIDGET)
     frame.get_by_role("heading", name=TEXT["en"]["catalogue"]).wait_for()
-    northbank = frame.get_by_role("button", name="Northbank")
-    assert "Connected" in northbank.inner_text()
-    frame.get_by_role("button", name="Done").click()
+    assert "Connected" in frame.locator(".app.is-connected", has_text="Northbank").inner_text()
+    frame.get_by_role("button", name="Done").click()  # a bank alone: nothing to map or reconcile
     wait_for_host_event(page, "onSuccess")
+    errors = [e for e in host_events(page) if e == "onEvent: error"]
+    assert len(errors) == 1, host_events(page)
     assert account_key in page.locator("#events").inner_text()
 
 
 def test_a_broker_restart_mid_flow_loses_nothing(new_context: Any, stack: Stack) -> None:
     page = new_context().new_page()
-    create_company(page, stack, "Restart Rentals")
+    account_key = create_company(page, stack, "Restart Rentals")
     frame = open_widget(page)
     connect_bank(frame)
     stack.stop_app("broker", kill=True)
@@ -169,5 +178,53 @@ def test_a_broker_restart_mid_flow_loses_nothing(new_context: Any, stack: Stack)
     another_app(frame)
     connect_oauth(page, frame, "ledgerly", "Ledgerly")
     wait_synced_and_continue(frame)
+    map_accounts(page, frame)
+    stack.stop_app("broker", kill=True)
+    stack.start_broker()
+    reconcile_books(page, frame, "2026-10-31")
     wait_for_host_event(page, "onSuccess")
     assert page.locator("#result-count").inner_text() == "2"
+    mapping = httpx.get(
+        f"{stack.broker_url}/v1/accounts/{account_key}/mapping",
+        auth=(stack.lender["client_id"], stack.lender["client_secret"]),
+    )
+    assert mapping.status_code == 200 and len(mapping.json()["mappings"]) >= 40
+
+
+def sandbox_faults(stack: Stack, account_key: str, **switches: Any) -> dict[str, Any]:
+    """Switch the sandbox's fault injection for one company (``reset=True`` turns it off)."""
+    answer = httpx.post(
+        f"{stack.sandbox_url}/app/api.php",
+        json={"action": "faults", "account_key": account_key, **switches},
+        auth=(API_KEY, ""),
+        headers={"Account-Key": TENANT_KEY},
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_upstream_faults_5xx_and_latency_do_not_stop_the_journey(new_context: Any, stack: Stack) -> None:
+    page = new_context().new_page()
+    account_key = create_company(page, stack, "Flaky Foods")
+    retries_before = stack.metric("broker_upstream_retries_total")
+    sandbox_faults(stack, account_key, error_rate=0.15, latency_ms=120, seed="journey", targets=["data"])
+    try:
+        frame = open_widget(page)
+        connect_oauth(page, frame, "ledgerly", "Ledgerly")
+        another_app(frame)
+        connect_bank(frame)
+        wait_synced_and_continue(frame)
+        map_accounts(page, frame)
+        reconcile_books(page, frame, "2026-10-31")
+        wait_for_host_event(page, "onSuccess", timeout=60)
+        shoot_step(page, "faults-success")
+        assert "onEvent: error" not in host_events(page)
+        assert stack.metric("broker_upstream_retries_total") > retries_before, "no fault reached the broker"
+    finally:
+        sandbox_faults(stack, account_key, reset=True)
+    statements = httpx.get(
+        f"{stack.broker_url}/v1/accounts/{account_key}/statements",
+        auth=(stack.lender["client_id"], stack.lender["client_secret"]),
+        timeout=60,
+    )
+    assert statements.status_code == 200 and statements.json()["profit_and_loss"]

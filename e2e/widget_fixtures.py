@@ -253,10 +253,11 @@ def keep_failure_artifacts(ctx: Any, node: pytest.Item) -> None:
         ctx.tracing.stop()
         return
     folder = ARTIFACTS / "failures" / node.name
+    shutil.rmtree(folder, ignore_errors=True)  # only this run's failure, never an older one's
     folder.mkdir(parents=True, exist_ok=True)
     for index, page in enumerate(ctx.pages):
         if not page.is_closed():
-            page.screenshot(path=str(folder / f"page-{index}.png"), full_page=True)
+            page.screenshot(path=str(folder / f"page-{index}.png"))
     ctx.tracing.stop(path=str(folder / "trace.zip"))
     print(f"\nfailure artifacts of {node.nodeid}: {folder} (open trace.zip with `playwright show-trace`)")
 

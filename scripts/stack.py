@@ -133,11 +133,14 @@ class Stack:
 
     def broker_environment(self) -> dict[str, str]:
         """The broker's environment: development mode, its own SQLite file and a signing key kept in the instance."""
-        keys = self._state().get("broker_secret_key") or secrets.token_urlsafe(32)
-        self._save_state(broker_secret_key=keys)
+        state = self._state()
+        keys = state.get("broker_secret_key") or secrets.token_urlsafe(32)
+        metrics_token = state.get("metrics_token") or secrets.token_urlsafe(32)
+        self._save_state(broker_secret_key=keys, metrics_token=metrics_token)
         return {
             "BROKER_ENV": "development",
             "BROKER_SECRET_KEYS": keys,
+            "BROKER_METRICS_TOKEN": metrics_token,
             "DATABASE_URL": f"sqlite:///{self.instance / 'broker.sqlite3'}",
             "BROKER_UPSTREAM_ADMIN_URL": self.sandbox_url,
             "BROKER_UPSTREAM_DATA_URL": self.sandbox_url,
@@ -171,6 +174,18 @@ class Stack:
         }
         self._spawn("host", "example_host_app:create_app()", env, binds)
         self._wait_ready("host", f"http://{LOOPBACK}:{self.ports['host']}/")
+
+    def metric(self, name: str) -> float:
+        """Sum of a broker metric's samples (all labels) from ``/metrics``."""
+        answer = httpx.get(
+            f"{self.broker_url}/metrics", headers={"Authorization": f"Bearer {self._state()['metrics_token']}"}
+        )
+        answer.raise_for_status()
+        total = 0.0
+        for line in answer.text.splitlines():
+            if line.startswith(name) and not line.startswith("#"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
 
     # -- wiring ---------------------------------------------------------------------------------------------------
     def _wire_lender(self) -> None:

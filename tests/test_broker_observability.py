@@ -78,9 +78,7 @@ def test_a_sane_request_id_is_kept_and_forwarded_else_a_new_one_is_made(
     with broker_app(tmp_path, upstream.transport) as app:
         lender = new_client(app)
         token = new_link_token(app, lender, new_account(app, lender))["link_token"]
-        response = app.test_client().get(
-            "/v1/link/data/invoices", headers={**bearer(token), "X-Request-Id": incoming}
-        )
+        response = app.test_client().get("/v1/link/data/invoices", headers={**bearer(token), "X-Request-Id": incoming})
     assert response.status_code == 200
     rid = response.headers["X-Request-Id"]
     assert (rid == incoming) is kept and len(rid) >= 8

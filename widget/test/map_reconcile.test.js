@@ -43,10 +43,13 @@ const RECON = {
   suggested_reliable_through: "2026-02-28",
 };
 
-/** A session that connected an app and pressed Done, holding `scopes`. */
-function atStep(scopes) {
-  const session = { scopes, connections: [{ integration: "ledgerly", status: "healthy", sync_progress: 100 }] };
-  const apps = [{ key: "ledgerly", name: "Ledgerly", category: "accounting", auth_type: "oauth2" }];
+const BOOKS = { key: "ledgerly", name: "Ledgerly", category: "accounting", auth_type: "oauth2" };
+const BANK = { key: "northbank", name: "Northbank", category: "banking", auth_type: "credentials" };
+
+/** A session that connected `apps` (books and a bank by default) and pressed Done, holding `scopes`. */
+function atStep(scopes, apps = [BOOKS, BANK]) {
+  const connections = apps.map((a) => ({ integration: a.key, status: "healthy", sync_progress: 100 }));
+  const session = { scopes, connections };
   const state = reduce(initialState(), { type: "loaded", session, apps });
   return reduce(state, { type: "finish" });
 }
@@ -75,6 +78,13 @@ describe("the registered steps", () => {
     assert.equal(atStep(["link", "map", "reconcile"]).step, STEP.MAP);
     assert.equal(atStep(["link", "reconcile"]).step, STEP.RECONCILE);
     assert.equal(atStep(["link"]).step, STEP.COMPLETING);
+  });
+  it("are skipped when the apps they need are not connected", () => {
+    const all = ["link", "map", "reconcile"];
+    assert.equal(atStep(all, [BANK]).step, STEP.COMPLETING, "no books: nothing to map or reconcile");
+    assert.equal(atStep(all, [BOOKS]).step, STEP.MAP, "books alone can be mapped");
+    assert.equal(nextStep("map", all, undefined, ["accounting"]), "complete", "no bank: nothing to reconcile");
+    assert.equal(nextStep("map", all, undefined, ["accounting", "banking"]), "reconcile");
   });
 });
 

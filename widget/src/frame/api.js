@@ -14,6 +14,11 @@ export class BrokerError extends Error {
   }
 }
 
+const IDEMPOTENT = Object.freeze(["GET", "PUT"]);
+const RETRY_STATUSES = Object.freeze([502, 503, 504]);
+const RETRY_DELAYS_MS = Object.freeze([400, 800, 1600, 3200]);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * @param {string} token the link token (held in memory only)
  * @param {typeof fetch} [fetchImpl]
@@ -40,11 +45,18 @@ export function createBroker(token, fetchImpl = fetch) {
       init.body = JSON.stringify(body);
     }
     let response;
-    try {
-      response = await fetchImpl(`/v1/link/${path}`, init);
-    } catch {
-      throw new BrokerError(0, "network_error", "The broker could not be reached.");
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        response = await fetchImpl(`/v1/link/${path}`, init);
+      } catch {
+        response = null;
+      }
+      // Reads and idempotent saves ride over a broker restart or a brief outage; other calls are never repeated.
+      const transient = response === null || RETRY_STATUSES.includes(response.status);
+      if (!transient || !IDEMPOTENT.includes(method) || attempt >= RETRY_DELAYS_MS.length) break;
+      await sleep(RETRY_DELAYS_MS[attempt]);
     }
+    if (response === null) throw new BrokerError(0, "network_error", "The broker could not be reached.");
     const data = await response.json().catch(() => null);
     if (!response.ok) {
       const error = data && data.error ? data.error : {};

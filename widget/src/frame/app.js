@@ -8,7 +8,7 @@ import { trapFocus } from "./dom.js";
 import { loadCatalogue, pickLocale, translator } from "./i18n.js";
 import { mappingPayload, mappingSavedMetadata } from "./map.js";
 import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
-import { STEP, appByKey, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
+import { STEP, appByKey, connectedCategories, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
 import { nextStep } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
 import { renderProgress, renderResults, renderShell, renderStep } from "./view.js";
@@ -123,7 +123,7 @@ async function run(origin, mode, { token, options }) {
       }
     } else {
       const focused = document.activeElement && document.activeElement.id;
-      const typed = keptValues(main);
+      const typed = keptValues(main, state.formError && state.formError.field);
       main.replaceChildren(renderStep(state, ctx));
       restoreValues(main, typed);
       const invalid = main.querySelector('[aria-invalid="true"]');
@@ -146,6 +146,7 @@ async function run(origin, mode, { token, options }) {
   function fail(error, integration = state.selected) {
     const code = error instanceof BrokerError ? error.code : "broker_error";
     if (error instanceof BrokerError && error.status === 401) {
+      if (state.step === STEP.EXPIRED) return; // several calls in flight learn it at once; the host hears it once
       dispatch({ type: "expired", error: { code } });
       emit("error", { code, step: state.step, integration: null });
       return;
@@ -205,7 +206,10 @@ async function run(origin, mode, { token, options }) {
   function onAttemptResult(answer) {
     stopPolling();
     const app = appByKey(state, state.selected);
+    const before = state;
     dispatch({ type: "attempt_result", ...answer });
+    // The popup's message and the poll can both bring the same result; only the first one changes the state.
+    if (state === before) return;
     if (answer.status === "connected" && app) {
       emit("connected", { integration: app.key, category: app.category, auth_type: app.auth_type });
       announce(t("sync.title", { app: app.name }));
@@ -254,7 +258,7 @@ async function run(origin, mode, { token, options }) {
   // -- map and reconcile (registered steps after connect) -------------------------------------------------------
   /** The step after `current` as the state machine names it ("completing" for the end). */
   function following(current) {
-    const next = nextStep(current, state.session ? state.session.scopes : []);
+    const next = nextStep(current, state.session ? state.session.scopes : [], undefined, connectedCategories(state));
     return next === "complete" ? STEP.COMPLETING : next;
   }
 
@@ -519,14 +523,15 @@ async function run(origin, mode, { token, options }) {
 start();
 
 /**
- * What the owner typed in the step's text fields, so that a re-render (an inline error, a wrong password) does not
- * wipe it. Passwords and files are never kept: a wrong password is typed again, and a file input cannot be set.
+ * What the owner typed in the step's fields, so that a re-render (sync progress, an inline error) does not wipe it.
+ * The field the error is about is not kept (a wrong password or code is typed again); files cannot be set back. The
+ * values only move from the old inputs to the new ones: nothing is stored.
  */
-function keptValues(root) {
+function keptValues(root, invalidField) {
   const kept = new Map();
   for (const input of root.querySelectorAll("input[name]")) {
-    if (input.type !== "password" && input.type !== "file" && input.type !== "checkbox" && input.value)
-      kept.set(input.name, input.value);
+    if (input.type === "file" || input.type === "checkbox" || !input.value || input.name === invalidField) continue;
+    kept.set(input.name, input.value);
   }
   return kept;
 }

@@ -6,7 +6,7 @@ import { h } from "./dom.js";
 import { registerStep } from "./steps.js";
 
 export const MAP_STEP = "map";
-registerStep({ id: MAP_STEP, scope: "map", title: "map.title" });
+registerStep({ id: MAP_STEP, scope: "map", title: "map.title", needs: ["accounting"] });
 
 /** @returns {Record<string, any>} the map step's part of the state before the mapping is loaded */
 export function initialMap() {

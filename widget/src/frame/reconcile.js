@@ -8,7 +8,7 @@ import { money } from "./map.js";
 import { registerStep } from "./steps.js";
 
 export const RECONCILE_STEP = "reconcile";
-registerStep({ id: RECONCILE_STEP, scope: "reconcile", title: "reconcile.title" });
+registerStep({ id: RECONCILE_STEP, scope: "reconcile", title: "reconcile.title", needs: ["accounting", "banking"] });
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** @returns {Record<string, any>} the reconcile step's part of the state before anything is loaded */

@@ -202,7 +202,12 @@ export function reduce(state, action) {
     }
     case "finish": {
       if (!at(STEP.CATALOGUE, STEP.SYNC) || !hasConnections(state) || !syncFinished(state)) return state;
-      const next = nextStep("connect", state.session ? state.session.scopes : []);
+      const next = nextStep(
+        "connect",
+        state.session ? state.session.scopes : [],
+        undefined,
+        connectedCategories(state),
+      );
       return { ...state, step: next === "complete" ? STEP.COMPLETING : next, busy: true };
     }
     case "completed":
@@ -213,6 +218,15 @@ export function reduce(state, action) {
       // The registered steps' own actions (map_*, recon_*).
       return reduceReconcile(reduceMap(state, action), action);
   }
+}
+
+/** The categories of the apps connected now (made in this session or before), not counting those in error. */
+export function connectedCategories(state) {
+  const categories = new Set();
+  for (const app of state.apps) {
+    if ((app.connected && app.status !== "error") || state.made.includes(app.key)) categories.add(app.category);
+  }
+  return categories;
 }
 
 /** Whether the owner has something to share: a connection made now or one that already existed. */

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BrokerError, createBroker } from "../src/frame/api.js";
+
+/** A fetch that answers from `script` in order: a number is a status with an empty JSON body, "down" throws. */
+function scripted(script) {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push([init.method, url]);
+    const next = script.shift();
+    if (next === "down") throw new TypeError("Failed to fetch");
+    return new Response(JSON.stringify(next === 200 ? { ok: true } : { error: { code: `e${next}` } }), {
+      status: next,
+    });
+  };
+  return { calls, fetchImpl };
+}
+
+describe("the frame's broker client", () => {
+  it("retries a read through a broker restart", async () => {
+    const { calls, fetchImpl } = scripted(["down", 503, 200]);
+    const answer = await createBroker("tok", fetchImpl).connections();
+    assert.deepEqual(answer, { ok: true });
+    assert.equal(calls.length, 3);
+  });
+  it("never repeats a POST", async () => {
+    const { calls, fetchImpl } = scripted([503, 200]);
+    await assert.rejects(
+      createBroker("tok", fetchImpl).complete(),
+      (e) => e instanceof BrokerError && e.status === 503,
+    );
+    assert.equal(calls.length, 1);
+  });
+  it("does not retry client errors", async () => {
+    const { calls, fetchImpl } = scripted([401, 200]);
+    await assert.rejects(createBroker("tok", fetchImpl).session(), (e) => e.code === "e401");
+    assert.equal(calls.length, 1);
+  });
+  it("gives up with network_error after its last retry", async () => {
+    const { calls, fetchImpl } = scripted(["down", "down", "down", "down", "down"]);
+    await assert.rejects(createBroker("tok", fetchImpl).integrations(), (e) => e.code === "network_error");
+    assert.equal(calls.length, 5);
+  });
+});
