@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from broker.mapping.reasons import REASON_CODES
 from broker.mapping_store import MAX_ITEMS
 from broker.reconcile_store import DECISIONS, MAX_DECISIONS
 from broker.statements import PERIODS
@@ -42,7 +43,19 @@ class SuggestionSchema(Schema):
     account_id = fields.String()
     category = fields.String(allow_none=True)
     confidence = fields.Float()
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "Why, as an English sentence (reason_code with reason_params)"})
+    reason_code = fields.String(
+        validate=validate.OneOf(REASON_CODES),
+        metadata={"description": "Why, as a stable code to translate"},
+    )
+    reason_params = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Plain values of the reason: signal, value, range, phrase, category, side",
+            "example": {"signal": "classification", "value": "revenue", "phrase": "sales"},
+        },
+    )
     needs_review = fields.Boolean()
 
 

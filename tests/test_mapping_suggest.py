@@ -1,4 +1,4 @@
-"""Tests of auto-suggestion: English and French names, structure signals, learning and determinism."""
+"""Tests of auto-suggestion: English and French names, structure signals, learning, reason codes, determinism."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from broker.mapping.standard_chart import default_chart, load_chart
+from broker.mapping.reasons import REASON_CODES
+from broker.mapping.standard_chart import StandardChart, default_chart, load_chart
 from broker.mapping.suggest import learning_key, suggest_mappings
 
 CHART = default_chart()
@@ -139,3 +140,143 @@ def test_suggestions_are_deterministic_and_in_input_order() -> None:
     assert first == suggest_mappings(accounts, CHART)
     assert [s.account_id for s in first] == ["0", "1", "2"]
     assert [s.category for s in first] == ["rent_occupancy", "payroll_expense", "marketing"]
+
+
+CUSTOM = load_chart(
+    {
+        "nodes": [
+            {"code": "bs", "name": "BS", "statement": "balance_sheet", "parent": None},
+            {"code": "money", "name": "Treasury", "side": "asset", "parent": "bs"},
+            {"code": "pl", "name": "PL", "statement": "profit_and_loss", "parent": None},
+            {"code": "travel", "name": "Travel", "side": "expense", "parent": "pl"},
+        ]
+    }
+)
+
+
+# One case per reason code: the account, the lender's confirmations, the chart, then what the suggestion says.
+REASON_CASES: list[tuple[dict[str, Any], dict[str, str] | None, StandardChart, str, dict[str, str], str]] = [
+    (
+        account("Frais de déplacement", "operating_expense"),
+        {"frais de deplacement": "marketing"},
+        CHART,
+        "learned",
+        {"category": "marketing"},
+        "confirmed as 'Marketing' for another company of this lender",
+    ),
+    (
+        account("Petty cash", "current_asset"),
+        {"petty cash": "marketing"},
+        CHART,
+        "learned_disagrees",
+        {"category": "marketing", "signal": "classification", "value": "current_asset"},
+        "confirmed as 'Marketing' for another company of this lender, but its classification current_asset disagrees",
+    ),
+    (
+        account("Sales", "revenue"),
+        None,
+        CHART,
+        "keyword",
+        {"signal": "classification", "value": "revenue", "phrase": "sales"},
+        "classification revenue and name contains 'sales'",
+    ),
+    (
+        account("Loyer", type="expense"),
+        None,
+        CHART,
+        "keyword",
+        {"signal": "type", "value": "expense", "phrase": "loyer"},
+        "type expense and name contains 'loyer'",
+    ),
+    (
+        account("Loyer", code=" 6100 "),
+        None,
+        CHART,
+        "keyword",
+        {"signal": "code", "value": "6100", "range": "6", "phrase": "loyer"},
+        "code 6100 in the 6xxx range (expenses) and name contains 'loyer'",
+    ),
+    (
+        account("Loyer"),
+        None,
+        CHART,
+        "keyword_only",
+        {"phrase": "loyer"},
+        "name contains 'loyer' (no type or classification)",
+    ),
+    (
+        account("Travel - sales team", "operating_expense"),
+        None,
+        CUSTOM,
+        "chart_name",
+        {"phrase": "travel", "category": "travel"},
+        "name contains the category name 'travel'",
+    ),
+    (
+        account("Operating account", subtype="Bank", type="asset"),
+        None,
+        CHART,
+        "subtype",
+        {"signal": "subtype", "value": "Bank"},
+        "subtype 'Bank'",
+    ),
+    (
+        account("Widgets", "fixed_asset"),
+        None,
+        CHART,
+        "classification",
+        {"signal": "classification", "value": "fixed_asset"},
+        "classification fixed_asset",
+    ),
+    (
+        account("Misc stuff", type="expense"),
+        None,
+        CHART,
+        "type",
+        {"signal": "type", "value": "expense"},
+        "type expense",
+    ),
+    (
+        account("Misc stuff", code="5100"),
+        None,
+        CHART,
+        "code_range",
+        {"signal": "code", "value": "5100", "range": "5"},
+        "code 5100 in the 5xxx range (cost of sales)",
+    ),
+    (
+        account("Chequing", "current_asset"),
+        None,
+        CUSTOM,
+        "first_on_side",
+        {"signal": "classification", "value": "current_asset", "side": "asset"},
+        "classification current_asset; first asset category of the chart",
+    ),
+    (
+        account("Misc stuff"),
+        None,
+        CHART,
+        "none",
+        {},
+        "no usable signal in the name, subtype, type, classification or code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("acct", "confirmed", "chart", "code", "params", "reason"), REASON_CASES)
+def test_each_reason_has_a_stable_code_plain_params_and_its_english_sentence(
+    acct: dict[str, Any],
+    confirmed: dict[str, str] | None,
+    chart: StandardChart,
+    code: str,
+    params: dict[str, str],
+    reason: str,
+) -> None:
+    (suggestion,) = suggest_mappings([acct], chart, confirmed=confirmed)
+    assert (suggestion.reason_code, suggestion.reason_params, suggestion.reason) == (code, params, reason)
+    assert suggestion.reason_code in REASON_CODES
+    assert suggestion.to_dict()["reason_params"] == params
+
+
+def test_every_reason_code_has_a_case_in_the_table_above() -> None:
+    assert {case[3] for case in REASON_CASES} == set(REASON_CODES)

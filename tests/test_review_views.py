@@ -183,6 +183,11 @@ def test_confirmed_mappings_teach_the_same_lenders_other_companies(client: Flask
     other = next(a for a in mapping(client, world.token(world.key_a2))["accounts"] if a["name"] == "Loyer")
     assert other["suggestion"]["category"] == "general_admin"
     assert "another company of this lender" in other["suggestion"]["reason"]
+    # The widget translates the code with its parameters; the English sentence stays for the lender.
+    assert other["suggestion"]["reason_code"] == "learned"
+    assert other["suggestion"]["reason_params"] == {"category": "general_admin"}
+    assert rent["suggestion"]["reason_code"] == "keyword"
+    assert rent["suggestion"]["reason_params"]["phrase"] == "loyer"
     save_suggestions(client, token, Loyer="rent_occupancy")  # back to the truth for the other tests
 
 

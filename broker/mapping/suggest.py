@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from broker.mapping.reasons import english_reason, signal_params
 from broker.mapping.rules import (
     BY_CLASSIFICATION,
     BY_COARSE,
@@ -35,17 +36,27 @@ _CODE = re.compile(r"^\s*(\d)\d{2,}")
 
 @dataclass(frozen=True)
 class Suggestion:
-    """The suggested leaf for one account; ``needs_review`` flags it for the owner."""
+    """The suggested leaf for one account; ``needs_review`` flags it for the owner.
+
+    ``reason`` is the English sentence of ``reason_code`` (see ``broker.mapping.reasons``) with ``reason_params``,
+    which a client renders in its own language.
+    """
 
     account_id: str
     category: str | None
     confidence: float
     reason: str
     needs_review: bool
+    reason_code: str
+    reason_params: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the suggestion as JSON-ready data."""
         return asdict(self)
+
+
+# What a signal found: the leaf (or None), the confidence, the reason code and its parameters.
+_Found = tuple[str | None, float, str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class _Group:
     fine: str | None
     coarse: str | None
     source: str | None
-    label: str
+    params: dict[str, str]
 
 
 def learning_key(account: Mapping[str, Any]) -> str:
@@ -71,17 +82,17 @@ def _group(account: Mapping[str, Any]) -> _Group:
             classification,
             COARSE_OF_CLASSIFICATION[classification],
             "classification",
-            f"classification {classification}",
+            signal_params("classification", classification),
         )
     kind = account.get("type")
     if isinstance(kind, str) and kind in COARSE_OF_TYPE:
-        return _Group(None, COARSE_OF_TYPE[kind], "type", f"type {kind}")
+        return _Group(None, COARSE_OF_TYPE[kind], "type", signal_params("type", kind))
     code = str(account.get("code") or "")
     match = _CODE.match(code)
     if match and match.group(1) in CODE_RANGES:
-        coarse, fine, label = CODE_RANGES[match.group(1)]
-        return _Group(fine, coarse, "code", f"code {code.strip()} in the {match.group(1)}xxx range ({label})")
-    return _Group(None, None, None, "no type or classification")
+        coarse, fine, _ = CODE_RANGES[match.group(1)]
+        return _Group(fine, coarse, "code", signal_params("code", code.strip(), match.group(1)))
+    return _Group(None, None, None, {})
 
 
 class _Suggester:
@@ -110,62 +121,52 @@ class _Suggester:
             return False
         return group.coarse is None or node.side == SIDE_OF_COARSE[group.coarse]
 
-    def suggest(self, account: Mapping[str, Any]) -> tuple[str | None, float, str]:
+    def suggest(self, account: Mapping[str, Any]) -> _Found:
         group = _group(account)
         name = normalize(account.get("name"))
         learned = self.confirmed.get(learning_key(account))
         if learned is not None:
-            leaf_name = self._name(learned)
             if group.coarse is None or self.fits(learned, group):
-                return learned, LEARNED, f"confirmed as {leaf_name} for another company of this lender"
-            return (
-                learned,
-                LEARNED_AGAINST_CLASSIFICATION,
-                f"confirmed as {leaf_name} for another company of this lender, but its {group.label} disagrees",
-            )
+                return learned, LEARNED, "learned", {"category": learned}
+            return learned, LEARNED_AGAINST_CLASSIFICATION, "learned_disagrees", {"category": learned} | group.params
         for rule in keyword_rules():
             phrase = find_phrase(name, rule.phrases)
             if phrase is None:
                 continue
             leaf = rule.target(group.fine, group.coarse)
             if self.fits(leaf, group):
-                said = f"name contains '{phrase}'"
-                reason = f"{group.label} and {said}" if group.source else f"{said} ({group.label})"
-                return leaf, KEYWORD_BY_SOURCE[group.source], reason
+                code = "keyword" if group.source else "keyword_only"
+                return leaf, KEYWORD_BY_SOURCE[group.source], code, group.params | {"phrase": phrase}
         for text, leaf in self.leaf_names:
             if self.fits(leaf, group) and f" {text} " in f" {name} ":
-                return leaf, CHART_NAME, f"name contains the category name '{text}'"
+                return leaf, CHART_NAME, "chart_name", {"phrase": text, "category": leaf}
         return self._structural(account, group)
 
-    def _structural(self, account: Mapping[str, Any], group: _Group) -> tuple[str | None, float, str]:
+    def _structural(self, account: Mapping[str, Any], group: _Group) -> _Found:
         subtype = account.get("subtype")
         leaf = BY_SUBTYPE.get(squash(subtype))
         if leaf == "long_term_debt" and group.fine == "current_liability":
             leaf = "short_term_debt"
         if leaf is not None and self.fits(leaf, group):
-            return leaf, SUBTYPE, f"subtype '{subtype}'"
+            return leaf, SUBTYPE, "subtype", signal_params("subtype", str(subtype))
         if group.fine is not None and group.source != "code":
             leaf, confidence = BY_CLASSIFICATION[group.fine]
             if self.fits(leaf, group):
-                return leaf, confidence, group.label
+                return leaf, confidence, "classification", group.params
         if group.coarse is not None and group.source == "type":
             leaf, confidence = BY_COARSE[group.coarse]
             if self.fits(leaf, group):
-                return leaf, confidence, group.label
+                return leaf, confidence, "type", group.params
         if group.source == "code" and group.coarse is not None:
             leaf, _ = BY_CLASSIFICATION[group.fine] if group.fine else BY_COARSE[group.coarse]
             if self.fits(leaf, group):
-                return leaf, CODE_RANGE, group.label
+                return leaf, CODE_RANGE, "code_range", group.params
         if group.coarse is not None:
             side = SIDE_OF_COARSE[group.coarse]
             first = next((node for node in self.chart.leaves() if node.side == side), None)
             if first is not None:
-                return first.code, FIRST_ON_SIDE, f"{group.label}; first {side} category of the chart"
-        return None, 0.0, "no usable signal in the name, subtype, type, classification or code"
-
-    def _name(self, code: str) -> str:
-        node = self.chart.find(code)
-        return f"'{node.name}'" if node else f"'{code}'"
+                return first.code, FIRST_ON_SIDE, "first_on_side", group.params | {"side": side}
+        return None, 0.0, "none", {}
 
 
 def suggest_mappings(
@@ -184,15 +185,17 @@ def suggest_mappings(
     suggester = _Suggester(chart, confirmed)
     suggestions = []
     for account in accounts:
-        category, confidence, reason = suggester.suggest(account)
+        category, confidence, code, params = suggester.suggest(account)
         confidence = round(confidence, 2)
         suggestions.append(
             Suggestion(
                 account_id=str(account.get("id", "")),
                 category=category,
                 confidence=confidence,
-                reason=reason,
+                reason=english_reason(code, params, chart),
                 needs_review=category is None or confidence < REVIEW_BELOW,
+                reason_code=code,
+                reason_params=params,
             )
         )
     return suggestions
