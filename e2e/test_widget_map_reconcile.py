@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -167,6 +168,15 @@ def test_both_steps_fit_a_320px_phone(browser: Any, restartable_world: Restartab
         handle = frame_handle(page)
         assert handle.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
         shoot(page, "map-step-320-fr")
+        # The reasons come as codes and read in French, never as the broker's English sentence.
+        # Quoted words are the account's own (its name), so they are left out of the check.
+        reasons = frame.locator(".map-suggestion").all_inner_texts()
+        english = ("because", "name contains", "confirmed as", "range", " and ", "expense", "asset")
+        said = [re.sub(r"«\s[^»]*\s»", "«»", r) for r in reasons]
+        assert not [r for r in said if any(word in r for word in english)], said[:5]
+        assert any("le nom contient" in r for r in reasons), reasons[:5]
+        frame.locator(".map-row").nth(1).evaluate("row => row.scrollIntoView({block: 'start'})")
+        shoot(page, "map-reasons-320-fr")
         frame.locator("#map-accept-all").click()
         frame.locator("#map-save").click()
         frame.locator(".recon-match").first.wait_for(timeout=30_000)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from broker.mapping.reasons import REASON_CODES
+from broker.mapping.reasons import REASON_CODES, SIGNAL_SENTENCES
+from broker.mapping.rules import COARSE_OF_CLASSIFICATION, COARSE_OF_TYPE, CODE_RANGES, SIDE_OF_COARSE
 from broker.mapping.standard_chart import StandardChart, default_chart, load_chart
 from broker.mapping.suggest import learning_key, suggest_mappings
 
 CHART = default_chart()
+WIDGET_I18N = Path(__file__).resolve().parent.parent / "widget" / "src" / "i18n"
 
 
 def account(name: str, classification: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -280,3 +284,16 @@ def test_each_reason_has_a_stable_code_plain_params_and_its_english_sentence(
 
 def test_every_reason_code_has_a_case_in_the_table_above() -> None:
     assert {case[3] for case in REASON_CASES} == set(REASON_CODES)
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_the_widget_catalogues_translate_every_reason_signal_value_range_and_side(locale: str) -> None:
+    catalogue = json.loads((WIDGET_I18N / f"{locale}.json").read_text(encoding="utf-8"))
+    wanted = (
+        {f"map.reason.{code}" for code in REASON_CODES}
+        | {f"map.signal.{signal}" for signal in [*SIGNAL_SENTENCES, "subtype"]}
+        | {f"map.value.{value}" for value in [*COARSE_OF_CLASSIFICATION, *COARSE_OF_TYPE]}
+        | {f"map.range.{digit}" for digit in CODE_RANGES}
+        | {f"map.side.{side}" for side in SIDE_OF_COARSE.values()}
+    )
+    assert sorted(wanted - set(catalogue)) == []

@@ -98,6 +98,44 @@ export function leafLabel(leaf, locale) {
   return locale === "fr" && leaf.name_fr ? leaf.name_fr : leaf.name;
 }
 
+// Signals whose value is a closed set the catalogues translate (`map.value.<value>`); others are the app's own text.
+const TRANSLATED_VALUES = new Set(["classification", "type"]);
+
+/**
+ * Why a category was suggested, in the owner's language: `map.reason.<reason_code>` with the broker's
+ * `reason_params`, category names from the chart and signal words from the catalogue. The broker's English
+ * `reason` is shown only for a code or a signal this frame does not know (a newer broker).
+ * @param {{reason: string, reason_code?: string, reason_params?: Record<string, string>}} suggestion
+ * @param {Map<string, {code: string, name: string, name_fr?: string}>} byCode the chart's leaves by code
+ * @param {(key: string, vars?: Record<string, string | number>) => string} t
+ * @param {string} locale
+ * @returns {string}
+ */
+export function reasonText(suggestion, byCode, t, locale) {
+  const has = (key) => t(key) !== key;
+  const code = suggestion.reason_code;
+  const params = suggestion.reason_params || {};
+  const reasonKey = `map.reason.${code}`;
+  if (typeof code !== "string" || !has(reasonKey)) return suggestion.reason;
+  if (params.signal !== undefined && !has(`map.signal.${params.signal}`)) return suggestion.reason;
+  const word = (key, raw) => (has(key) ? t(key) : raw);
+  const leaf = params.category ? byCode.get(params.category) : null;
+  const value = String(params.value ?? "");
+  const signal = params.signal
+    ? t(`map.signal.${params.signal}`, {
+        value: TRANSLATED_VALUES.has(params.signal) ? word(`map.value.${value}`, value) : value,
+        range: params.range ?? "",
+        label: word(`map.range.${params.range}`, ""),
+      })
+    : "";
+  return t(reasonKey, {
+    category: leaf ? leafLabel(leaf, locale) : String(params.category ?? ""),
+    phrase: String(params.phrase ?? ""),
+    side: word(`map.side.${params.side}`, String(params.side ?? "")),
+    signal,
+  });
+}
+
 /** Format minor units as money in the owner's language. */
 export function money(cents, currency, locale) {
   try {
@@ -149,7 +187,7 @@ function accountRow(account, index, map, ctx) {
           t("map.suggested", {
             category: leafLabel(suggested, locale),
             confidence: Math.round(suggestion.confidence * 100),
-            reason: suggestion.reason,
+            reason: reasonText(suggestion, byCode, t, locale),
           }),
         )
       : h("p", { className: "map-suggestion", id: `${id}-why` }, t("map.noSuggestion")),
