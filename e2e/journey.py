@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, shoot
+from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, run_axe, shoot
 from sandbox.appserver.users import APP_OWNERS
 from scripts.stack import Stack, free_port
 
@@ -65,13 +65,7 @@ def stack() -> Iterator[Stack]:
 
 def host_pages_axe(page: Any, label: str) -> None:
     """axe-core on a host page (not the frame): no serious or critical violation."""
-    from e2e.widget_fixtures import AXE
-
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [f"{v['id']} ({v['impact']})" for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"axe on {label}: {bad}"
+    run_axe(page, label)
 
 
 def create_company(page: Any, stack: Stack, name: str) -> str:
@@ -114,9 +108,10 @@ def connect_bank(frame: Any, lang: str = "en") -> None:
     frame.get_by_label(words["user"]).fill(BANK_USER)
     frame.get_by_label(words["password"], exact=True).fill(BANK_PASSWORD)
     frame.get_by_role("button", name=words["sign_in"]).click()
+    frame.get_by_label(words["code"]).wait_for(timeout=60_000)  # the bank answers slowly while another app syncs
     frame.get_by_label(words["code"]).fill("000000")
     frame.get_by_role("button", name=words["verify"]).click()
-    frame.locator("[aria-invalid=true]").wait_for()
+    frame.locator("[aria-invalid=true]").wait_for(timeout=60_000)
     frame.get_by_label(words["code"]).fill(BANK_CODE)
     frame.get_by_role("button", name=words["verify"]).click()
     frame.get_by_role("heading", name=words["connected"].format(app="Northbank")).wait_for(timeout=45_000)

@@ -296,18 +296,33 @@ def wait_for_event(page: Any, kind: str, timeout: float = 15.0) -> list[Any]:
         page.wait_for_timeout(100)
 
 
-def check_axe(page: Any, label: str) -> None:
-    """Run axe-core inside the frame; fail on any serious or critical violation."""
-    frame = frame_handle(page)
-    if not frame.evaluate("typeof window.axe !== 'undefined'"):
-        frame.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-    result = frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
+AXE_RUN = """() => Promise.race([
+  axe.run(document, {resultTypes: ['violations']}),
+  new Promise((_, reject) => setTimeout(() => reject(new Error('axe-core did not finish in 30 s')), 30000)),
+])"""
+
+
+def run_axe(target: Any, label: str) -> None:
+    """Run axe-core in ``target`` (a page or a frame); fail on any serious or critical violation.
+
+    The page is brought to the front first: a page behind a popup gets no animation frames, and axe waits for them.
+    """
+    page = target.page if hasattr(target, "page") else target
+    page.bring_to_front()
+    if not target.evaluate("typeof window.axe !== 'undefined'"):
+        target.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = target.evaluate(AXE_RUN)
     bad = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, f"axe on {label}: {bad}"
+
+
+def check_axe(page: Any, label: str) -> None:
+    """Run axe-core inside the widget's frame on ``page``."""
+    run_axe(frame_handle(page), label)
 
 
 def shoot(page: Any, name: str) -> Path:
