@@ -100,6 +100,10 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         assert received.count("link.connected") == 3, received
         for kind in ("mapping.saved", "reconciliation.completed", "link.succeeded"):
             assert received.count(kind) == 1, received
+        host_pages_axe(page, "webhook events")
+        page.get_by_role("link", name="Companies").first.click()
+        assert page.locator("main", has_text="Birch & Bolt Bikes").count() == 1
+        host_pages_axe(page, "companies")
         shoot_step(page, "06-webhooks")
     finally:
         keep_failure_artifacts(context, request.node)
