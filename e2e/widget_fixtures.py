@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +22,7 @@ import httpx
 import pytest
 from flask import Flask, Response, request, send_from_directory
 
-from tests.broker_support import broker_app
+from tests.broker_support import create_lender, sandbox_and_broker
 from tests.live_server import live_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,33 +170,20 @@ def world() -> Iterator[World]:
 @contextlib.contextmanager
 def running_world() -> Iterator[World]:
     """Start the sandbox, the broker and the lender's page on loopback (also used by bench/bench_widget.py)."""
-    import sandbox
     from broker.views.widget import loader_asset
 
     _ensure_axe()
     host = _LateApp()
     with tempfile.TemporaryDirectory() as folder, live_server(host) as host_server:
-        tmp = Path(folder)
         host_url = f"http://localhost:{host_server.port}"
-        upstream_app = sandbox.create_app({**SANDBOX_CONFIG, "DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}"})
         with (
-            live_server(upstream_app) as upstream,
-            broker_app(
-                tmp,
-                UPSTREAM_ADMIN_URL=upstream.url,
-                UPSTREAM_DATA_URL=upstream.url,
-                UPSTREAM_API_USER=SANDBOX_CONFIG["API_USER"],
-                UPSTREAM_API_KEY=SANDBOX_CONFIG["API_KEY"],
-                UPSTREAM_TENANT_KEY=SANDBOX_CONFIG["TENANT_KEY"],
-                RATELIMIT_PER_ADDRESS="100000 per minute",
-            ) as app,
-            live_server(app) as broker,
+            sandbox_and_broker(Path(folder), SANDBOX_CONFIG, RATELIMIT_PER_ADDRESS="100000 per minute") as stack,
+            live_server(stack.broker) as broker,
             httpx.Client(timeout=30) as http,
         ):
-            runner = app.test_cli_runner()
-            lender = json.loads(runner.invoke(args=["create-client", "Acme Capital", "--origin", host_url]).output)
-            host.app = host_app(broker.url, loader_asset().integrity, upstream.url)
-            yield World(upstream.url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
+            lender = create_lender(stack.broker, "Acme Capital", host_url)
+            host.app = host_app(broker.url, loader_asset().integrity, stack.sandbox_url)
+            yield World(stack.sandbox_url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
 
 
 class _LateApp:

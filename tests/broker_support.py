@@ -8,11 +8,15 @@ import json
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from flask import Flask
+
+from tests.live_server import live_server
 
 API_KEY = "sk_live_upstream_api_key_0123456789"
 API_USER = "tenant-api-user"
@@ -21,6 +25,14 @@ SECRET = "test-secret-key-0123456789abcdefghijklmnop"
 ORIGIN = "https://lender.example"
 OTHER_ORIGIN = "https://evil.example"
 UPSTREAM = "http://upstream.test"
+SANDBOX_CONFIG: dict[str, Any] = {
+    "ENV": "test",
+    "API_USER": "tenant-user",
+    "API_KEY": "sk_test_sandbox_api_key_123456",
+    "TENANT_KEY": "tenant_test_key_abcdef",
+    "DATA_END": date(2026, 10, 31),
+    "SYNC_IN_BACKGROUND": False,
+}
 
 
 def reachable(port: int, host: str = "127.0.0.1") -> bool:
@@ -149,6 +161,49 @@ def broker_app(tmp_path: Any, transport: httpx.BaseTransport | None = None, **ov
         yield app
     finally:
         app.extensions["broker"].close()
+
+
+@dataclass
+class SandboxBroker:
+    """The sandbox's app and loopback URL, and a broker app pointed at it (not served: wrap it in ``live_server``)."""
+
+    sandbox: Flask
+    sandbox_url: str
+    broker: Flask
+
+
+@contextlib.contextmanager
+def sandbox_and_broker(
+    folder: Path, sandbox_config: dict[str, Any] | None = None, **broker_overrides: Any
+) -> Iterator[SandboxBroker]:
+    """Serve the sandbox on loopback and create a broker app using it with the sandbox's tenant credentials."""
+    import sandbox
+
+    config = SANDBOX_CONFIG if sandbox_config is None else sandbox_config
+    upstream_app = sandbox.create_app({**config, "DATABASE_URL": f"sqlite:///{folder / 'sandbox.sqlite3'}"})
+    try:
+        with (
+            live_server(upstream_app) as upstream,
+            broker_app(
+                folder,
+                UPSTREAM_ADMIN_URL=upstream.url,
+                UPSTREAM_DATA_URL=upstream.url,
+                UPSTREAM_API_USER=config["API_USER"],
+                UPSTREAM_API_KEY=config["API_KEY"],
+                UPSTREAM_TENANT_KEY=config["TENANT_KEY"],
+                **broker_overrides,
+            ) as app,
+        ):
+            yield SandboxBroker(upstream_app, upstream.url, app)
+    finally:
+        upstream_app.extensions["sandbox"].db.engine.dispose()
+
+
+def create_lender(app: Flask, name: str, origin: str) -> dict[str, str]:
+    """Create a lender with the broker's ``flask create-client`` command; return its JSON output."""
+    result = app.test_cli_runner().invoke(args=["create-client", name, "--origin", origin])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.output))
 
 
 def basic(user: str, password: str) -> dict[str, str]:

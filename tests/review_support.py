@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 from flask import Flask
 
-from tests.broker_support import ORIGIN, FrozenClock, auth_headers, broker_app, new_link_token
-from tests.live_server import live_server
+from tests.broker_support import (
+    ORIGIN,
+    SANDBOX_CONFIG,
+    FrozenClock,
+    auth_headers,
+    basic,
+    create_lender,
+    new_link_token,
+    sandbox_and_broker,
+)
 
-SANDBOX_CONFIG: dict[str, Any] = {
-    "ENV": "test",
-    "API_USER": "tenant-user",
-    "API_KEY": "sk_test_sandbox_api_key_123456",
-    "TENANT_KEY": "tenant_test_key_abcdef",
-    "DATA_END": date(2026, 10, 31),
-    "SYNC_IN_BACKGROUND": False,
-}
 NOW = 1_796_000_000.0  # 2026-11-29, after the sandbox's data ends
 
 
@@ -59,58 +57,32 @@ def _connect(url: str, account_key: str, integration: str) -> None:
     assert answer.status_code == 201, answer.text
 
 
-@dataclass
-class _Lender:
-    headers: dict[str, str]
-
-
 def review_world(**overrides: Any) -> Iterator[ReviewWorld]:
     """Yield the world (use from a module-scoped fixture)."""
-    import sandbox
-
     clock = FrozenClock(NOW)
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        upstream_app = sandbox.create_app({**SANDBOX_CONFIG, "DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}"})
-        with (
-            live_server(upstream_app) as upstream,
-            broker_app(
-                tmp,
-                UPSTREAM_ADMIN_URL=upstream.url,
-                UPSTREAM_DATA_URL=upstream.url,
-                UPSTREAM_API_USER=SANDBOX_CONFIG["API_USER"],
-                UPSTREAM_API_KEY=SANDBOX_CONFIG["API_KEY"],
-                UPSTREAM_TENANT_KEY=SANDBOX_CONFIG["TENANT_KEY"],
-                UPSTREAM_DEADLINE=30.0,
-                CLOCK=clock,
-                RATELIMIT_PER_ADDRESS="100000 per minute",
-                WEBHOOK_DISPATCHER=False,
-                **overrides,
-            ) as app,
-        ):
-            runner = app.test_cli_runner()
-            made = [
-                json.loads(runner.invoke(args=["create-client", name, "--origin", ORIGIN]).output)
-                for name in ("Lender A", "Lender B")
-            ]
-            lenders = [
-                {**auth_headers_for(m["client_id"], m["client_secret"]), "client_id": m["client_id"]} for m in made
-            ]
-            client = app.test_client()
-            keys = []
-            for lender, name in ((lenders[0], "Maple & Rye"), (lenders[0], "Juniper Pantry"), (lenders[1], "Other")):
-                created = client.post(
-                    "/v1/accounts", json={"name": name, "email": "owner@example.test"}, headers=auth_headers(lender)
-                )
-                assert created.status_code == 201, created.get_json()
-                keys.append(created.get_json()["account_key"])
-            for key in keys:
-                for integration in ("ledgerly", "northbank"):
-                    _connect(upstream.url, key, integration)
-            yield ReviewWorld(app, lenders[0], lenders[1], keys[0], keys[1], keys[2], clock)
-
-
-def auth_headers_for(client_id: str, secret: str) -> dict[str, str]:
-    from tests.broker_support import basic
-
-    return basic(client_id, secret)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        sandbox_and_broker(
+            Path(folder),
+            UPSTREAM_DEADLINE=30.0,
+            CLOCK=clock,
+            RATELIMIT_PER_ADDRESS="100000 per minute",
+            WEBHOOK_DISPATCHER=False,
+            **overrides,
+        ) as stack,
+    ):
+        app = stack.broker
+        made = [create_lender(app, name, ORIGIN) for name in ("Lender A", "Lender B")]
+        lenders = [{**basic(m["client_id"], m["client_secret"]), "client_id": m["client_id"]} for m in made]
+        client = app.test_client()
+        keys = []
+        for lender, name in ((lenders[0], "Maple & Rye"), (lenders[0], "Juniper Pantry"), (lenders[1], "Other")):
+            created = client.post(
+                "/v1/accounts", json={"name": name, "email": "owner@example.test"}, headers=auth_headers(lender)
+            )
+            assert created.status_code == 201, created.get_json()
+            keys.append(created.get_json()["account_key"])
+        for key in keys:
+            for integration in ("ledgerly", "northbank"):
+                _connect(stack.sandbox_url, key, integration)
+        yield ReviewWorld(app, lenders[0], lenders[1], keys[0], keys[1], keys[2], clock)

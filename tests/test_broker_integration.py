@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.broker_support import ORIGIN, broker_app
+from tests.broker_support import ORIGIN, SANDBOX_CONFIG, create_lender, sandbox_and_broker
 from tests.live_server import live_server
 
 sandbox = pytest.importorskip("sandbox", reason="the sandbox package is not importable yet")
-
-SANDBOX_CONFIG: dict[str, Any] = {
-    "ENV": "test",
-    "API_USER": "tenant-user",
-    "API_KEY": "sk_test_sandbox_api_key_123456",
-    "TENANT_KEY": "tenant_test_key_abcdef",
-    "DATA_END": date(2026, 10, 31),
-    "SYNC_IN_BACKGROUND": False,
-}
 
 
 def sandbox_admin(url: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -44,56 +33,41 @@ def world() -> Iterator[dict[str, Any]]:
     """Sandbox and broker on loopback; two lenders, each with a company; lender A's has Ledgerly and Northbank."""
     if not hasattr(sandbox, "create_app"):
         pytest.skip("sandbox.create_app is not available yet")
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        upstream_app = sandbox.create_app({**SANDBOX_CONFIG, "DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}"})
-        with (
-            live_server(upstream_app) as upstream,
-            broker_app(
-                tmp,
-                UPSTREAM_ADMIN_URL=upstream.url,
-                UPSTREAM_DATA_URL=upstream.url,
-                UPSTREAM_API_USER=SANDBOX_CONFIG["API_USER"],
-                UPSTREAM_API_KEY=SANDBOX_CONFIG["API_KEY"],
-                UPSTREAM_TENANT_KEY=SANDBOX_CONFIG["TENANT_KEY"],
-            ) as app,
-            live_server(app) as broker,
-        ):
-            runner = app.test_cli_runner()
-            lenders = [
-                json.loads(runner.invoke(args=["create-client", name, "--origin", ORIGIN]).output)
-                for name in ("Lender A", "Lender B")
-            ]
-            http = httpx.Client(base_url=broker.url, timeout=30)
-            keys = []
-            for lender, company in zip(lenders, ("Maple & Rye Café", "Other Co"), strict=True):
-                created = http.post(
-                    "/v1/accounts",
-                    json={"name": company, "email": "owner@example.test"},
-                    auth=(lender["client_id"], lender["client_secret"]),
-                )
-                assert created.status_code == 201, created.text
-                keys.append(created.json()["account_key"])
-            for integration in ("ledgerly", "northbank"):
-                sandbox_admin(
-                    upstream.url, {"action": "sandbox_connect", "account_key": keys[0], "integration": integration}
-                )
-            minted = http.post(
-                "/v1/link_tokens",
-                json={"account_key": keys[0], "origin": ORIGIN},
-                auth=(lenders[0]["client_id"], lenders[0]["client_secret"]),
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        sandbox_and_broker(Path(folder)) as stack,
+        live_server(stack.broker) as broker,
+    ):
+        lenders = [create_lender(stack.broker, name, ORIGIN) for name in ("Lender A", "Lender B")]
+        http = httpx.Client(base_url=broker.url, timeout=30)
+        keys = []
+        for lender, company in zip(lenders, ("Maple & Rye Café", "Other Co"), strict=True):
+            created = http.post(
+                "/v1/accounts",
+                json={"name": company, "email": "owner@example.test"},
+                auth=(lender["client_id"], lender["client_secret"]),
             )
-            assert minted.status_code == 201, minted.text
-            yield {
-                "http": http,
-                "sandbox": upstream.url,
-                "lenders": lenders,
-                "keys": keys,
-                "token": minted.json()["link_token"],
-                "auth": (lenders[0]["client_id"], lenders[0]["client_secret"]),
-            }
-            http.close()
-            upstream_app.extensions["sandbox"].db.engine.dispose()
+            assert created.status_code == 201, created.text
+            keys.append(created.json()["account_key"])
+        for integration in ("ledgerly", "northbank"):
+            sandbox_admin(
+                stack.sandbox_url, {"action": "sandbox_connect", "account_key": keys[0], "integration": integration}
+            )
+        minted = http.post(
+            "/v1/link_tokens",
+            json={"account_key": keys[0], "origin": ORIGIN},
+            auth=(lenders[0]["client_id"], lenders[0]["client_secret"]),
+        )
+        assert minted.status_code == 201, minted.text
+        yield {
+            "http": http,
+            "sandbox": stack.sandbox_url,
+            "lenders": lenders,
+            "keys": keys,
+            "token": minted.json()["link_token"],
+            "auth": (lenders[0]["client_id"], lenders[0]["client_secret"]),
+        }
+        http.close()
 
 
 def read_all(http: httpx.Client, path: str, **kwargs: Any) -> list[dict[str, Any]]:
