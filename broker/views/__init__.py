@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
+from broker import accounts, proxy
+from broker.logs import remember_secret
+from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
+from common.web import request_id
 
 BASIC_SECURITY: list[dict[str, list[str]]] = [{"basicAuth": []}]
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"linkToken": []}]
@@ -34,3 +38,26 @@ def upstream_json(result: UpstreamResponse) -> Response:
     response.headers.update(result.headers)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def read_account_data(
+    client_id: str, account_key: str, object_name: str, object_id: str | None, *, actor: str
+) -> Response:
+    """Proxy a read of the client's account (a company rate-limited, its key kept out of logs) and render it."""
+    state = broker_state()
+    session = db_session()
+    account = accounts.account_for(session, client_id, account_key)
+    remember_secret(account.account_key)
+    state.limits.company(account.account_key)
+    result = proxy.read_for_account(
+        session,
+        state.upstreams,
+        account,
+        object_name,
+        object_id,
+        request.args.items(multi=True),
+        actor=actor,
+        now=state.now(),
+        request_id=request_id(),
+    )
+    return upstream_json(result)

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 
-from broker import accounts, proxy
 from broker.auth import current_client, require_client
-from broker.logs import remember_secret
-from broker.state import broker_state, db_session
-from broker.views import BASIC_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, upstream_json
-from common.web import request_id
+from broker.views import BASIC_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("data", __name__, url_prefix="/v1/accounts", description="Lender: read-only company data.")
 
 
 def _read(account_key: str, object_name: str, object_id: str | None) -> Response:
-    state = broker_state()
     client = current_client()
-    session = db_session()
-    account = accounts.account_for(session, client.id, account_key)
-    remember_secret(account.account_key)
-    state.limits.company(account.account_key)
-    result = proxy.read_for_account(
-        session,
-        state.upstreams,
-        account,
-        object_name,
-        object_id,
-        request.args.items(multi=True),
-        actor=f"client:{client.id}",
-        now=state.now(),
-        request_id=request_id(),
-    )
-    return upstream_json(result)
+    return read_account_data(client.id, account_key, object_name, object_id, actor=f"client:{client.id}")
 
 
 @bp.route("/<account_key>/data/<object_name>", methods=["GET"])

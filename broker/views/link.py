@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 
-from broker import accounts, proxy
 from broker.auth import current_claims, require_link_token
-from broker.logs import remember_secret
-from broker.state import broker_state, db_session
-from broker.views import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, upstream_json
-from common.web import request_id
+from broker.views import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("link", __name__, url_prefix="/v1/link", description="Widget: read-only data for its account.")
 READ_SCOPES = ("read", "map", "reconcile")
 
 
 def _read(object_name: str, object_id: str | None) -> Response:
-    state = broker_state()
     claims = current_claims()
-    session = db_session()
-    account = accounts.account_for(session, claims.client_id, claims.account_key)
-    remember_secret(account.account_key)
-    state.limits.company(account.account_key)
-    result = proxy.read_for_account(
-        session,
-        state.upstreams,
-        account,
-        object_name,
-        object_id,
-        request.args.items(multi=True),
-        actor=f"link:{claims.jti}",
-        now=state.now(),
-        request_id=request_id(),
-    )
-    return upstream_json(result)
+    return read_account_data(claims.client_id, claims.account_key, object_name, object_id, actor=f"link:{claims.jti}")
 
 
 @bp.route("/data/<object_name>", methods=["GET"])
