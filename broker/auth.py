@@ -49,7 +49,8 @@ def require_client(view: F) -> F:
     return cast(F, wrapper)
 
 
-def _bearer_token() -> str:
+def bearer_token() -> str:
+    """The bearer token of the ``Authorization`` header; ``InvalidToken`` when it is not one or too long."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or len(header) > MAX_AUTHORIZATION_LENGTH:
@@ -65,7 +66,7 @@ def require_link_token(scopes: Iterable[str]) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             state = broker_state()
-            claims = state.tokens.verify(_bearer_token())
+            claims = state.tokens.verify(bearer_token())
             origin = request.headers.get("Origin")
             if origin is not None and origin != claims.origin:
                 raise OriginNotAllowed()

@@ -16,8 +16,8 @@ from flask import Response, current_app, g, jsonify, render_template_string, req
 from flask_smorest import Blueprint
 
 from broker import accounts, link_flow, webhooks
-from broker.auth import MAX_AUTHORIZATION_LENGTH
-from broker.errors import InsufficientScope, InvalidInput, InvalidToken, OriginNotAllowed
+from broker.auth import bearer_token
+from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
 from broker.state import broker_state, db_session
 from broker.storage.link_models import LinkAttempt
 from broker.storage.models import Account
@@ -84,27 +84,30 @@ def callback_url() -> str:
     return base + "/v1/link/callback"
 
 
-def require_widget_token(view: F) -> F:
-    """Verify the bearer link token (``link`` scope) from the frame (broker origin) or the token's own origin."""
+def require_widget_scope(scope: str, message: str | None = None) -> Callable[[F], F]:
+    """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is the token's origin
+    or the broker's own (the frame); ``message`` replaces the default one of the insufficient-scope error."""
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        state = broker_state()
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or len(header) > MAX_AUTHORIZATION_LENGTH:
-            raise InvalidToken()
-        claims = state.tokens.verify(token.strip())
-        origin = request.headers.get("Origin")
-        if origin is not None and origin not in (claims.origin, own_origin()):
-            raise OriginNotAllowed()
-        if LINK_SCOPE not in claims.scopes:
-            raise InsufficientScope()
-        g.link_claims = claims
-        state.limits.client(claims.client_id)
-        return view(*args, **kwargs)
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            state = broker_state()
+            claims = state.tokens.verify(bearer_token())
+            origin = request.headers.get("Origin")
+            if origin is not None and origin not in (claims.origin, own_origin()):
+                raise OriginNotAllowed()
+            if scope not in claims.scopes:
+                raise InsufficientScope(message)
+            g.link_claims = claims
+            state.limits.client(claims.client_id)
+            return view(*args, **kwargs)
 
-    return cast(F, wrapper)
+        return cast(F, wrapper)
+
+    return decorate
+
+
+require_widget_token = require_widget_scope(LINK_SCOPE)
 
 
 def _context() -> tuple[LinkClaims, Account, UpstreamClient]:

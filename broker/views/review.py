@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
@@ -12,9 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from broker import accounts, mapped_statements, mapping_store, reconcile_store, webhooks
-from broker.auth import MAX_AUTHORIZATION_LENGTH, current_client, require_client
+from broker.auth import current_client, require_client
 from broker.books import Books, BooksCache
-from broker.errors import InsufficientScope, InvalidToken, OriginNotAllowed
 from broker.logs import remember_secret
 from broker.review_schemas import (
     ChartInputSchema,
@@ -36,7 +34,7 @@ from broker.statements import statements_to_csv
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.views import BASIC_SECURITY, BEARER_SECURITY
-from broker.views.link_flow import own_origin
+from broker.views.link_flow import require_widget_scope
 from common.web import request_id
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,28 +54,7 @@ lender_bp = Blueprint(
 
 def require_scope(scope: str) -> Callable[[F], F]:
     """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is allowed."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            state = broker_state()
-            header = request.headers.get("Authorization", "")
-            kind, _, token = header.partition(" ")
-            if kind.lower() != "bearer" or len(header) > MAX_AUTHORIZATION_LENGTH:
-                raise InvalidToken()
-            claims = state.tokens.verify(token.strip())
-            origin = request.headers.get("Origin")
-            if origin is not None and origin not in (claims.origin, own_origin()):
-                raise OriginNotAllowed()
-            if scope not in claims.scopes:
-                raise InsufficientScope(f"This needs a link token with the {scope} scope.")
-            g.link_claims = claims
-            state.limits.client(claims.client_id)
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorate
+    return require_widget_scope(scope, f"This needs a link token with the {scope} scope.")
 
 
 def _books(account: Account) -> Books:
