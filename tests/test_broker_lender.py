@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from flask import Flask
 from tests.broker_support import (
     ORIGIN,
     FakeUpstream,
+    app_fixture,  # noqa: F401 (the app fixture)
     assert_error,
     auth_headers,
     basic,
@@ -20,18 +20,8 @@ from tests.broker_support import (
     new_account,
     new_client,
     new_link_token,
+    upstream_fixture,  # noqa: F401 (the upstream fixture)
 )
-
-
-@pytest.fixture
-def upstream() -> FakeUpstream:
-    return FakeUpstream()
-
-
-@pytest.fixture
-def app(tmp_path: Any, upstream: FakeUpstream) -> Iterator[Flask]:
-    with broker_app(tmp_path, upstream.transport) as app:
-        yield app
 
 
 @pytest.fixture

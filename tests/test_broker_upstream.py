@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,6 +12,7 @@ from flask import Flask, Response, request
 from tests.broker_support import (
     API_KEY,
     FakeUpstream,
+    app_fixture,  # noqa: F401 (the app fixture)
     assert_error,
     auth_headers,
     bearer,
@@ -20,19 +20,9 @@ from tests.broker_support import (
     new_account,
     new_client,
     new_link_token,
+    upstream_fixture,  # noqa: F401 (the upstream fixture)
 )
 from tests.live_server import live_server
-
-
-@pytest.fixture
-def upstream() -> FakeUpstream:
-    return FakeUpstream()
-
-
-@pytest.fixture
-def app(tmp_path: Any, upstream: FakeUpstream) -> Iterator[Flask]:
-    with broker_app(tmp_path, upstream.transport) as app:
-        yield app
 
 
 @pytest.fixture
