@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BrokerError, createBroker } from "../src/frame/api.js";
+import { BrokerError, RETRY_DELAYS_MS, createBroker } from "../src/frame/api.js";
+
+const FAST = [1, 1, 1, 1, 1];
 
 /** A fetch that answers from `script` in order: a number is a status with an empty JSON body, "down" throws. */
 function scripted(script) {
@@ -19,26 +21,30 @@ function scripted(script) {
 describe("the frame's broker client", () => {
   it("retries a read through a broker restart", async () => {
     const { calls, fetchImpl } = scripted(["down", 503, 200]);
-    const answer = await createBroker("tok", fetchImpl).connections();
+    const answer = await createBroker("tok", fetchImpl, FAST).connections();
     assert.deepEqual(answer, { ok: true });
     assert.equal(calls.length, 3);
   });
   it("never repeats a POST", async () => {
     const { calls, fetchImpl } = scripted([503, 200]);
     await assert.rejects(
-      createBroker("tok", fetchImpl).complete(),
+      createBroker("tok", fetchImpl, FAST).complete(),
       (e) => e instanceof BrokerError && e.status === 503,
     );
     assert.equal(calls.length, 1);
   });
   it("does not retry client errors", async () => {
     const { calls, fetchImpl } = scripted([401, 200]);
-    await assert.rejects(createBroker("tok", fetchImpl).session(), (e) => e.code === "e401");
+    await assert.rejects(createBroker("tok", fetchImpl, FAST).session(), (e) => e.code === "e401");
     assert.equal(calls.length, 1);
   });
   it("gives up with network_error after its last retry", async () => {
-    const { calls, fetchImpl } = scripted(["down", "down", "down", "down", "down"]);
-    await assert.rejects(createBroker("tok", fetchImpl).integrations(), (e) => e.code === "network_error");
-    assert.equal(calls.length, 5);
+    const { calls, fetchImpl } = scripted(["down", "down", "down", "down", "down", "down"]);
+    await assert.rejects(createBroker("tok", fetchImpl, FAST).integrations(), (e) => e.code === "network_error");
+    assert.equal(calls.length, 6);
+  });
+  it("waits about fifteen seconds in all by default, enough for a broker restart", () => {
+    const total = RETRY_DELAYS_MS.reduce((a, b) => a + b, 0);
+    assert.ok(total >= 10_000 && total <= 20_000, String(total));
   });
 });

@@ -16,14 +16,16 @@ export class BrokerError extends Error {
 
 const IDEMPOTENT = Object.freeze(["GET", "PUT"]);
 const RETRY_STATUSES = Object.freeze([502, 503, 504]);
-const RETRY_DELAYS_MS = Object.freeze([400, 800, 1600, 3200]);
+// About 15 s in all: long enough for a broker process to be restarted or replaced behind its load balancer.
+export const RETRY_DELAYS_MS = Object.freeze([500, 1000, 2000, 4000, 8000]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * @param {string} token the link token (held in memory only)
  * @param {typeof fetch} [fetchImpl]
+ * @param {readonly number[]} [retryDelaysMs] waits before each retry of a read or an idempotent save
  */
-export function createBroker(token, fetchImpl = fetch) {
+export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DELAYS_MS) {
   /**
    * @param {string} method
    * @param {string} path under /v1/link
@@ -53,8 +55,8 @@ export function createBroker(token, fetchImpl = fetch) {
       }
       // Reads and idempotent saves ride over a broker restart or a brief outage; other calls are never repeated.
       const transient = response === null || RETRY_STATUSES.includes(response.status);
-      if (!transient || !IDEMPOTENT.includes(method) || attempt >= RETRY_DELAYS_MS.length) break;
-      await sleep(RETRY_DELAYS_MS[attempt]);
+      if (!transient || !IDEMPOTENT.includes(method) || attempt >= retryDelaysMs.length) break;
+      await sleep(retryDelaysMs[attempt]);
     }
     if (response === null) throw new BrokerError(0, "network_error", "The broker could not be reached.");
     const data = await response.json().catch(() => null);
