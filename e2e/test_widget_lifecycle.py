@@ -81,7 +81,8 @@ def _close_button(page: Any, frame: Any) -> None:
 
 
 def _escape(page: Any, frame: Any) -> None:
-    page.keyboard.press("Escape")
+    # locator.press has a timeout; page.keyboard.press has none and once hung while the frame was torn down.
+    frame.locator(":focus, body").first.press("Escape", timeout=15_000)
 
 
 def _host_exit(page: Any, frame: Any) -> None:
