@@ -101,10 +101,12 @@ async function run(origin, mode, { token, options }) {
 
   const ctx = { t, lender, locale, actions: {} };
   let renderedStep = null;
+  let renderedResults = null;
   function render(previous) {
     ctx.lender = lender;
     if (state.step !== renderedStep) {
       renderedStep = state.step;
+      renderedResults = resultsKey(state);
       main.replaceChildren(renderStep(state, ctx));
       const title = main.querySelector(".step-title");
       if (title && previous !== null) title.focus();
@@ -112,6 +114,10 @@ async function run(origin, mode, { token, options }) {
       return;
     }
     if (state.step === STEP.CATALOGUE) {
+      // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
+      const shown = resultsKey(state);
+      if (shown === renderedResults) return;
+      renderedResults = shown;
       main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
     } else if (state.step === STEP.SYNC) {
       main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
@@ -541,4 +547,10 @@ function restoreValues(root, kept) {
     const input = root.querySelector(`input[name="${name}"]`);
     if (input && !input.value) input.value = value;
   }
+}
+
+/** What the catalogue's result list shows: it is only rebuilt when this changes. */
+function resultsKey(state) {
+  const apps = state.apps.map((a) => [a.key, a.connected, a.status]);
+  return JSON.stringify([state.query, state.category, state.preselected, state.categories, apps]);
 }
