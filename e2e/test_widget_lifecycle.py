@@ -81,8 +81,9 @@ def _close_button(page: Any, frame: Any) -> None:
 
 
 def _escape(page: Any, frame: Any) -> None:
-    # locator.press has a timeout; page.keyboard.press has none and once hung while the frame was torn down.
-    frame.locator(":focus, body").first.press("Escape", timeout=15_000)
+    # A page behind the sign-in popup gets no input until it is in front again (a key press then hangs).
+    page.bring_to_front()
+    page.keyboard.press("Escape")
 
 
 def _host_exit(page: Any, frame: Any) -> None:
