@@ -116,3 +116,57 @@ def test_credentials_and_mfa_with_a_wrong_code_first(context: Any, world: World)
     frame.get_by_role("button", name="Verify").click()
     result = finish_sync_and_share(page, frame, "07-credentials")
     assert [c["integration"] for c in result["connections"]] == ["northbank"]
+
+
+def test_what_the_owner_types_survives_sync_polling(context: Any, world: World) -> None:
+    """While a connected app syncs, the frame polls; the bank's sign-in and code fields keep what was typed."""
+    page = context.new_page()
+    frame, _ = open_widget(page, world)
+    with page.expect_popup() as popup_info:
+        frame.get_by_role("button", name="Ledgerly").click()
+    sign_in_popup(popup_info.value, "ledgerly")
+    frame.get_by_role("heading", name="Ledgerly is connected").wait_for()
+    polls = {"count": 0}
+
+    def still_syncing(route: Any) -> None:
+        # Every poll answers with new progress, so every poll changes the frame's state.
+        answer = route.fetch().json()
+        polls["count"] += 1
+        for connection in answer["connections"]:
+            connection.update(status="syncing", sync_progress=min(polls["count"], 99))
+        route.fulfill(json=answer)
+
+    page.route("**/v1/link/connections", still_syncing)
+    frame.get_by_role("button", name="Connect another app").click()
+    frame.get_by_role("button", name="Northbank").click()
+    frame.get_by_label("User name or email").fill(BANK_USER)
+    frame.get_by_label("Password", exact=True).fill(BANK_PASSWORD)
+    _wait_for_polls(page, polls, 2)
+    assert frame.get_by_label("User name or email").input_value() == BANK_USER
+    assert frame.get_by_label("Password", exact=True).input_value() == BANK_PASSWORD
+    frame.get_by_role("button", name="Sign in").click()
+    frame.get_by_label("Verification code").fill("000000")
+    frame.get_by_role("button", name="Verify").click()
+    frame.get_by_text("That code is not right").wait_for()
+    frame.get_by_label("Verification code").fill(BANK_CODE)
+    _wait_for_polls(page, polls, 2)
+    assert frame.get_by_label("Verification code").input_value() == BANK_CODE
+    frame.get_by_role("button", name="Verify").click()
+    frame.get_by_role("heading", name="Northbank is connected").wait_for()
+
+    # Back in the catalogue while the syncs finish: Done turns usable without leaving and coming back.
+    frame.get_by_role("button", name="Connect another app").click()
+    done = frame.get_by_role("button", name="Done")
+    assert done.get_attribute("aria-disabled") == "true"
+    page.unroute("**/v1/link/connections")
+    frame.locator("#catalogue-actions button:not([aria-disabled])").wait_for(timeout=60_000)
+    assert frame.locator("#catalogue-actions .count").inner_text() == "2 connected"
+
+
+def _wait_for_polls(page: Any, polls: dict[str, int], more: int) -> None:
+    target = polls["count"] + more
+    for _ in range(100):
+        if polls["count"] >= target:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the frame stopped polling connections ({polls['count']} polls)")

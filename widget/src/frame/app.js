@@ -11,7 +11,7 @@ import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./r
 import { STEP, appByKey, connectedCategories, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
 import { nextStep } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
-import { renderProgress, renderResults, renderShell, renderStep } from "./view.js";
+import { renderCatalogueActions, renderProgress, renderResults, renderShell, renderStep } from "./view.js";
 
 const POLL_MS = 1000;
 const POPUP_NAME = "ledgerlink_connect";
@@ -104,12 +104,13 @@ async function run(origin, mode, { token, options }) {
   let renderedResults = null;
   function render(previous) {
     ctx.lender = lender;
+    const before = previous && previous.step;
     if (state.step !== renderedStep) {
       renderedStep = state.step;
       renderedResults = resultsKey(state);
       main.replaceChildren(renderStep(state, ctx));
       const title = main.querySelector(".step-title");
-      if (title && previous !== null) title.focus();
+      if (title && before) title.focus();
       else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
       return;
     }
@@ -119,6 +120,7 @@ async function run(origin, mode, { token, options }) {
       if (shown === renderedResults) return;
       renderedResults = shown;
       main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
+      main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
     } else if (state.step === STEP.SYNC) {
       main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
       const continueButton = main.querySelector(".btn-primary");
@@ -129,7 +131,9 @@ async function run(origin, mode, { token, options }) {
       }
     } else {
       const focused = document.activeElement && document.activeElement.id;
-      const typed = keptValues(main, state.formError && state.formError.field);
+      // A field the last answer just rejected starts empty; anything else the owner typed survives the re-render.
+      const rejected = previous && state.formError !== previous.formError && state.formError && state.formError.field;
+      const typed = keptValues(main, rejected);
       main.replaceChildren(renderStep(state, ctx));
       restoreValues(main, typed);
       const invalid = main.querySelector('[aria-invalid="true"]');
@@ -143,9 +147,12 @@ async function run(origin, mode, { token, options }) {
   function dispatch(action) {
     const previous = state;
     state = reduce(state, action);
-    // An attempt starting changes nothing on screen; re-rendering would wipe the files or password already chosen.
-    if (state !== previous && !(action.type === "attempt_started" && state.step === previous.step))
-      render(previous.step);
+    // An attempt starting changes nothing on screen, and sync polling changes only what the catalogue and the sync
+    // step show; re-rendering any other step would wipe the files, password or code the owner is entering.
+    const unseen =
+      state.step === previous.step &&
+      (action.type === "attempt_started" || (action.type === "connections" && !SHOWS_CONNECTIONS.has(state.step)));
+    if (state !== previous && !unseen) render(previous);
     return state;
   }
 
@@ -549,8 +556,11 @@ function restoreValues(root, kept) {
   }
 }
 
+/** The steps whose screen shows connection status (sync polling re-renders only these). */
+const SHOWS_CONNECTIONS = new Set([STEP.CATALOGUE, STEP.SYNC]);
+
 /** What the catalogue's result list shows: it is only rebuilt when this changes. */
 function resultsKey(state) {
   const apps = state.apps.map((a) => [a.key, a.connected, a.status]);
-  return JSON.stringify([state.query, state.category, state.preselected, state.categories, apps]);
+  return JSON.stringify([state.query, state.category, state.preselected, state.categories, apps, syncFinished(state)]);
 }

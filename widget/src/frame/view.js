@@ -100,8 +100,6 @@ function catalogue(state, ctx) {
   const { t, actions } = ctx;
   const categories = CATEGORIES.filter((c) => !state.categories || state.categories.includes(c));
   const options = categories.length > 1 ? ["all", ...categories] : [];
-  const ready = hasConnections(state) && syncFinished(state);
-  const connected = state.apps.filter((a) => a.connected && a.status !== "error").length;
   return h(
     "div",
     { className: "step step-catalogue" },
@@ -144,16 +142,24 @@ function catalogue(state, ctx) {
         )
       : null,
     renderResults(state, ctx),
-    h(
-      "div",
-      { className: "actions sticky" },
-      connected ? h("span", { className: "count" }, t("connectedCount", { count: connected })) : null,
-      button(t("done"), actions.finish, "primary", {
-        "aria-disabled": ready ? null : "true",
-        "aria-describedby": ready ? null : "done-hint",
-      }),
-      ready ? null : h("span", { id: "done-hint", className: "hint" }, t("doneHint")),
-    ),
+    renderCatalogueActions(state, ctx),
+  );
+}
+
+/** The catalogue's sticky row: how many apps are connected and Done (patched in place while syncs finish). */
+export function renderCatalogueActions(state, ctx) {
+  const { t, actions } = ctx;
+  const ready = hasConnections(state) && syncFinished(state);
+  const connected = state.apps.filter((a) => a.connected && a.status !== "error").length;
+  return h(
+    "div",
+    { id: "catalogue-actions", className: "actions sticky" },
+    connected ? h("span", { className: "count" }, t("connectedCount", { count: connected })) : null,
+    button(t("done"), actions.finish, "primary", {
+      "aria-disabled": ready ? null : "true",
+      "aria-describedby": ready ? null : "done-hint",
+    }),
+    ready ? null : h("span", { id: "done-hint", className: "hint" }, t("doneHint")),
   );
 }
 
