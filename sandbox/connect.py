@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -225,10 +224,7 @@ def start_connector_sync(
             text = ERROR_TEXT.get(failures[0].code, str(failures[0]))
             connections.set_progress(state.db, connection_id, 0, status="error", error=text)
 
-    if background:
-        threading.Thread(target=run, daemon=True, name=f"sync-{connection_id}").start()
-    else:
-        run()
+    state.run(run, f"sync-{connection_id}", background=background)
 
 
 def render_source(state: Sandbox, account_key: str, integration: str, scale: float) -> connections.SyncSource:
@@ -276,7 +272,12 @@ def resync(state: Sandbox, connector: Connector, account_key: str, integration: 
     else:
         source = render_source(state, account_key, integration, connection.scale)
         connections.set_progress(state.db, connection.id, 0, status="syncing")
-        connections.start_sync(state.db, connection.id, source, state.emit, background=background)
+        connection_id = connection.id
+        state.run(
+            lambda: connections.run_sync(state.db, connection_id, source, state.emit),
+            f"sync-{connection_id}",
+            background=background,
+        )
     refreshed = connections.get_connection(state.db, account_key, integration)
     return connections.connection_row(refreshed) if refreshed else None
 

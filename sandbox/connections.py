@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -160,16 +159,6 @@ def run_sync(db: Database, connection_id: str, source: SyncSource, emit: EmitEve
         {"integration": integration, "connection_id": connection_id, "objects": counts},
     )
     return counts
-
-
-def start_sync(db: Database, connection_id: str, source: SyncSource, emit: EmitEvent, *, background: bool) -> None:
-    """Run the sync now, or in a daemon thread so the caller can answer while progress is polled."""
-    if background:
-        threading.Thread(
-            target=run_sync, args=(db, connection_id, source, emit), daemon=True, name=f"sync-{connection_id}"
-        ).start()
-    else:
-        run_sync(db, connection_id, source, emit)
 
 
 def list_connections(db: Database, account_key: str | None) -> list[dict[str, Any]]:

@@ -197,7 +197,7 @@ def sandbox_and_broker(
         ):
             yield SandboxBroker(upstream_app, upstream.url, app)
     finally:
-        upstream_app.extensions["sandbox"].db.engine.dispose()
+        upstream_app.extensions["sandbox"].close()
 
 
 def create_lender(app: Flask, name: str, origin: str) -> dict[str, str]:

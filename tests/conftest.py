@@ -47,7 +47,7 @@ def _seeded_sandbox_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     key = create_company(client)
     sandbox_connect(client, key, "ledgerly")
     sandbox_connect(client, key, "northbank")
-    app.extensions["sandbox"].db.engine.dispose()  # closing the last connection folds the WAL into the file
+    app.extensions["sandbox"].close()  # closing the last connection folds the WAL into the file
     return path, key
 
 
@@ -60,7 +60,7 @@ def sandbox_app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flas
         shutil.copyfile(request.getfixturevalue("_seeded_sandbox_file")[0], path)
     app = create_app({**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
     yield app
-    app.extensions["sandbox"].db.engine.dispose()
+    app.extensions["sandbox"].close()
 
 
 @pytest.fixture

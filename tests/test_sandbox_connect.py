@@ -113,7 +113,7 @@ def background_client(tmp_path):
         {**SANDBOX_TEST_CONFIG, "SYNC_IN_BACKGROUND": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'bg.sqlite3'}"}
     )
     yield app.test_client()
-    app.extensions["sandbox"].db.engine.dispose()
+    app.extensions["sandbox"].close()
 
 
 def test_first_sync_runs_in_the_background_with_visible_progress(background_client):
@@ -307,3 +307,20 @@ def test_a_form_from_another_browser_finds_nothing(sandbox_app, sandbox_client, 
         data={"csrf_token": csrf(own), "session": victim_session, "username": "maple.owner", "password": PASSWORD},
     )
     assert response.status_code == 400 and "has ended" in response.get_data(as_text=True)
+
+
+def test_closing_the_sandbox_lets_background_syncs_finish(sandbox_app) -> None:
+    """A teardown (or a server's exit) waits for the syncs in flight instead of pulling the database from under them."""
+    state = sandbox_app.extensions["sandbox"]
+    finished: list[str] = []
+
+    def slow_sync() -> None:
+        time.sleep(0.3)
+        finished.append("done")
+
+    state.run(slow_sync, "sync-test", background=True)
+    assert finished == []
+    assert state.background.wait(timeout=0) is False
+    state.close()
+    assert finished == ["done"]
+    assert state.background.wait(timeout=0) is True

@@ -241,4 +241,4 @@ def test_rate_limit_is_100_per_second_per_company(tmp_path):
     assert "100 requests per second" in error["message"]
     assert 0 < int(response.headers["Retry-After"]) <= 30
     assert get(client, "/api/connections", other).status_code == 200  # per company, not global
-    app.extensions["sandbox"].db.engine.dispose()
+    app.extensions["sandbox"].close()

@@ -44,7 +44,7 @@ def company(
     shutil.copyfile(_seeded_sandbox_file[0], path)
     app = create_app({**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}", "RATE_LIMIT": "100000 per second"})
     yield app.test_client(), _seeded_sandbox_file[1]
-    app.extensions["sandbox"].db.engine.dispose()
+    app.extensions["sandbox"].close()
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def limited_sandbox(tmp_path: Any) -> Any:
         {**SANDBOX_TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}", "RATE_LIMIT": "3 per minute"}
     )
     yield app
-    app.extensions["sandbox"].db.engine.dispose()
+    app.extensions["sandbox"].close()
 
 
 def test_sandbox_company_budget_cannot_be_evaded(limited_sandbox: Flask, caplog: Any) -> None:
