@@ -117,6 +117,20 @@ describe("connect flows", () => {
     assert.equal(state.selected, "ledgerly");
   });
 
+  it("a late second attempt does not replace the one a form was sent on", () => {
+    let state = run(
+      loaded(),
+      { type: "select", key: "northbank" },
+      { type: "attempt_started", attempt: { attempt_id: "first" } },
+      { type: "busy" },
+      { type: "attempt_started", attempt: { attempt_id: "late" } },
+    );
+    assert.equal(state.attempt.attempt_id, "first");
+    state = reduce(state, { type: "attempt_result", attempt_id: "first", status: "mfa_required", challenge: {} });
+    assert.equal(state.step, STEP.MFA);
+    assert.equal(state.busy, false);
+  });
+
   it("credentials: wrong password, then MFA with a wrong code, then connected", () => {
     let state = run(
       loaded(),

@@ -367,18 +367,26 @@ async function run(origin, mode, { token, options }) {
   }
 
   // -- actions the views call ----------------------------------------------------------------------------------
-  async function startFormAttempt(app) {
-    try {
-      const attempt = await broker.startAttempt(app.key);
-      dispatch({ type: "attempt_started", attempt });
-    } catch (error) {
-      fail(error, app.key);
-    }
+  // The form attempt being started: a Sign in pressed before it is answered waits for it instead of starting another.
+  let starting = null;
+  function startFormAttempt(app) {
+    const pending = (async () => {
+      try {
+        const attempt = await broker.startAttempt(app.key);
+        if (state.selected === app.key) dispatch({ type: "attempt_started", attempt });
+      } catch (error) {
+        fail(error, app.key);
+      } finally {
+        if (starting === pending) starting = null;
+      }
+    })();
+    starting = pending;
+    return pending;
   }
 
   async function submit(kind, payload) {
     if (state.busy) return;
-    if (!state.attempt) await startFormAttempt(appByKey(state, state.selected));
+    if (!state.attempt) await (starting || startFormAttempt(appByKey(state, state.selected)));
     if (!state.attempt) return;
     dispatch({ type: "busy" });
     try {

@@ -167,7 +167,8 @@ export function reduce(state, action) {
       };
     }
     case "attempt_started":
-      return at(STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.UPLOAD)
+      // The first attempt of a selection is the one in use: a late answer must not swap it under a sent form.
+      return at(STEP.POPUP, STEP.BLOCKED, STEP.CREDENTIALS, STEP.UPLOAD) && !state.attempt
         ? { ...state, attempt: action.attempt }
         : state;
     case "popup_blocked":
