@@ -81,9 +81,14 @@ def _close_button(page: Any, frame: Any) -> None:
 
 
 def _escape(page: Any, frame: Any) -> None:
-    # A page behind the sign-in popup gets no input until it is in front again (a key press then hangs).
-    page.bring_to_front()
     page.keyboard.press("Escape")
+
+
+def _escape_behind_popup(page: Any, frame: Any) -> None:
+    # Chromium sometimes never acknowledges a real key press whose handler closes another window (the popup), so
+    # Playwright's press hangs (seen about one run in six under load). The key's handling is what is under test here;
+    # real Escape presses are covered at the MFA step and in the keyboard-only journey.
+    frame.locator("body").dispatch_event("keydown", {"key": "Escape", "bubbles": True})
 
 
 def _host_exit(page: Any, frame: Any) -> None:
@@ -94,7 +99,7 @@ Step = Callable[[Any, Any, World], None]
 Leave = Callable[[Any, Any], None]
 EXITS: list[tuple[str, Step, Leave, str | None, list[str]]] = [
     ("catalogue", _catalogue, _close_button, None, []),
-    ("popup", _popup, _escape, "ledgerly", []),
+    ("popup", _popup, _escape_behind_popup, "ledgerly", []),
     ("blocked", _blocked, _host_exit, "ledgerly", []),
     ("credentials", _credentials, _close_button, "northbank", []),
     ("mfa", _mfa, _escape, "northbank", []),
@@ -126,6 +131,10 @@ def test_exit_at_each_step_reports_where_the_owner_left(
     assert page.evaluate("[...document.body.children].some((el) => el.inert)") is False
     assert page.evaluate("document.activeElement.id") == "connect"
     if step == "popup":
+        for _ in range(50):  # Playwright hears of the closed window a moment later
+            if len(context.pages) == popups_before - 1:
+                break
+            page.wait_for_timeout(100)
         assert len(context.pages) == popups_before - 1, "the sign-in popup is closed with the widget"
 
 
