@@ -157,19 +157,28 @@ def _ticks(low: int, high: int, count: int = 4) -> list[int]:
     return [v for v in range(start, high + step, step) if low <= v <= high + step // 2]
 
 
+RECENT_DECISIONS = 25
+
+
 def reconciliation_view(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Pick the figures the credit team reads first from a reconciliation result, tolerating missing parts."""
-    summary: Mapping[str, Any] = data["summary"] if isinstance(data.get("summary"), Mapping) else {}
-    rates: Mapping[str, Any] = data["match_rate"] if isinstance(data.get("match_rate"), Mapping) else {}
-    bank: Mapping[str, Any] = summary["bank"] if isinstance(summary.get("bank"), Mapping) else {}
+    """The figures the credit team reads first from ``GET /v1/accounts/{key}/reconciliation``, accounts by name."""
+    summary: Mapping[str, Any] = data.get("summary") or {}
+    rates: Mapping[str, Any] = data.get("match_rate") or {}
+    names = {a["bank_account_id"]: a.get("name") or a["bank_account_id"] for a in data.get("accounts") or []}
+    decisions = sorted(data.get("decisions") or [], key=lambda d: d.get("decided_at") or "", reverse=True)
     return {
-        "count_rate": rates.get("count", bank.get("count_rate")),
-        "amount_rate": rates.get("amount", bank.get("amount_rate")),
-        "matches": summary.get("matches", data.get("matches_count")),
+        "count_rate": rates.get("count"),
+        "amount_rate": rates.get("amount"),
+        "matches": summary.get("matches"),
+        "counts": {key: summary.get(key, 0) for key in ("confirmed", "rejected", "pending")},
         "reliable_through": data.get("reliable_through"),
-        "decisions": data.get("decisions") or [],
-        "differences": data.get("unexplained_differences") or data.get("differences") or [],
+        "decisions": decisions[:RECENT_DECISIONS],
+        "decision_count": len(decisions),
+        "differences": [
+            {**d, "account": names.get(d.get("bank_account_id"), d.get("bank_account_id"))}
+            for d in data.get("unexplained_differences") or []
+        ],
         "unmatched_bank": data.get("unmatched_bank") or [],
         "unmatched_ledger": data.get("unmatched_ledger") or [],
-        "completed_at": data.get("completed_at") or data.get("updated_at"),
+        "completed_at": data.get("completed_at"),
     }

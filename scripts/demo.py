@@ -6,7 +6,9 @@ import os
 import signal
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -41,8 +43,56 @@ def seed(stack: Stack) -> str:
                 print(f"demo: connecting {app} to {DEMO_COMPANY['name']} in the sandbox...", flush=True)
                 body = {"action": "sandbox_connect", "account_key": key, "integration": app}
                 admin.post("/app/api.php", json=body, timeout=180).raise_for_status()
+        _map_and_reconcile(stack, lender, key)
     _remember_in_host(stack, key)
     return key
+
+
+def _map_and_reconcile(stack: Stack, lender: httpx.Client, account_key: str) -> None:
+    """Do the owner's map and reconcile steps once, through the widget's own endpoints, so the demo company's
+    credit view shows mapped statements and a reconciliation from the start (a new company goes through the widget).
+    """
+    body = {"account_key": account_key, "origin": stack.host_url, "scopes": ["map", "reconcile"], "expires_in": 600}
+    answer = lender.post("/v1/link_tokens", json=body)
+    if answer.status_code != 201:
+        raise StackError(f"minting a link token for the demo company failed: {answer.status_code} {answer.text}")
+    headers = {"Authorization": f"Bearer {answer.json()['link_token']}", "Origin": stack.host_url}
+    with httpx.Client(base_url=stack.broker_url, headers=headers, timeout=120) as owner:
+        view = _ok(owner.get("/v1/link/mapping"), "reading the demo company's chart of accounts")
+        if view["saved_at"] is None:
+            print("demo: mapping the demo company's chart of accounts with the suggestions...", flush=True)
+            items = [
+                {"account_id": a["id"], "category": a["suggestion"]["category"]}
+                for a in view["accounts"]
+                if a["suggestion"]["category"]
+            ]
+            _ok(owner.put("/v1/link/mapping", json={"mappings": items}), "saving the demo company's mapping")
+        recon = _ok(owner.get("/v1/link/reconciliation"), "reading the demo company's reconciliation")
+        if recon["completed_at"] is None and recon["month"]:
+            print(f"demo: confirming the suggested bank matches of {recon['month']}...", flush=True)
+            decisions = [
+                {"bank_ids": [b["id"] for b in m["bank"]], "ledger_ids": [x["id"] for x in m["ledger"]]}
+                | {"decision": "confirmed"}
+                for account in recon["accounts"]
+                for m in account["matches"]
+            ]
+            sent = {"decisions": decisions, "reliable_through": _reliable_through(recon)}
+            _ok(owner.post("/v1/link/reconciliation", json=sent), "saving the demo company's reconciliation")
+
+
+def _reliable_through(recon: dict[str, Any]) -> str:
+    """What the owner would say: the broker's suggestion, else the end of the month just reviewed (never future)."""
+    if recon["suggested_reliable_through"]:
+        return str(recon["suggested_reliable_through"])
+    year, month = (int(part) for part in recon["month"].split("-"))
+    month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return min(month_end, date.today() - timedelta(days=1)).isoformat()
+
+
+def _ok(answer: httpx.Response, doing: str) -> dict[str, Any]:
+    if answer.status_code != 200:
+        raise StackError(f"{doing} failed: {answer.status_code} {answer.text}")
+    return dict(answer.json())
 
 
 def _remember_in_host(stack: Stack, account_key: str) -> None:

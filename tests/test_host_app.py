@@ -251,3 +251,30 @@ def test_every_page_carries_a_strict_csp(client: FlaskClient) -> None:
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self' http://broker.test" in policy
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+
+
+def test_the_reconciliation_summary_names_accounts_and_keeps_the_latest_decisions() -> None:
+    from example_host_app.present import RECENT_DECISIONS, reconciliation_view
+
+    decisions = [
+        {"bank_ids": [f"btx_{i}"], "ledger_ids": [f"je_{i}"], "decision": "confirmed", "decided_at": f"2026-11-{i:02d}"}
+        for i in range(1, 31)
+    ]
+    view = reconciliation_view(
+        {
+            "match_rate": {"count": 0.9, "amount": 0.95},
+            "summary": {"matches": 40, "confirmed": 30, "rejected": 2, "pending": 8},
+            "accounts": [{"bank_account_id": "bacc_1", "name": "Business Checking"}],
+            "unexplained_differences": [
+                {"bank_account_id": "bacc_1", "month": "2026-10", "closing_difference": -500, "currency": "USD"}
+            ],
+            "decisions": decisions,
+            "reliable_through": "2026-10-31",
+        }
+    )
+    assert (view["count_rate"], view["amount_rate"], view["matches"]) == (0.9, 0.95, 40)
+    assert view["counts"] == {"confirmed": 30, "rejected": 2, "pending": 8}
+    assert view["differences"][0]["account"] == "Business Checking"
+    assert view["decision_count"] == 30
+    assert len(view["decisions"]) == RECENT_DECISIONS
+    assert view["decisions"][0]["decided_at"] == "2026-11-30"
