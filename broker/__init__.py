@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from flask import Flask, Response
+from flask import logging as flask_logging
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
@@ -61,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         ],
         extra_loggers=[app.logger],
     )
-    _configure_logging(settings)
+    _configure_logging(app, settings)
     metrics = BrokerMetrics()
     state = _build_state(app, settings, metrics)
     app.extensions[EXTENSION] = state
@@ -88,11 +89,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _configure_logging(settings: Mapping[str, Any]) -> None:
+def _configure_logging(app: Flask, settings: Mapping[str, Any]) -> None:
     """Install the process's log handler: JSON in production, text in development, pytest's own when testing."""
     fmt = settings["LOG_FORMAT"] or {"production": "json", "development": "text"}.get(settings["ENV"])
     if fmt is not None:
         configure_logging(fmt, settings["LOG_LEVEL"])
+        # Flask gave the app's logger its own stderr handler; with ours on the root every line would print twice.
+        app.logger.removeHandler(flask_logging.default_handler)
 
 
 def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics) -> BrokerState:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -227,3 +229,20 @@ def test_address_limit_rejections_are_counted(tmp_path: Any) -> None:
         metrics = client.get("/metrics", headers=bearer(METRICS_TOKEN))  # exempt from the address limit
     assert statuses == [401, 401, 429] and metrics.status_code == 200
     assert _samples(metrics.get_data(as_text=True))['broker_rate_limit_rejections_total{limit="address"}'] == 1
+
+
+def test_with_a_log_format_each_record_is_printed_once(tmp_path: Any) -> None:
+    """Flask's own stderr handler on the app's logger is dropped, so a line is not printed twice beside ours.
+
+    In a fresh interpreter: pytest's capture handlers on the root logger would hide Flask's handler here.
+    """
+    script = (
+        "import sys; from pathlib import Path; from broker import create_app;"
+        "from tests.broker_support import settings;"
+        "app = create_app(settings(Path(sys.argv[1]), LOG_FORMAT='text')); app.logger.warning('one line');"
+        "app.extensions['broker'].close()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stderr.count("one line") == 1, done.stderr
