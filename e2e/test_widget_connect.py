@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from e2e.widget_fixtures import (
-    APP_OWNERS,
     BANK_CODE,
     BANK_PASSWORD,
     BANK_USER,
@@ -16,31 +15,15 @@ from e2e.widget_fixtures import (
     check_axe,
     context,
     events,
+    open_widget,
     shoot,
+    sign_in_popup,
     wait_for_event,
-    widget_frame,
     world,
 )
 
 __all__ = ["browser", "context", "world"]
 pytestmark = pytest.mark.e2e
-
-
-def open_widget(page: Any, world: World, **params: str) -> tuple[Any, str]:
-    account_key = world.company()
-    token = world.token(account_key)["link_token"]
-    page.goto(world.page_url(token, **params))
-    page.click("#connect")
-    return widget_frame(page), account_key
-
-
-def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
-    email, password = APP_OWNERS[app]
-    popup.wait_for_load_state()
-    popup.fill("input[name=email]", email)
-    popup.fill("input[name=password]", password)
-    popup.click("button[type=submit]")
-    popup.click(f"button[value={decision}]")
 
 
 def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:

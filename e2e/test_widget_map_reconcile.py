@@ -184,3 +184,54 @@ def test_both_steps_fit_a_320px_phone(browser: Any, restartable_world: Restartab
         shoot(page, "reconcile-step-320-fr")
     finally:
         phone.close()
+
+
+def test_a_failed_save_says_so_in_sight_and_a_dropped_one_is_sent_again(
+    context: Any, restartable_world: RestartableWorld
+) -> None:
+    world = restartable_world
+    account_key = company_with_books(world)
+    token = world.token(account_key, scopes=SCOPES)["link_token"]
+    page = context.new_page()
+    frame = open_to_map(page, world, token)
+    total = frame.locator(".map-row").count()
+    frame.locator("#map-accept-all").click()
+    saves: list[str] = []
+
+    def refuse(route: Any) -> None:
+        saves.append("refused")
+        route.fulfill(status=500, json={"error": {"code": "internal_error", "message": "Something broke."}})
+
+    page.route("**/v1/link/mapping", lambda route: refuse(route) if route.request.method == "PUT" else route.fallback())
+    frame.locator("#map-save").click()
+    alert = frame.locator(".actions.sticky [role=alert]")
+    alert.wait_for()
+    # The owner pressed Save at the top of a long list: the error shows beside the button, not below the list.
+    assert alert.is_visible() and _in_viewport(alert), "the save error is out of sight"
+    assert "internal_error" in alert.inner_text()
+    shoot(page, "map-save-failed")
+    page.unroute("**/v1/link/mapping")
+
+    def drop_once(route: Any) -> None:
+        if route.request.method == "PUT" and "dropped" not in saves:
+            saves.append("dropped")
+            route.abort("connectionreset")
+        else:
+            route.fallback()
+
+    page.route("**/v1/link/mapping", drop_once)
+    frame.locator("#map-save").click()
+    frame.locator(".step-reconcile").wait_for(timeout=30_000)
+    assert saves == ["refused", "dropped"]
+    mapping = lender_get(world, f"/v1/accounts/{account_key}/mapping").json()
+    assert len(mapping["mappings"]) == total
+
+
+def _in_viewport(locator: Any) -> bool:
+    """Whether ``locator`` lies inside the frame's visible area (not scrolled away)."""
+    return bool(
+        locator.evaluate(
+            "el => { const r = el.getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= document.documentElement.clientHeight; }"
+        )
+    )

@@ -4,13 +4,20 @@ import { BrokerError, RETRY_DELAYS_MS, createBroker } from "../src/frame/api.js"
 
 const FAST = [1, 1, 1, 1, 1];
 
-/** A fetch that answers from `script` in order: a number is a status with an empty JSON body, "down" throws. */
+/**
+ * A fetch that answers from `script` in order: a number is a status with a small JSON body, "down" throws, and "cut"
+ * answers 200 whose body then fails to arrive (a broker killed mid-answer).
+ */
 function scripted(script) {
   const calls = [];
   const fetchImpl = async (url, init) => {
     calls.push([init.method, url]);
     const next = script.shift();
     if (next === "down") throw new TypeError("Failed to fetch");
+    if (next === "cut") {
+      const body = new ReadableStream({ pull: (controller) => controller.error(new TypeError("network error")) });
+      return new Response(body, { status: 200 });
+    }
     return new Response(JSON.stringify(next === 200 ? { ok: true } : { error: { code: `e${next}` } }), {
       status: next,
     });
@@ -31,6 +38,20 @@ describe("the frame's broker client", () => {
       createBroker("tok", fetchImpl, FAST).complete(),
       (e) => e instanceof BrokerError && e.status === 503,
     );
+    assert.equal(calls.length, 1);
+  });
+  it("repeats a save whose answer was cut off mid-body", async () => {
+    const { calls, fetchImpl } = scripted(["cut", 200]);
+    const answer = await createBroker("tok", fetchImpl, FAST).saveMapping({ mappings: [] });
+    assert.deepEqual(answer, { ok: true });
+    assert.deepEqual(calls, [
+      ["PUT", "/v1/link/mapping"],
+      ["PUT", "/v1/link/mapping"],
+    ]);
+  });
+  it("reports a POST whose answer was cut off as network_error, never as an empty success", async () => {
+    const { calls, fetchImpl } = scripted(["cut", 200]);
+    await assert.rejects(createBroker("tok", fetchImpl, FAST).complete(), (e) => e.code === "network_error");
     assert.equal(calls.length, 1);
   });
   it("does not retry client errors", async () => {

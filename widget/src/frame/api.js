@@ -18,6 +18,13 @@ const IDEMPOTENT = Object.freeze(["GET", "PUT"]);
 const RETRY_STATUSES = Object.freeze([502, 503, 504]);
 // About 15 s in all: long enough for a broker process to be restarted or replaced behind its load balancer.
 export const RETRY_DELAYS_MS = Object.freeze([500, 1000, 2000, 4000, 8000]);
+const parseJson = (text) => {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -46,25 +53,35 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    let response;
+    let answer;
     for (let attempt = 0; ; attempt += 1) {
-      try {
-        response = await fetchImpl(`/v1/link/${path}`, init);
-      } catch {
-        response = null;
-      }
+      answer = await exchange(`/v1/link/${path}`, init);
       // Reads and idempotent saves ride over a broker restart or a brief outage; other calls are never repeated.
-      const transient = response === null || RETRY_STATUSES.includes(response.status);
+      const transient = answer === null || RETRY_STATUSES.includes(answer.response.status);
       if (!transient || !IDEMPOTENT.includes(method) || attempt >= retryDelaysMs.length) break;
       await sleep(retryDelaysMs[attempt]);
     }
-    if (response === null) throw new BrokerError(0, "network_error", "The broker could not be reached.");
-    const data = await response.json().catch(() => null);
+    if (answer === null) throw new BrokerError(0, "network_error", "The broker could not be reached.");
+    const { response, data } = answer;
     if (!response.ok) {
       const error = data && data.error ? data.error : {};
       throw new BrokerError(response.status, error.code || "broker_error", error.message || `HTTP ${response.status}`);
     }
     return data;
+  }
+  /**
+   * One request and its whole body, or null when either failed in transit (a broker killed mid-answer sends the
+   * status line and then cuts the body: that is no answer, not an empty one).
+   * @returns {Promise<{response: Response, data: any} | null>}
+   */
+  async function exchange(url, init) {
+    try {
+      const response = await fetchImpl(url, init);
+      const text = await response.text();
+      return { response, data: parseJson(text) };
+    } catch {
+      return null;
+    }
   }
   const id = (value) => encodeURIComponent(value);
   return Object.freeze({

@@ -300,12 +300,13 @@ export function renderMap(state, ctx) {
           shown.map((a) => accountRow(a, map.accounts.indexOf(a), map, ctx)),
         )
       : h("p", { className: "empty" }, t("map.noMatch", { query: map.query })),
-    map.error && !map.error.id
-      ? h("p", { role: "alert", className: "field-error" }, t(map.error.key, { code: map.error.code || "" }))
-      : null,
     h(
       "div",
       { className: "actions sticky" },
+      // In the sticky bar, next to the button that failed: below the list it would be out of sight.
+      map.error && !map.error.id
+        ? h("p", { role: "alert", className: "field-error" }, t(map.error.key, { code: map.error.code || "" }))
+        : null,
       h(
         "button",
         {

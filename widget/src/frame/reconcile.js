@@ -316,9 +316,6 @@ export function renderReconcile(state, ctx) {
     data.accounts.length
       ? data.accounts.map((a, n) => accountSection(a, recon, ctx, n))
       : h("p", { className: "empty" }, t("reconcile.noBank")),
-    recon.error && !recon.error.field
-      ? h("p", { role: "alert", className: "field-error" }, t(recon.error.key, { code: recon.error.code || "" }))
-      : null,
     h(
       "form",
       {
@@ -351,6 +348,10 @@ export function renderReconcile(state, ctx) {
       h(
         "div",
         { className: "actions sticky" },
+        // In the sticky bar, where the owner's eyes are after pressing a button: the list may be scrolled far away.
+        recon.error && !recon.error.field
+          ? h("p", { role: "alert", className: "field-error" }, t(recon.error.key, { code: recon.error.code || "" }))
+          : null,
         h(
           "button",
           { type: "submit", className: "btn btn-primary", id: "recon-save", disabled: recon.status === "saving" },
