@@ -12,28 +12,11 @@ from sqlalchemy import delete, insert, select, text
 from common.dates import iso
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
+from sandbox.fixtures.model import DATE_FIELDS
 from sandbox.models import DataObject, SourceRecord
 
 # The collections of the common data model, each with the name of the field that start/end filter on (None: undated).
-COLLECTIONS: dict[str, str | None] = {
-    "accounts": None,
-    "customers": None,
-    "vendors": None,
-    "invoices": "date",
-    "bills": "date",
-    "payments": "date",
-    "credit_notes": "date",
-    "journal_entries": "date",
-    "trial_balances": "end",
-    "bank_accounts": None,
-    "bank_transactions": "date",
-    "orders": "date",
-    "products": None,
-    "transactions": "date",
-    "payouts": "date",
-    "employees": None,
-    "payroll": "pay_date",
-}
+COLLECTIONS: dict[str, str | None] = DATE_FIELDS
 
 
 class RawLike(Protocol):

@@ -13,6 +13,18 @@ from sandbox.fixtures.business import Business, JournalEntry
 from sandbox.fixtures.model import RawRecord
 
 Raw = dict[str, list[dict[str, Any]]]
+# The common-model objects an accounting app supplies (both simulated accounting apps supply them all).
+ACCOUNTING_OBJECTS = (
+    "accounts",
+    "customers",
+    "vendors",
+    "invoices",
+    "bills",
+    "payments",
+    "credit_notes",
+    "journal_entries",
+    "trial_balances",
+)
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 

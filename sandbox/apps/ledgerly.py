@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox.apps._ledgerly_normalize import normalize_ledgerly
 from sandbox.apps._shared import (
+    ACCOUNTING_OBJECTS,
     Raw,
     manual_entries,
     month_end_balances,
@@ -38,17 +39,7 @@ RESOURCES = (
     "JournalEntry",
     "TrialBalance",
 )
-OBJECTS = (
-    "accounts",
-    "customers",
-    "vendors",
-    "invoices",
-    "bills",
-    "payments",
-    "credit_notes",
-    "journal_entries",
-    "trial_balances",
-)
+OBJECTS = ACCOUNTING_OBJECTS
 
 _CLASSIFICATION_NAMES = {
     "asset": "Asset",

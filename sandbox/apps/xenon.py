@@ -6,7 +6,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sandbox.apps._shared import Raw, manual_entries, midnight, month_end_balances, number, stable_uuid
+from sandbox.apps._shared import (
+    ACCOUNTING_OBJECTS,
+    Raw,
+    manual_entries,
+    midnight,
+    month_end_balances,
+    number,
+    stable_uuid,
+)
 from sandbox.apps._shared import raw_records as _raw_records
 from sandbox.apps._xenon_normalize import normalize_xenon
 from sandbox.fixtures.business import Account, Business, DocLine, Document
@@ -28,17 +36,7 @@ RESOURCES = (
     "Journals",
     "TrialBalance",
 )
-OBJECTS = (
-    "accounts",
-    "customers",
-    "vendors",
-    "invoices",
-    "bills",
-    "payments",
-    "credit_notes",
-    "journal_entries",
-    "trial_balances",
-)
+OBJECTS = ACCOUNTING_OBJECTS
 
 _MONTHS = (
     "January",
