@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.database import make_engine, schema_lock
 from sandbox.models import Base
 
-
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and cross-thread use (the sync runs in a thread)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+_SCHEMA_LOCK_ID = 7_305_142_002  # arbitrary constant: the advisory lock for the sandbox's schema on PostgreSQL
 
 
 class Database:
@@ -37,8 +21,12 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
-        """Create missing tables (the sandbox's schema only grows; it keeps no migration history)."""
-        Base.metadata.create_all(self.engine)
+        """Create missing tables (the sandbox's schema only grows; it keeps no migration history).
+
+        Under a lock: gunicorn workers that start at once on a new database would otherwise race to create a table.
+        """
+        with schema_lock(self.engine, _SCHEMA_LOCK_ID):
+            Base.metadata.create_all(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select
 
 from broker import clients
 from broker.storage import Client, Database
@@ -25,6 +25,7 @@ from tests.broker_support import (
     new_link_token,
     reachable,
 )
+from tests.scaleout_support import fresh_database
 
 TABLES = {"alembic_version", "clients", "accounts", "link_tokens", "audit_log"}
 
@@ -34,16 +35,8 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
     if not reachable(5432):
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"broker_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database() as url:
+        yield url
 
 
 def test_sqlite_is_migrated_at_startup(tmp_path: Any) -> None:
