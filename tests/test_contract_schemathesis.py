@@ -1,7 +1,10 @@
 """schemathesis against the broker's and the sandbox's /openapi.json: no 5xx, every answer matches its schema.
 
 Every operation, authenticated (broker: Basic with a client made by the CLI or a fresh bearer link token; sandbox:
-Basic and the tenant key), a bounded number of examples each, derandomized so that CI is reproducible.
+Basic and the tenant key), a bounded number of examples each, derandomized so that CI is reproducible. Then the
+broker statefully: sequences that follow the links schemathesis infers from the document (an account created, then
+read, its data and statements; a link token minted, then revoked; a webhook endpoint registered, its deliveries
+listed, then deleted), each answer checked the same way plus "a deleted resource stays gone".
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, use_after_free
 
 from broker.proxy import OBJECTS
 from sandbox.openapi import document as sandbox_document
@@ -26,6 +29,14 @@ from tests.stack_support import SANDBOX_CONFIG, LiveStack, live_stack
 CHECKS = [not_a_server_error, response_schema_conformance]
 FUZZ = settings(
     max_examples=int(os.environ.get("CONTRACT_EXAMPLES", "12")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+STATEFUL = settings(
+    max_examples=int(os.environ.get("CONTRACT_STATEFUL_EXAMPLES", "25")),
+    stateful_step_count=6,
     deadline=None,
     derandomize=True,
     database=None,
@@ -100,10 +111,30 @@ def test_broker_contract(label: str, stack: dict[str, Any]) -> None:
     check()
 
 
-def _broker_case(case: Any, stack: dict[str, Any]) -> None:
+def test_broker_stateful_sequences(stack: dict[str, Any]) -> None:
+    from schemathesis.generation.stateful.state_machine import StepOutput
+
+    base = schemathesis.openapi.from_dict(broker_spec()).as_state_machine()
+    steps: list[str] = []
+
+    class BrokerWorkflow(base):  # type: ignore[misc,valid-type]
+        def step(self, input: Any) -> Any:
+            """One call, authenticated and checked like the stateless cases; its answer feeds the next links."""
+            response = _broker_case(input.case, stack, keep_account_key=True, checks=[*CHECKS, use_after_free])
+            steps.append(input.case.operation.label)
+            return StepOutput(response, input.case)
+
+    BrokerWorkflow.run(settings=STATEFUL)
+    chained = [label for label in steps if "{" in label]
+    assert chained, f"no step used a value from an earlier answer: {sorted(set(steps))}"
+
+
+def _broker_case(
+    case: Any, stack: dict[str, Any], *, keep_account_key: bool = False, checks: list[Any] | None = None
+) -> Any:
     live: LiveStack = stack["live"]
     params = case.path_parameters or {}
-    if "account_key" in params:
+    if "account_key" in params and not (keep_account_key and str(params["account_key"]).isalnum()):
         params["account_key"] = stack["account_key"]  # other tenants' keys are the security suite's business
     if "object_name" in params and params["object_name"] not in OBJECTS:
         params["object_name"] = sorted(OBJECTS)[len(params["object_name"]) % len(OBJECTS)]
@@ -113,7 +144,8 @@ def _broker_case(case: Any, stack: dict[str, Any]) -> None:
         headers["Authorization"] = f"Bearer {_mint(stack)}"
     kwargs: dict[str, Any] = {"auth": (live.client_id, live.client_secret)} if "basicAuth" in schemes else {}
     response = case.call(base_url=live.broker_url, headers=headers, timeout=30, **kwargs)
-    case.validate_response(response, checks=CHECKS)
+    case.validate_response(response, checks=checks or CHECKS)
+    return response
 
 
 @pytest.mark.parametrize("label", sorted(SANDBOX_OPERATIONS))
