@@ -182,6 +182,16 @@ def test_both_steps_fit_a_320px_phone(browser: Any, restartable_world: Restartab
         frame.locator(".recon-match").first.wait_for(timeout=30_000)
         assert handle.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
         shoot(page, "reconcile-step-320-fr")
+        frame.locator(".recon-balances").first.scroll_into_view_if_needed()
+        shoot(page, "reconcile-balances-320-fr")
+        # Each amount stays on one line (the row label wraps instead): "36 768,82 $", never "36 768,8" over "2 $".
+        lines = frame.locator(".recon-balances td.amount").evaluate_all(
+            "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"
+        )
+        assert lines and set(lines) == {1}, lines
+        # Nor does the step's own scroll box overflow sideways (the page's width alone does not show that).
+        assert frame.locator(".content").evaluate("c => c.scrollWidth <= c.clientWidth + 1")
     finally:
         phone.close()
 

@@ -137,6 +137,15 @@ export function reasonText(suggestion, byCode, t, locale) {
 }
 
 /** Format minor units as money in the owner's language. */
+/** Integer minor units as a plain amount ("202 310,97"), for tables that name their currency once. */
+export function amount(cents, locale) {
+  try {
+    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(cents / 100);
+  } catch {
+    return (cents / 100).toFixed(2);
+  }
+}
+
 export function money(cents, currency, locale) {
   try {
     return new Intl.NumberFormat(locale, { style: "currency", currency: currency || "USD" }).format(cents / 100);

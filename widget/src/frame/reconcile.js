@@ -4,7 +4,7 @@
  * reliable. The reducer and selectors are pure (tested with node); `renderReconcile` builds the DOM.
  */
 import { h } from "./dom.js";
-import { money } from "./map.js";
+import { amount, money } from "./map.js";
 import { registerStep } from "./steps.js";
 
 export const RECONCILE_STEP = "reconcile";
@@ -122,8 +122,8 @@ function balances(account, ctx) {
       "tr",
       {},
       h("th", { scope: "row" }, label),
-      h("td", {}, money(bank, cur, locale)),
-      h("td", {}, money(ledger, cur, locale)),
+      h("td", { className: "amount" }, amount(bank, locale)),
+      h("td", { className: "amount" }, amount(ledger, locale)),
     );
   return h(
     "table",
@@ -136,8 +136,9 @@ function balances(account, ctx) {
         "tr",
         {},
         h("td", {}),
-        h("th", { scope: "col" }, t("reconcile.bank")),
-        h("th", { scope: "col" }, t("reconcile.ledger")),
+        // The currency once per column, not in every cell: two amounts then fit a 320 px phone in French too.
+        h("th", { scope: "col" }, t("reconcile.bank"), " ", h("span", { className: "unit" }, cur)),
+        h("th", { scope: "col" }, t("reconcile.ledger"), " ", h("span", { className: "unit" }, cur)),
       ),
     ),
     h(
