@@ -51,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     url = config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'sandbox.sqlite3')}"
     db = Database(url)
-    db.create_all()
+    db.create_all(lambda started: appserver_views.register_connector(started, config))
     state = Sandbox(config=config, db=db, webhooks=WebhookService(db, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]))
     app.extensions["sandbox"] = state
     state.webhooks.resume_pending()  # deliveries stored before a restart are sent without waiting for a new event

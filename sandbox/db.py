@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,13 +20,16 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_all(self) -> None:
-        """Create missing tables (the sandbox's schema only grows; it keeps no migration history).
+    def create_all(self, *startup_writes: Callable[[Database], None]) -> None:
+        """Create missing tables (the schema only grows; no migration history), then run ``startup_writes``.
 
-        Under a lock: gunicorn workers that start at once on a new database would otherwise race to create a table.
+        All under one lock: gunicorn workers that start at once on a new database would otherwise race to create a
+        table, or to insert the same start-up row (the connector's registration at each app).
         """
         with schema_lock(self.engine, _SCHEMA_LOCK_ID):
             Base.metadata.create_all(self.engine)
+            for write in startup_writes:
+                write(self)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,4 +1,5 @@
-"""The sandbox's database: several processes starting at once on a new database all come up with the whole schema."""
+"""The sandbox's database: workers starting at once on a new database all come up, with the whole schema and one
+registration of the connector at each app."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from sandbox.apps.catalog import APPS
+from sandbox.appserver.views import register_connector
 from sandbox.db import Database
-from sandbox.models import Base
+from sandbox.models import AppClient, Base
+
+CONNECTOR = {"CONNECTOR_CLIENT_ID": "ledgerlink-connector", "CONNECTOR_CLIENT_SECRET": "connector-secret-for-tests"}
 
 
 def _create_concurrently(url: str, copies: int = 4) -> list[BaseException]:
@@ -20,7 +25,7 @@ def _create_concurrently(url: str, copies: int = 4) -> list[BaseException]:
         db = Database(url)
         try:
             barrier.wait()
-            db.create_all()
+            db.create_all(lambda started: register_connector(started, CONNECTOR))
         except BaseException as error:
             errors.append(error)
         finally:
@@ -40,4 +45,6 @@ def test_workers_starting_together_on_a_new_sqlite_file_take_turns(tmp_path: Any
         assert _create_concurrently(url) == []
         db = Database(url)
         assert set(inspect(db.engine).get_table_names()) == set(Base.metadata.tables)
+        with db.session() as session:
+            assert session.query(AppClient).count() == len(APPS)  # the connector, once at each simulated app
         db.engine.dispose()

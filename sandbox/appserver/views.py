@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
@@ -15,6 +16,7 @@ from sandbox.appserver import bank
 from sandbox.appserver.oauth import SCOPES, AppServer
 from sandbox.appserver.storage import AppUser, RegisteredClient, find_client
 from sandbox.appserver.users import APP_OWNERS, check_app_owner
+from sandbox.db import Database
 from sandbox.pages import check_csrf, page, public_base, secure_headers
 from sandbox.state import current_sandbox
 
@@ -23,19 +25,25 @@ bp = Blueprint("apps_auth", __name__, url_prefix="/apps/<app_key>")
 BANK_KEY = "northbank"
 
 
-def create_servers(app: Flask) -> dict[str, AppServer]:
-    """Create one authorization server per simulated app and register the connector as each one's client."""
+def register_connector(db: Database, config: Mapping[str, Any]) -> None:
+    """Register the connector as a client of every simulated app (at start, from configuration)."""
     from sandbox.apps.catalog import APPS
     from sandbox.appserver.storage import register_client
 
+    for key, module in APPS.items():
+        scope = SCOPES.get(module.CATEGORY, "read")
+        register_client(db, key, config["CONNECTOR_CLIENT_ID"], config["CONNECTOR_CLIENT_SECRET"], scope)
+
+
+def create_servers(app: Flask) -> dict[str, AppServer]:
+    """Create one authorization server per simulated app (the connector is registered by ``register_connector``)."""
+    from sandbox.apps.catalog import APPS
+
     state = app.extensions["sandbox"]
-    config = state.config
     servers: dict[str, AppServer] = {}
     for key, module in APPS.items():
         interactive = module.AUTH_TYPE == "oauth2"
-        servers[key] = AppServer(key, state.db, config, public_base=public_base, interactive=interactive)
-        scope = SCOPES.get(module.CATEGORY, "read")
-        register_client(state.db, key, config["CONNECTOR_CLIENT_ID"], config["CONNECTOR_CLIENT_SECRET"], scope)
+        servers[key] = AppServer(key, state.db, state.config, public_base=public_base, interactive=interactive)
     app.extensions["sandbox.appservers"] = servers
     return servers
 
