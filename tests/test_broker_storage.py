@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -25,6 +24,7 @@ from tests.broker_support import (
     new_link_token,
     reachable,
 )
+from tests.concurrency import start_together
 from tests.scaleout_support import fresh_database
 
 TABLES = {"alembic_version", "clients", "accounts", "link_tokens", "audit_log"}
@@ -46,25 +46,7 @@ def test_sqlite_is_migrated_at_startup(tmp_path: Any) -> None:
 
 
 def _upgrade_concurrently(url: str, copies: int = 4) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(copies)
-
-    def run() -> None:
-        db = Database(url)
-        try:
-            barrier.wait()
-            db.upgrade()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            db.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(copies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    return start_together(lambda: Database(url), Database.upgrade, Database.dispose, copies)
 
 
 def test_concurrent_upgrades_on_sqlite_take_turns(tmp_path: Any) -> None:

@@ -3,7 +3,6 @@ registration of the connector at each app."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from sqlalchemy import inspect
@@ -12,31 +11,19 @@ from sandbox.apps.catalog import APPS
 from sandbox.appserver.views import register_connector
 from sandbox.db import Database
 from sandbox.models import AppClient, Base
+from tests.concurrency import start_together
 
 CONNECTOR = {"CONNECTOR_CLIENT_ID": "ledgerlink-connector", "CONNECTOR_CLIENT_SECRET": "connector-secret-for-tests"}
 
 
 def _create_concurrently(url: str, copies: int = 4) -> list[BaseException]:
     """Run ``create_all`` from ``copies`` databases at the same moment, as gunicorn workers booting together do."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(copies)
-
-    def run() -> None:
-        db = Database(url)
-        try:
-            barrier.wait()
-            db.create_all(lambda started: register_connector(started, CONNECTOR))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            db.engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(copies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    return start_together(
+        lambda: Database(url),
+        lambda db: db.create_all(lambda started: register_connector(started, CONNECTOR)),
+        lambda db: db.engine.dispose(),
+        copies,
+    )
 
 
 def test_workers_starting_together_on_a_new_sqlite_file_take_turns(tmp_path: Any) -> None:
