@@ -24,7 +24,7 @@ def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         # Enough kept-open connections for every request thread of a gunicorn worker (8 by default) and the
         # background senders: past pool_size SQLAlchemy closes each returned connection, and PostgreSQL then starts
-        # a new backend process per request (measured: p99 of the load bench 2.3 s with the default of 5).
+        # a new backend process per request (seen under bench/bench_load.py with the default of 5).
         return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
