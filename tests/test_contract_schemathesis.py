@@ -2,9 +2,9 @@
 
 Every operation, authenticated (broker: Basic with a client made by the CLI or a fresh bearer link token; sandbox:
 Basic and the tenant key), a bounded number of examples each, derandomized so that CI is reproducible. Then the
-broker statefully: sequences that follow the links schemathesis infers from the document (an account created, then
-read, its data and statements; a link token minted, then revoked; a webhook endpoint registered, its deliveries
-listed, then deleted), each answer checked the same way plus "a deleted resource stays gone".
+broker statefully: sequences that follow the links schemathesis infers from the document (such as an account created,
+then read with its data, statements, mapping and reconciliation; a webhook endpoint registered, then its deliveries
+listed), each answer checked the same way plus "a deleted resource stays gone".
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ def _broker_case(
 ) -> Any:
     live: LiveStack = stack["live"]
     params = case.path_parameters or {}
+    # Stateful steps keep a key taken from an earlier answer (hex); anything not alphanumeric is noise, replaced.
     if "account_key" in params and not (keep_account_key and str(params["account_key"]).isalnum()):
         params["account_key"] = stack["account_key"]  # other tenants' keys are the security suite's business
     if "object_name" in params and params["object_name"] not in OBJECTS:

@@ -136,22 +136,23 @@ export function reasonText(suggestion, byCode, t, locale) {
   });
 }
 
-/** Format minor units as money in the owner's language. */
-/** Integer minor units as a plain amount ("202 310,97"), for tables that name their currency once. */
-export function amount(cents, locale) {
+/** Integer minor units in the owner's language with ``options`` of Intl.NumberFormat (plain digits if unsupported). */
+function formatCents(cents, locale, options) {
   try {
-    return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(cents / 100);
+    return new Intl.NumberFormat(locale, options).format(cents / 100);
   } catch {
     return (cents / 100).toFixed(2);
   }
 }
 
+/** Integer minor units as a plain amount ("202 310,97"), for tables that name their currency once. */
+export function amount(cents, locale) {
+  return formatCents(cents, locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** Format minor units as money in the owner's language. */
 export function money(cents, currency, locale) {
-  try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency: currency || "USD" }).format(cents / 100);
-  } catch {
-    return (cents / 100).toFixed(2);
-  }
+  return formatCents(cents, locale, { style: "currency", currency: currency || "USD" });
 }
 
 function accountRow(account, index, map, ctx) {
