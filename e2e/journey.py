@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, run_axe, shoot
-from sandbox.appserver.users import APP_OWNERS
+from sandbox.apps.server.users import APP_OWNERS
 from scripts.stack import Stack, free_port
 
 WIDGET = "iframe[src*='/widget/v1/frame']"

@@ -21,7 +21,7 @@ import pytest
 from flask import Flask, request
 
 from e2e.widget_fixtures import ARTIFACTS, SAMPLES, browser, keep_failure_artifacts
-from sandbox.appserver.users import APP_OWNERS, BANK_MFA_CODE, BANK_USERS
+from sandbox.apps.server.users import APP_OWNERS, BANK_MFA_CODE, BANK_USERS
 from tests.live_server import live_server
 
 __all__ = ["browser"]

@@ -35,10 +35,12 @@ def _not_limited() -> bool:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the sandbox app: configuration checked, tables created, blueprints and the rate limit registered."""
-    from sandbox import admin_api, app_api, connect_views, data_api, faults, openapi
-    from sandbox.appserver import views as appserver_views
+    from sandbox import admin_api, data_api, faults, openapi
+    from sandbox.apps.server import api as app_api
+    from sandbox.apps.server import views as appserver_views
     from sandbox.config import ConfigError, announce_demo_credentials, load_config
-    from sandbox.connector import INTERNAL_BASE, AppLink, Connector
+    from sandbox.connect import views as connect_views
+    from sandbox.connect.connector import INTERNAL_BASE, AppLink, Connector
     from sandbox.db import Database
     from sandbox.pages import configure_sessions
     from sandbox.state import Sandbox
@@ -88,7 +90,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Without SANDBOX_APPS_URL the connector calls the apps in-process, through the whole WSGI stack of this app.
     transport = None if config["APPS_URL"] else httpx.WSGITransport(app=app)
     link = AppLink(config["APPS_URL"] or INTERNAL_BASE, transport)
-    app.extensions["sandbox.connector"] = Connector(
+    app.extensions["sandbox.connect.connector"] = Connector(
         config["CONNECTOR_CLIENT_ID"], config["CONNECTOR_CLIENT_SECRET"], link
     )
 

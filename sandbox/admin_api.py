@@ -9,8 +9,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from common.errors import ValidationFailed
 from common.pagination import parse_page
-from sandbox import accounts, connect, connections, webhooks
+from sandbox import accounts, webhooks
 from sandbox.auth import require_admin_credentials, well_formed_account_key
+from sandbox.connect import connections
+from sandbox.connect import flow as connect
 from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration
 from sandbox.state import Sandbox, current_sandbox
 
@@ -109,7 +111,7 @@ def admin_get() -> Response:
 
 
 def _connector() -> Any:
-    return current_app.extensions["sandbox.connector"]
+    return current_app.extensions["sandbox.connect.connector"]
 
 
 def _page() -> int:

@@ -9,8 +9,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from common.dates import parse_bound, parse_day
 from common.pagination import PAGE_SIZE, parse_page
-from sandbox import accounts, connections, datastore
+from sandbox import accounts, datastore
 from sandbox.auth import requested_account_key, require_data_credentials, well_formed_account_key
+from sandbox.connect import connections
 from sandbox.errors import AccountNotShared, InvalidParameter, ObjectNotFound, ReadOnly, UnknownObject
 from sandbox.state import Sandbox, current_sandbox
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 
-from sandbox.appserver.users import APP_OWNERS
+from sandbox.apps.server.users import APP_OWNERS
 from tests.conftest import ADMIN_HEADERS
 
 LENDER = "http://lender.test"

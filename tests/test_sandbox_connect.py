@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from common.dates import utcnow
 from sandbox import create_app
-from sandbox.appserver import bank
+from sandbox.apps.server import bank
 from sandbox.models import ConnectSession, EmbedToken
 from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, create_company
 from tests.sandbox_support import (
@@ -141,7 +141,7 @@ def test_disconnect_revokes_at_the_app_hides_data_and_reconnect_does_not_duplica
     admin(sandbox_client, {"action": "register_webhook", "url": "http://127.0.0.1:9/hooks"})
     oauth_connect(sandbox_client, company, "xenon")
     db = sandbox_app.extensions["sandbox"].db
-    from sandbox.connections import get_connection
+    from sandbox.connect.connections import get_connection
 
     first = get_connection(db, company, "xenon")
     assert first is not None and first.credentials

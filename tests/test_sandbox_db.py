@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import inspect
 
 from sandbox.apps.catalog import APPS
-from sandbox.appserver.views import register_connector
+from sandbox.apps.server.views import register_connector
 from sandbox.db import Database
 from sandbox.models import AppClient, Base
 from tests.concurrency import start_together

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import admin_api
-from sandbox.appserver.users import APP_OWNERS, BANK_LOCKED_USERS, BANK_MFA_CODE, BANK_USERS
+from sandbox.apps.server.users import APP_OWNERS, BANK_LOCKED_USERS, BANK_MFA_CODE, BANK_USERS
 from sandbox.faults import MS_KEYS, RATE_KEYS
 from sandbox.webhooks import EVENT_TYPES
 

@@ -10,7 +10,7 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlalchemy import update
 
-from sandbox import connections
+from sandbox.connect import connections
 from sandbox.models import AppToken, Connection
 from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, basic, create_company
 from tests.sandbox_support import (
@@ -170,7 +170,7 @@ def test_connect_pulls_the_raw_api_through_oauth_and_traces_objects(sandbox_app,
         stored = session.scalar(select(func.count()).select_from(SourceRecord))
     assert stored == len(module.raw_records(module.render(business))) and expected > 0
     token = _stored_token(sandbox_app, company, integration)
-    fetched = sandbox_app.extensions["sandbox.connector"].fetch_raw(integration, token, lambda _new: None)
+    fetched = sandbox_app.extensions["sandbox.connect.connector"].fetch_raw(integration, token, lambda _new: None)
     assert fetched == json.loads(json.dumps(module.render(business)))  # every page of every resource, untouched
     first_object = module.OBJECTS[0]
     rows = sandbox_client.get(f"/api/{first_object}", query_string={"X_ACCOUNT_KEY": company}, headers=DATA_HEADERS)

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from common.dates import utcnow
-from sandbox import connections, datastore
+from sandbox import datastore
+from sandbox.connect import connections
 from sandbox.fixtures.ids import common_id
 from sandbox.fixtures.model import CommonObject, RawRecord, make_object
 from sandbox.models import Connection, UploadedFile

@@ -16,8 +16,8 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.oauth2 import OAuth2Error
 
-from sandbox.app_api import paging_style
-from sandbox.appserver.oauth import SCOPES
+from sandbox.apps.server.api import paging_style
+from sandbox.apps.server.oauth import SCOPES
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class Connector:
         update_token: Callable[..., None] | None = None,
     ) -> Any:
         """Return an authlib ``OAuth2Client`` for one app: S256 PKCE, ``client_secret_basic``, auto refresh."""
-        from sandbox.connections import app_module
+        from sandbox.connect.connections import app_module
 
         return _oauth2_client_class()(
             client_id=self.client_id,
@@ -185,7 +185,7 @@ class Connector:
         self, app_key: str, token: dict[str, Any], save_token: Callable[[dict[str, Any]], None]
     ) -> dict[str, list[dict[str, Any]]]:
         """Read every resource of the app's raw API, refreshing the access token when it expires."""
-        from sandbox.connections import app_module
+        from sandbox.connect.connections import app_module
 
         def update_token(new_token: dict[str, Any], **_: Any) -> None:
             save_token(dict(new_token))

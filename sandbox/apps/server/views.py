@@ -12,10 +12,10 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redir
 from werkzeug.wrappers import Response as BaseResponse
 
 from sandbox import accounts
-from sandbox.appserver import bank
-from sandbox.appserver.oauth import SCOPES, AppServer
-from sandbox.appserver.storage import AppUser, RegisteredClient, find_client
-from sandbox.appserver.users import APP_OWNERS, check_app_owner
+from sandbox.apps.server import bank
+from sandbox.apps.server.oauth import SCOPES, AppServer
+from sandbox.apps.server.storage import AppUser, RegisteredClient, find_client
+from sandbox.apps.server.users import APP_OWNERS, check_app_owner
 from sandbox.db import Database
 from sandbox.pages import check_csrf, page, public_base, secure_headers
 from sandbox.state import current_sandbox
@@ -28,7 +28,7 @@ BANK_KEY = "northbank"
 def register_connector(db: Database, config: Mapping[str, Any]) -> None:
     """Register the connector as a client of every simulated app (at start, from configuration)."""
     from sandbox.apps.catalog import APPS
-    from sandbox.appserver.storage import register_client
+    from sandbox.apps.server.storage import register_client
 
     for key, module in APPS.items():
         scope = SCOPES.get(module.CATEGORY, "read")
@@ -169,7 +169,7 @@ def _company(subdomain: str) -> Any:
 
 
 def _resource_labels(module: Any) -> list[str]:
-    from sandbox.app_api import resource_label
+    from sandbox.apps.server.api import resource_label
 
     return [resource_label(name) for name in module.RESOURCES]
 

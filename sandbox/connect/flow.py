@@ -9,9 +9,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from common.dates import utcnow
-from sandbox import accounts, connections
-from sandbox.appserver import storage
-from sandbox.connector import AccessDenied, Connector, ConnectorError
+from sandbox import accounts
+from sandbox.apps.server import storage
+from sandbox.connect import connections
+from sandbox.connect.connector import AccessDenied, Connector, ConnectorError
 from sandbox.errors import InvalidParameter
 from sandbox.models import Connection, ConnectSession
 from sandbox.state import Sandbox
@@ -257,7 +258,7 @@ def connect_without_browser(
 
 def resync(state: Sandbox, connector: Connector, account_key: str, integration: str) -> dict[str, Any] | None:
     """Run a connection's sync again with what it was connected with; None when there is no such connection."""
-    from sandbox import upload
+    from sandbox.apps import upload
 
     connection = connections.get_connection(state.db, account_key, integration)
     if connection is None or connection.status == "inactive":

@@ -16,9 +16,9 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from sandbox import connections
-from sandbox.appserver import storage
-from sandbox.appserver.storage import StoredToken
+from sandbox.apps.server import storage
+from sandbox.apps.server.storage import StoredToken
+from sandbox.connect import connections
 from sandbox.models import Company
 from sandbox.state import current_sandbox
 

@@ -7,8 +7,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sandbox.appserver.storage import AppUser, digest
-from sandbox.appserver.users import BANK_LOCKED_USERS, BANK_MFA_CODE, check_bank_password
+from sandbox.apps.server.storage import AppUser, digest
+from sandbox.apps.server.users import BANK_LOCKED_USERS, BANK_MFA_CODE, check_bank_password
 from sandbox.db import Database
 from sandbox.models import BankChallenge, BankLoginFailure
 

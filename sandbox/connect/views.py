@@ -7,9 +7,11 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
-from sandbox import accounts, connect, upload
-from sandbox.connect import ConnectRefused
-from sandbox.connector import AppUnavailable, Connector
+from sandbox import accounts
+from sandbox.apps import upload
+from sandbox.connect import flow as connect
+from sandbox.connect.connector import AppUnavailable, Connector
+from sandbox.connect.flow import ConnectRefused
 from sandbox.errors import InvalidParameter, SandboxError
 from sandbox.models import ConnectSession
 from sandbox.pages import check_csrf, page, public_base, secure_headers
@@ -22,7 +24,7 @@ CONNECT_APP = {"key": "sandbox", "name": "Connect your apps"}
 
 
 def _connector() -> Connector:
-    connector: Connector = current_app.extensions["sandbox.connector"]
+    connector: Connector = current_app.extensions["sandbox.connect.connector"]
     return connector
 
 

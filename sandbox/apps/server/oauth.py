@@ -12,8 +12,8 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 
-from sandbox.appserver import storage
-from sandbox.appserver.storage import AppUser, RegisteredClient, StoredCode, StoredToken
+from sandbox.apps.server import storage
+from sandbox.apps.server.storage import AppUser, RegisteredClient, StoredCode, StoredToken
 from sandbox.db import Database
 
 BANK_GRANT = "bank_mfa"

@@ -1,0 +1,1 @@
+"""Connecting an app to a company: the connect flow, its pages, the connector that pulls each app, connections."""
