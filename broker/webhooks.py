@@ -8,19 +8,19 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from broker.errors import NotFound, field_errors
 from broker.storage.db import Database
 from broker.storage.webhook_models import WebhookDelivery, WebhookEndpoint
 from common.dates import iso
-from common.delivery import Dispatcher, Outcome, RetryPolicy, Task
+from common.delivery import Dispatcher, RetryPolicy, SqlDeliveryStore
 from common.pagination import PAGE_SIZE
 
 EXTENSION = "broker_webhooks"
@@ -233,65 +233,17 @@ def store_event(
     return event_id, len(endpoints)
 
 
-class SqlDeliveryStore:
-    """The broker's deliveries as a ``common.delivery.DeliveryStore``: claims are conditional updates with a lease."""
-
-    def __init__(self, db: Database, lease_seconds: int = LEASE_SECONDS) -> None:
-        self.db = db
-        self.lease = timedelta(seconds=lease_seconds)
-
-    def _claimable(self, now: datetime) -> Any:
-        pending = (WebhookDelivery.status == "pending") & (
-            WebhookDelivery.next_attempt_at.is_(None) | (WebhookDelivery.next_attempt_at <= now)
-        )
-        abandoned = (WebhookDelivery.status == "sending") & (WebhookDelivery.lease_until < now)
-        return or_(pending, abandoned)
-
-    def due(self, now: datetime, limit: int) -> list[str]:
-        with self.db.session() as session:
-            query = (
-                select(WebhookDelivery.id)
-                .where(self._claimable(now))
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(limit)
-            )
-            return list(session.scalars(query))
-
-    def claim(self, delivery_id: str, now: datetime) -> Task | None:
-        with self.db.session() as session:
-            result = session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, self._claimable(now))
-                .values(status="sending", lease_until=now + self.lease)
-                .execution_options(synchronize_session=False)
-            )
-            session.commit()
-            if not getattr(result, "rowcount", 0):
-                return None
-            delivery = session.get(WebhookDelivery, delivery_id)
-            endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
-            if delivery is None or endpoint is None:
-                return None
-            return Task(delivery.id, endpoint.url, endpoint.secret, delivery.body.encode(), delivery.attempts)
-
-    def record(self, delivery_id: str, outcome: Outcome) -> None:
-        with self.db.session() as session:
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "sending")
-                .values(
-                    status=outcome.status,
-                    attempts=outcome.attempts,
-                    last_status_code=outcome.status_code,
-                    last_error=outcome.error,
-                    next_attempt_at=outcome.next_attempt,
-                    last_attempt_at=outcome.finished_at,
-                    delivered_at=outcome.finished_at if outcome.status == "delivered" else None,
-                    lease_until=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            session.commit()
+def delivery_store(db: Database, lease_seconds: int = LEASE_SECONDS) -> SqlDeliveryStore:
+    """The broker's deliveries as a ``common.delivery.SqlDeliveryStore`` (the claim's lease in ``lease_until``)."""
+    return SqlDeliveryStore(
+        db.sessions,
+        WebhookDelivery,
+        WebhookEndpoint,
+        lease_seconds=lease_seconds,
+        not_before="next_attempt_at",
+        lease="lease_until",
+        attempted="last_attempt_at",
+    )
 
 
 @dataclass
@@ -310,7 +262,7 @@ class WebhookService:
         """Create the service from ``webhook_settings`` values."""
         transport: httpx.BaseTransport | None = settings["WEBHOOK_TRANSPORT"]
         dispatcher = Dispatcher(
-            SqlDeliveryStore(db),
+            delivery_store(db),
             timeout=float(settings["WEBHOOK_TIMEOUT"]),
             transport=transport,
             policy=RetryPolicy(

@@ -1,4 +1,4 @@
-"""The generic webhook delivery loop shared by the sandbox and the broker: claim, attempt, back off, record."""
+"""Webhook delivery shared by the sandbox and the broker: a SQL store of claims and the claim-attempt-record loop."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from common import signing
 from common.dates import utcnow
@@ -186,3 +188,93 @@ class Dispatcher:
         outcome = outcome_of(task, status_code, error, self.policy, self.clock())
         self.store.record(task.delivery_id, outcome)
         return outcome
+
+
+class SqlDeliveryStore:
+    """Deliveries in a SQL table as a ``DeliveryStore``: a claim is a conditional update that sets a lease.
+
+    ``delivery`` and ``endpoint`` are the app's ORM classes; the delivery class has ``id``, ``endpoint_id``, ``body``,
+    ``status``, ``attempts``, ``last_status_code``, ``last_error`` and ``delivered_at``, and the endpoint class ``url``
+    and ``secret``. ``not_before`` names the column of the next attempt's time and ``lease`` the column that holds a
+    claim's expiry (it may be the same column: the sandbox keeps the lease in ``next_attempt``). When a lease runs out
+    without an outcome the sender is taken to have died and any sender may claim the delivery again; the one that
+    held the stale lease then records nothing, so a late answer never overwrites the newer attempt.
+    """
+
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        delivery: Any,
+        endpoint: Any,
+        *,
+        lease_seconds: float,
+        not_before: str,
+        lease: str,
+        attempted: str | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._delivery = delivery
+        self._endpoint = endpoint
+        self._lease_span = timedelta(seconds=lease_seconds)
+        self._not_before = not_before
+        self._lease = lease
+        self._attempted = attempted
+        self._leases: dict[str, datetime] = {}  # the lease this store set per claim
+
+    def _claimable(self, now: datetime) -> Any:
+        row = self._delivery
+        not_before = getattr(row, self._not_before)
+        pending = (row.status == "pending") & or_(not_before.is_(None), not_before <= now)
+        abandoned = (row.status == "sending") & (getattr(row, self._lease) <= now)
+        return or_(pending, abandoned)
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Return ids of pending deliveries that are due and of claims whose lease ran out, oldest first."""
+        row = self._delivery
+        query = select(row.id).where(self._claimable(now)).order_by(getattr(row, self._not_before), row.id).limit(limit)
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
+    def claim(self, delivery_id: str, now: datetime) -> Task | None:
+        """Take one delivery until its lease runs out (``None`` when another sender holds it or it is done)."""
+        row = self._delivery
+        lease_until = now + self._lease_span
+        with self._sessions() as session:
+            result = session.execute(
+                update(row)
+                .where(row.id == delivery_id, self._claimable(now))
+                .values({"status": "sending", self._lease: lease_until})
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            if not getattr(result, "rowcount", 0):
+                return None
+            delivery = session.get(row, delivery_id)
+            endpoint = session.get(self._endpoint, delivery.endpoint_id) if delivery else None
+            if delivery is None or endpoint is None:
+                return None
+            task = Task(delivery.id, endpoint.url, endpoint.secret, delivery.body.encode(), delivery.attempts)
+        self._leases[delivery_id] = lease_until
+        return task
+
+    def record(self, delivery_id: str, outcome: Outcome) -> None:
+        """Store an attempt's outcome, unless this store's lease ran out and another sender claimed it since."""
+        row = self._delivery
+        condition = (row.id == delivery_id) & (row.status == "sending")
+        lease_until = self._leases.pop(delivery_id, None)
+        if lease_until is not None:
+            condition = condition & (getattr(row, self._lease) == lease_until)
+        values: dict[str, Any] = {
+            "status": outcome.status,
+            "attempts": outcome.attempts,
+            "last_status_code": outcome.status_code,
+            "last_error": outcome.error,
+            "delivered_at": outcome.finished_at if outcome.status == "delivered" else None,
+            self._lease: None,
+            self._not_before: outcome.next_attempt,  # after the lease: the two may be one column
+        }
+        if self._attempted:
+            values[self._attempted] = outcome.finished_at
+        with self._sessions() as session:
+            session.execute(update(row).where(condition).values(values).execution_options(synchronize_session=False))
+            session.commit()

@@ -18,7 +18,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_all(self, *startup_writes: Callable[[Database], None]) -> None:
         """Create missing tables (the schema only grows; no migration history), then run ``startup_writes``.
@@ -34,7 +34,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session inside one transaction."""
-        session = self._sessions()
+        session = self.sessions()
         try:
             yield session
             session.commit()

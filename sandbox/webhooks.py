@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from common.dates import iso, utcnow
-from common.delivery import Dispatcher, Outcome, RetryPolicy, Task
+from common.delivery import Dispatcher, RetryPolicy, SqlDeliveryStore
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
 from sandbox.models import WebhookDelivery, WebhookEndpoint
@@ -43,76 +43,6 @@ def list_endpoints(db: Database) -> list[dict[str, Any]]:
     return [{"id": e.id, "url": e.url, "active": e.active, "created": iso(e.created)} for e in rows]
 
 
-class SandboxDeliveryStore:
-    """The sandbox's deliveries as a ``common.delivery.DeliveryStore``; a claim is a conditional update with a lease.
-
-    While a delivery is ``sending``, ``next_attempt`` holds its lease: when that passes without a recorded outcome
-    the sender is taken to have died and any sender may claim the delivery again (no extra column, so SQLite files
-    made before the lease existed keep working, and the ``status, next_attempt`` index serves both cases).
-    """
-
-    def __init__(self, db: Database, lease_seconds: float = LEASE_SECONDS) -> None:
-        self.db = db
-        self.lease = timedelta(seconds=lease_seconds)
-        self._leases: dict[str, datetime] = {}  # the lease this store set per claim: a stale sender records nothing
-
-    def _claimable(self, now: datetime) -> Any:
-        not_before = or_(WebhookDelivery.next_attempt.is_(None), WebhookDelivery.next_attempt <= now)
-        return WebhookDelivery.status.in_(("pending", "sending")) & not_before
-
-    def due(self, now: datetime, limit: int) -> list[str]:
-        """Return ids of pending deliveries that are due, and of claims whose lease has run out, oldest first."""
-        with self.db.session() as session:
-            query = (
-                select(WebhookDelivery.id)
-                .where(self._claimable(now))
-                .order_by(WebhookDelivery.next_attempt, WebhookDelivery.id)
-                .limit(limit)
-            )
-            return list(session.scalars(query))
-
-    def claim(self, delivery_id: str, now: datetime) -> Task | None:
-        """Take one delivery for ``lease_seconds`` (``None`` when another sender holds it or it is done)."""
-        lease_until = now + self.lease
-        with self.db.session() as session:
-            result = session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, self._claimable(now))
-                .values(status="sending", next_attempt=lease_until)
-                .execution_options(synchronize_session=False)
-            )
-            if not getattr(result, "rowcount", 0):
-                return None
-            delivery = session.get(WebhookDelivery, delivery_id)
-            endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
-            if delivery is None or endpoint is None:
-                return None
-            task = Task(delivery.id, endpoint.url, endpoint.secret, delivery.body.encode(), delivery.attempts)
-        self._leases[delivery_id] = lease_until
-        return task
-
-    def record(self, delivery_id: str, outcome: Outcome) -> None:
-        """Store an attempt's outcome, unless the lease ran out and another sender has claimed the delivery since."""
-        condition = (WebhookDelivery.id == delivery_id) & (WebhookDelivery.status == "sending")
-        lease_until = self._leases.pop(delivery_id, None)
-        if lease_until is not None:
-            condition = condition & (WebhookDelivery.next_attempt == lease_until)
-        with self.db.session() as session:
-            session.execute(
-                update(WebhookDelivery)
-                .where(condition)
-                .values(
-                    status=outcome.status,
-                    attempts=outcome.attempts,
-                    last_status_code=outcome.status_code,
-                    last_error=outcome.error,
-                    next_attempt=outcome.next_attempt,
-                    delivered_at=outcome.finished_at if outcome.status == "delivered" else None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-
-
 class WebhookService:
     """The sandbox's webhooks: ``emit`` stores an event per endpoint, a ``common.delivery.Dispatcher`` sends them."""
 
@@ -131,7 +61,16 @@ class WebhookService:
         # httpx's timeout is per phase, so an attempt can last a few times it; the lease must outlast any attempt.
         lease = lease_seconds if lease_seconds is not None else max(LEASE_SECONDS, 4 * timeout)
         self.dispatcher = Dispatcher(
-            SandboxDeliveryStore(db, lease),
+            # While a delivery is sending, ``next_attempt`` holds its lease (no extra column: SQLite files made
+            # before the lease existed keep working, and the ``status, next_attempt`` index serves both cases).
+            SqlDeliveryStore(
+                db.sessions,
+                WebhookDelivery,
+                WebhookEndpoint,
+                lease_seconds=lease,
+                not_before="next_attempt",
+                lease="next_attempt",
+            ),
             timeout=timeout,
             transport=transport,
             policy=POLICY,

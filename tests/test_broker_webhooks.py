@@ -15,9 +15,9 @@ from sqlalchemy import update
 
 from broker import webhooks
 from broker.storage.webhook_models import WebhookDelivery
-from broker.webhooks import SqlDeliveryStore, WebhookService
+from broker.webhooks import WebhookService, delivery_store
 from common import signing
-from common.delivery import Dispatcher, RetryPolicy
+from common.delivery import Dispatcher, Outcome, RetryPolicy
 from tests.broker_support import FakeUpstream, FrozenClock, assert_error, auth_headers, broker_app, new_client
 from tests.live_server import live_server
 
@@ -226,7 +226,7 @@ def test_deliveries_stored_before_a_restart_are_sent_after_it(tmp_path: Any) -> 
             # The process dies between storing and sending, and after claiming another delivery.
             with first.app_context():
                 abandoned = webhooks.emit("link.connected", lender["client_id"], "ak_1", {})
-            store = SqlDeliveryStore(service(first).db)
+            store = delivery_store(service(first).db)
             task_ids = store.due(service(first).now(), 10)
             assert store.claim(task_ids[-1], service(first).now()) is not None
             with service(first).db.session() as session:  # ...and its claim's lease has run out since
@@ -264,7 +264,7 @@ def test_two_dispatchers_on_one_database_never_send_an_event_twice(tmp_path: Any
         other_db = Database(db.url)  # a second process: its own engine on the same file
         transport = httpx.MockTransport(receiver)
         dispatchers = [
-            Dispatcher(SqlDeliveryStore(d), transport=transport, policy=RetryPolicy(3, 0.01, 0.01))
+            Dispatcher(delivery_store(d), transport=transport, policy=RetryPolicy(3, 0.01, 0.01))
             for d in (db, other_db, db, other_db)
         ]
         barrier = threading.Barrier(len(dispatchers))
@@ -284,3 +284,27 @@ def test_two_dispatchers_on_one_database_never_send_an_event_twice(tmp_path: Any
         other_db.dispose()
         ids = [e["id"] for e in receiver.events]
         assert sorted(ids) == sorted(sent) and len(ids) == 40
+
+
+def test_a_sender_whose_lease_ran_out_records_nothing_over_the_newer_claim(tmp_path: Any) -> None:
+    with make_app(tmp_path, Receiver()) as app:
+        lender = new_client(app)
+        register(app, lender)
+        with app.app_context():
+            webhooks.emit("mapping.saved", lender["client_id"], "ak_1", {})
+        db, now = service(app).db, service(app).now()
+        slow, fresh = delivery_store(db, lease_seconds=30), delivery_store(db, lease_seconds=30)
+        [delivery_id] = slow.due(now, 10)
+        assert slow.claim(delivery_id, now) is not None
+        later = now + timedelta(seconds=31)  # the slow sender's lease has run out: another takes the delivery over
+        assert fresh.claim(delivery_id, later) is not None
+        slow.record(delivery_id, Outcome("failed", 1, 500, "endpoint answered 500", None, later))
+        with db.session() as session:
+            row = session.get(WebhookDelivery, delivery_id)
+            assert row is not None
+            assert (row.status, row.attempts) == ("sending", 0)  # the stale answer was dropped
+        fresh.record(delivery_id, Outcome("delivered", 1, 200, None, None, later))
+        with db.session() as session:
+            row = session.get(WebhookDelivery, delivery_id)
+            assert row is not None
+            assert (row.status, row.attempts, row.lease_until) == ("delivered", 1, None)
