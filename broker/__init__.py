@@ -15,7 +15,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, openapi, webhook_app
+from broker import accounts, cli, openapi, webhooks
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
 from broker.limits import Limits
@@ -76,7 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     for blueprint in (health.bp, lender.bp, data.bp, link.bp):
         api.register_blueprint(blueprint)
-    webhook_app.init_app(app, api, state)
+    webhooks.init_app(app, api, state)
     api.register_blueprint(link_flow.bp)
     review.init_app(app, api)
     app.register_blueprint(widget.bp)

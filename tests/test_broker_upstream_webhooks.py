@@ -10,8 +10,8 @@ import httpx
 import pytest
 from flask import Flask
 
-from broker import webhooks
-from broker.upstream_webhooks import register_at_upstream
+from broker.webhooks import service as webhooks
+from broker.webhooks.upstream import register_at_upstream
 from common import signing
 from tests.broker_support import FakeUpstream, assert_error, auth_headers, broker_app, new_account, new_client
 from tests.test_broker_webhooks import Receiver

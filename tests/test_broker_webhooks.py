@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from broker import webhooks
-from broker.storage.webhook_models import WebhookDelivery
-from broker.webhooks import WebhookService, delivery_store
+from broker.webhooks import service as webhooks
+from broker.webhooks.models import WebhookDelivery
+from broker.webhooks.service import WebhookService, delivery_store
 from common import signing
 from common.delivery import Dispatcher, Outcome, RetryPolicy
 from tests.broker_support import FakeUpstream, FrozenClock, assert_error, auth_headers, broker_app, new_client

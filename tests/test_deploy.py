@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from broker.config import DEFAULTS as BROKER_DEFAULTS
-from broker.webhooks import SETTINGS as WEBHOOK_SETTINGS
+from broker.webhooks.service import SETTINGS as WEBHOOK_SETTINGS
 from example_host_app.config import DEFAULTS as HOST_DEFAULTS
 from sandbox.config import DEFAULTS as SANDBOX_DEFAULTS
 from sandbox.config import DEMO_CREDENTIALS

@@ -118,7 +118,7 @@ def test_webhook_deliveries_are_sent_once_although_every_worker_sends(stack: Sta
     from sqlalchemy.orm import Session
 
     from broker.config import database_url
-    from broker.storage.webhook_models import UpstreamWebhookSecret, WebhookDelivery
+    from broker.webhooks.models import UpstreamWebhookSecret, WebhookDelivery
 
     key = _company(stack, lender, "Webhook Co")
     engine = create_engine(database_url({"DATABASE_URL": stack.database_url}, ""))

@@ -8,11 +8,12 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker import upstream_webhooks, webhooks
 from broker.auth import current_client, require_client
 from broker.state import broker_state, db_session
 from broker.views import BASIC_SECURITY
-from broker.webhook_schemas import (
+from broker.webhooks import service as webhooks
+from broker.webhooks import upstream as upstream_webhooks
+from broker.webhooks.schemas import (
     DeliveryPageQuerySchema,
     UpstreamReceiptSchema,
     WebhookCreateSchema,

@@ -1,4 +1,4 @@
-"""Flask wiring of webhooks: the service in ``app.extensions``, the blueprints and the operator command."""
+"""Webhooks: lender endpoints and their signed deliveries, and the receiver of the upstream's webhooks (see README)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import click
 from flask import Flask
 from flask_smorest import Api
 
-from broker import upstream_webhooks, webhooks
 from broker.state import BrokerState
-from broker.views import webhooks as views
+from broker.webhooks import upstream, views
+from broker.webhooks.service import EVENT_TYPES, EXTENSION, WebhookService, emit, webhook_settings
+
+__all__ = ["EVENT_TYPES", "EXTENSION", "WebhookService", "emit", "init_app"]
 
 
 def init_app(app: Flask, api: Api, state: BrokerState) -> None:
     """Create the webhook service, register its blueprints and command, and resume deliveries left by a restart."""
-    settings = webhooks.webhook_settings(app.config)
-    service = webhooks.WebhookService.build(state.db, settings, state.now, should_stop=lambda: state.closed)
-    app.extensions[webhooks.EXTENSION] = service
+    settings = webhook_settings(app.config)
+    service = WebhookService.build(state.db, settings, state.now, should_stop=lambda: state.closed)
+    app.extensions[EXTENSION] = service
     api.register_blueprint(views.bp)
     api.register_blueprint(views.upstream_bp)
 
@@ -30,7 +32,7 @@ def init_app(app: Flask, api: Api, state: BrokerState) -> None:
         if name not in state.upstreams:
             raise click.BadParameter(f"unknown region {name!r}")
         with state.db.session() as session:
-            endpoint_id, created = upstream_webhooks.register_at_upstream(
+            endpoint_id, created = upstream.register_at_upstream(
                 session, state.upstreams[name], name, url, now=state.now()
             )
         click.echo(json.dumps({"endpoint_id": endpoint_id, "url": url, "region": name, "created": created}))

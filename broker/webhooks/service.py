@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from broker.errors import NotFound, field_errors
 from broker.storage.db import Database
-from broker.storage.webhook_models import WebhookDelivery, WebhookEndpoint
+from broker.webhooks.models import WebhookDelivery, WebhookEndpoint
 from common.dates import iso
 from common.delivery import Dispatcher, RetryPolicy, SqlDeliveryStore
 from common.pagination import PAGE_SIZE

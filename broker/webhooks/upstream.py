@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from broker.errors import BrokerError, InvalidInput
 from broker.storage.models import Account
-from broker.storage.webhook_models import UpstreamEvent, UpstreamWebhookSecret
 from broker.upstream import UpstreamClient
-from broker.webhooks import WebhookService
+from broker.webhooks.models import UpstreamEvent, UpstreamWebhookSecret
+from broker.webhooks.service import WebhookService
 from common import signing
 
 log = logging.getLogger(__name__)

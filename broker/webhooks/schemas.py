@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from broker.webhooks import EVENT_TYPES
+from broker.webhooks.service import EVENT_TYPES
 from common.pagination import MAX_PAGE
 
 
