@@ -23,7 +23,7 @@ MAX_ERROR_LENGTH = 500
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class DeliveryPolicy:
     """How many attempts a delivery gets and how long to wait between them (exponential, capped, jittered)."""
 
     max_attempts: int = 6
@@ -48,7 +48,7 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     """What one attempt did to a delivery, for the store to record."""
 
     status: str  # "delivered", "pending" (retry at next_attempt) or "failed" (no more attempts)
@@ -70,7 +70,7 @@ class DeliveryStore(Protocol):
         """Atomically take one delivery for this process (``None`` when another process took it first)."""
         ...
 
-    def record(self, delivery_id: str, outcome: Outcome) -> None:
+    def record(self, delivery_id: str, outcome: DeliveryOutcome) -> None:
         """Store the result of an attempt and release the claim."""
         ...
 
@@ -90,16 +90,18 @@ def post_signed(client: httpx.Client, url: str, secret: str, body: bytes) -> tup
     return response.status_code, f"endpoint answered {response.status_code}"
 
 
-def outcome_of(task: Task, status_code: int | None, error: str | None, policy: RetryPolicy, now: datetime) -> Outcome:
+def outcome_of(
+    task: Task, status_code: int | None, error: str | None, policy: DeliveryPolicy, now: datetime
+) -> DeliveryOutcome:
     """Decide what an attempt means: delivered, retry later with backoff, or failed for good."""
     attempts = task.attempts + 1
     if error is None:
-        return Outcome("delivered", attempts, status_code, None, None, now)
+        return DeliveryOutcome("delivered", attempts, status_code, None, None, now)
     error = error[:MAX_ERROR_LENGTH]
     if attempts >= policy.max_attempts:
-        return Outcome("failed", attempts, status_code, error, None, now)
+        return DeliveryOutcome("failed", attempts, status_code, error, None, now)
     retry_at = now + timedelta(seconds=policy.delay(attempts))
-    return Outcome("pending", attempts, status_code, error, retry_at, now)
+    return DeliveryOutcome("pending", attempts, status_code, error, retry_at, now)
 
 
 class Dispatcher:
@@ -111,14 +113,14 @@ class Dispatcher:
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        policy: DeliveryPolicy | None = None,
         poll_interval: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         should_stop: Callable[[], bool] = lambda: False,
         name: str = "webhooks",
     ) -> None:
         self.store = store
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or DeliveryPolicy()
         self.poll_interval = poll_interval
         self.clock = clock
         self._should_stop = should_stop
@@ -182,7 +184,7 @@ class Dispatcher:
             attempted += 1
         return attempted
 
-    def attempt(self, task: Task) -> Outcome:
+    def attempt(self, task: Task) -> DeliveryOutcome:
         """Post one claimed delivery and record the outcome."""
         status_code, error = post_signed(self._client, task.url, task.secret, task.body)
         outcome = outcome_of(task, status_code, error, self.policy, self.clock())
@@ -257,7 +259,7 @@ class SqlDeliveryStore:
         self._leases[delivery_id] = lease_until
         return task
 
-    def record(self, delivery_id: str, outcome: Outcome) -> None:
+    def record(self, delivery_id: str, outcome: DeliveryOutcome) -> None:
         """Store an attempt's outcome, unless this store's lease ran out and another sender claimed it since."""
         row = self._delivery
         condition = (row.id == delivery_id) & (row.status == "sending")

@@ -12,12 +12,12 @@ import httpx
 from sqlalchemy import select
 
 from common.dates import iso, utcnow
-from common.delivery import Dispatcher, RetryPolicy, SqlDeliveryStore
+from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
 from sandbox.models import WebhookDelivery, WebhookEndpoint
 
-POLICY = RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)  # docs/sandbox.md states these numbers
+POLICY = DeliveryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)  # docs/sandbox.md states these numbers
 LEASE_SECONDS = 60.0  # a claim older than this (or 4 x the attempt timeout, if longer) was left by a sender that died
 EVENT_TYPES = ("account.created", "connection.created", "sync.completed", "connection.error")
 

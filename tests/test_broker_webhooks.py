@@ -17,7 +17,7 @@ from broker.webhooks import service as webhooks
 from broker.webhooks.models import WebhookDelivery
 from broker.webhooks.service import WebhookService, delivery_store
 from common import signing
-from common.delivery import Dispatcher, Outcome, RetryPolicy
+from common.delivery import DeliveryOutcome, DeliveryPolicy, Dispatcher
 from tests.broker_support import FakeUpstream, FrozenClock, assert_error, auth_headers, broker_app, new_client
 from tests.live_server import live_server
 
@@ -264,7 +264,7 @@ def test_two_dispatchers_on_one_database_never_send_an_event_twice(tmp_path: Any
         other_db = Database(db.url)  # a second process: its own engine on the same file
         transport = httpx.MockTransport(receiver)
         dispatchers = [
-            Dispatcher(delivery_store(d), transport=transport, policy=RetryPolicy(3, 0.01, 0.01))
+            Dispatcher(delivery_store(d), transport=transport, policy=DeliveryPolicy(3, 0.01, 0.01))
             for d in (db, other_db, db, other_db)
         ]
         barrier = threading.Barrier(len(dispatchers))
@@ -298,12 +298,12 @@ def test_a_sender_whose_lease_ran_out_records_nothing_over_the_newer_claim(tmp_p
         assert slow.claim(delivery_id, now) is not None
         later = now + timedelta(seconds=31)  # the slow sender's lease has run out: another takes the delivery over
         assert fresh.claim(delivery_id, later) is not None
-        slow.record(delivery_id, Outcome("failed", 1, 500, "endpoint answered 500", None, later))
+        slow.record(delivery_id, DeliveryOutcome("failed", 1, 500, "endpoint answered 500", None, later))
         with db.session() as session:
             row = session.get(WebhookDelivery, delivery_id)
             assert row is not None
             assert (row.status, row.attempts) == ("sending", 0)  # the stale answer was dropped
-        fresh.record(delivery_id, Outcome("delivered", 1, 200, None, None, later))
+        fresh.record(delivery_id, DeliveryOutcome("delivered", 1, 200, None, None, later))
         with db.session() as session:
             row = session.get(WebhookDelivery, delivery_id)
             assert row is not None

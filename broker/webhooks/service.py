@@ -20,7 +20,7 @@ from broker.errors import NotFound, field_errors
 from broker.storage.db import Database
 from broker.webhooks.models import WebhookDelivery, WebhookEndpoint
 from common.dates import iso
-from common.delivery import Dispatcher, RetryPolicy, SqlDeliveryStore
+from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore
 from common.pagination import PAGE_SIZE
 
 EXTENSION = "broker_webhooks"
@@ -265,7 +265,7 @@ class WebhookService:
             delivery_store(db),
             timeout=float(settings["WEBHOOK_TIMEOUT"]),
             transport=transport,
-            policy=RetryPolicy(
+            policy=DeliveryPolicy(
                 int(settings["WEBHOOK_MAX_ATTEMPTS"]),
                 float(settings["WEBHOOK_BACKOFF_BASE"]),
                 float(settings["WEBHOOK_BACKOFF_MAX"]),
