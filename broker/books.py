@@ -11,6 +11,7 @@ from typing import Any
 
 from broker.upstream import UpstreamClient
 from broker.upstream.errors import UpstreamBadGateway
+from common.pagination import TooManyPages, iter_all
 
 MAX_PAGES = 2000  # 60,000 objects: more than a small business's year; past that we refuse rather than truncate
 CACHE_SECONDS = 30.0
@@ -21,15 +22,19 @@ def read_all(
     upstream: UpstreamClient, account_key: str, object_name: str, max_pages: int = MAX_PAGES
 ) -> list[dict[str, Any]]:
     """Read pages 1, 2, ... of one collection until an empty page; refuse a collection longer than ``max_pages``."""
-    rows: list[dict[str, Any]] = []
-    for page in range(1, max_pages + 1):
+
+    def fetch(page: int) -> list[Any]:
         answer = json.loads(upstream.get_data(account_key, object_name, [("page", str(page))]).content)
         if not isinstance(answer, list):
             raise UpstreamBadGateway("The upstream answered a collection with something that is not a list.")
-        if not answer:
-            return rows
-        rows.extend(item for item in answer if isinstance(item, dict))
-    raise UpstreamBadGateway(f"The company's {object_name} run past {max_pages} pages; the broker will not guess.")
+        return answer
+
+    try:
+        return [item for item in iter_all(fetch, max_pages=max_pages) if isinstance(item, dict)]
+    except TooManyPages:
+        raise UpstreamBadGateway(
+            f"The company's {object_name} run past {max_pages} pages; the broker will not guess."
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,19 @@ def parse_page(value: str | None) -> int:
     return page
 
 
+class TooManyPages(ValueError):
+    """A collection ran past the most pages its reader accepts: refused rather than silently cut short."""
+
+
 def iter_all(fetch_page: Callable[[int], list[Any]], *, max_pages: int = MAX_PAGE) -> Iterator[Any]:
-    """Yield every object of a collection by calling ``fetch_page(n)`` for n = 1, 2, ... until an empty page."""
+    """Yield every object of a collection by calling ``fetch_page(n)`` for n = 1, 2, ... until an empty page.
+
+    Raises ``TooManyPages`` when page ``max_pages`` is still not empty, so a reader never takes part of a collection
+    for all of it.
+    """
     for page in range(1, max_pages + 1):
         items = fetch_page(page)
         if not items:
             return
         yield from items
+    raise TooManyPages(f"more than {max_pages} pages")

@@ -9,7 +9,7 @@ import pytest
 
 from common import signing
 from common.dates import iso, parse_bound, parse_day
-from common.pagination import iter_all, parse_page
+from common.pagination import TooManyPages, iter_all, parse_page
 from common.web import RedactingFilter
 
 
@@ -76,6 +76,12 @@ def test_iter_all_stops_at_the_first_empty_page():
 
     assert list(iter_all(fetch)) == [1, 2, 3]
     assert calls == [1, 2, 3]
+
+
+def test_iter_all_refuses_a_collection_longer_than_its_limit_instead_of_cutting_it_short():
+    assert list(iter_all(lambda page: [page] if page <= 3 else [], max_pages=4)) == [1, 2, 3]
+    with pytest.raises(TooManyPages):
+        list(iter_all(lambda page: [page], max_pages=3))
 
 
 def test_signature_round_trip_and_rejections():
