@@ -9,8 +9,8 @@ from typing import Any
 class ApiError(Exception):
     """An error with a stable snake_case code, an HTTP status and a human sentence.
 
-    Subclass it per package to give a default code and status; raise it anywhere below a view and the app's error
-    handler renders it as ``{"error": {"code", "message", "request_id"}}``.
+    Each app subclasses it into its own tree (``broker.errors``, ``sandbox.errors``), one class per code and status;
+    raise one anywhere below a view and the app's error handler renders it in the one JSON shape (``error_body``).
     """
 
     code: str = "internal_error"
@@ -32,34 +32,6 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
         self.details = dict(details or {})
         super().__init__(self.message)
-
-
-class BadRequest(ApiError):
-    code, status, message = "bad_request", 400, "The request is not valid."
-
-
-class ValidationFailed(ApiError):
-    code, status, message = "validation_failed", 422, "Some fields are not valid."
-
-
-class Unauthorized(ApiError):
-    code, status, message = "unauthorized", 401, "Credentials are missing or wrong."
-
-
-class Forbidden(ApiError):
-    code, status, message = "forbidden", 403, "You may not access this resource."
-
-
-class NotFound(ApiError):
-    code, status, message = "not_found", 404, "No such resource."
-
-
-class Conflict(ApiError):
-    code, status, message = "conflict", 409, "The resource already exists."
-
-
-class RateLimited(ApiError):
-    code, status, message = "rate_limited", 429, "Too many requests; retry after the time in Retry-After."
 
 
 def error_body(

@@ -7,13 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from common.errors import ValidationFailed
 from common.pagination import parse_page
 from sandbox import accounts, webhooks
 from sandbox.auth import require_admin_credentials, well_formed_account_key
 from sandbox.connect import connections
 from sandbox.connect import flow as connect
-from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration
+from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration, ValidationFailed
 from sandbox.state import Sandbox, current_sandbox
 
 bp = Blueprint("admin_api", __name__)

@@ -9,6 +9,10 @@ class SandboxError(ApiError):
     """Base of every error the sandbox raises on purpose."""
 
 
+class ValidationFailed(SandboxError):
+    code, status, message = "validation_failed", 422, "Some fields are not valid."
+
+
 class InvalidParameter(SandboxError):
     code, status, message = "invalid_parameter", 400, "A parameter is not valid."
 

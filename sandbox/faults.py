@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from common.errors import ValidationFailed
+from sandbox.errors import ValidationFailed
 
 RATE_KEYS = ("error_rate", "rate_limit_rate", "reset_rate")
 MS_KEYS = ("latency_ms", "slow_body_ms")
