@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from broker.errors import ConfigurationError
+from common.config import check_base_url, coerce, from_environment
 
 DEFAULT_REGION = "default"
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused outside development
@@ -61,7 +60,6 @@ DEFAULTS: dict[str, Any] = {
     "CLOCK": None,  # tests inject a callable returning Unix seconds
 }
 
-_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _REGION_FIELDS = ("admin_url", "data_url", "api_user", "api_key", "tenant_key")
 
 
@@ -77,34 +75,14 @@ class RegionSettings:
     tenant_key: str
 
 
-def _coerce(name: str, raw: str, default: Any) -> Any:
-    """Turn an environment string into the type of the default it overrides."""
-    try:
-        if name == "SECRET_KEYS":
-            return [part.strip() for part in raw.split(",") if part.strip()]
-        if name == "UPSTREAM_REGIONS":
-            return json.loads(raw) if raw.strip() else {}
-        if isinstance(default, bool) or name == "AUTO_MIGRATE":
-            return _BOOL[raw.strip().lower()]
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, float):
-            return float(raw)
-    except (ValueError, KeyError) as error:
-        raise ConfigurationError(f"BROKER_{name} has an invalid value: {error}") from None
-    return raw
-
-
 def load_settings(
     test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Merge defaults, ``BROKER_*`` (plus ``DATABASE_URL`` and ``REDIS_URL``) and ``test_config``, then validate."""
     env = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
-    for name, default in DEFAULTS.items():
-        key = f"BROKER_{name}"
-        if key in env and name not in {"UPSTREAM_TRANSPORT", "CLOCK"}:
-            settings[name] = _coerce(name, env[key], default)
+    settings = from_environment(
+        "BROKER_", DEFAULTS, env, ConfigurationError, types={"AUTO_MIGRATE": bool}, skip={"UPSTREAM_TRANSPORT", "CLOCK"}
+    )
     for name in ("DATABASE_URL", "REDIS_URL"):
         if env.get(name):
             settings[name] = env[name]
@@ -112,7 +90,7 @@ def load_settings(
         settings["SECRET_KEYS"] = [env["BROKER_SECRET_KEY"]]
     settings.update(test_config or {})
     if isinstance(settings["SECRET_KEYS"], str):
-        settings["SECRET_KEYS"] = _coerce("SECRET_KEYS", settings["SECRET_KEYS"], [])
+        settings["SECRET_KEYS"] = coerce(settings["SECRET_KEYS"], list)
     _apply_dev_defaults(settings)
     validate(settings)
     settings["REGIONS"] = build_regions(settings)
@@ -149,11 +127,7 @@ def _apply_dev_defaults(settings: dict[str, Any]) -> None:
 def _check_url(label: str, value: Any, production: bool) -> None:
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"{label} is required (e.g. https://api.example.com).")
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigurationError(f"{label} must be an http(s) base URL without query or fragment, got {value!r}.")
-    if production and parts.scheme != "https" and parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-        raise ConfigurationError(f"{label} must use https in production.")
+    check_base_url(label, value, production=production, error=ConfigurationError)
 
 
 def validate(settings: Mapping[str, Any]) -> None:

@@ -6,7 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+
+from common.config import check_base_url, from_environment
 
 DEFAULTS: dict[str, Any] = {
     "ENV": "production",
@@ -35,28 +36,12 @@ def load_settings(
 ) -> dict[str, Any]:
     """Merge defaults, ``HOST_*`` variables and ``test_config``; validate; return the settings."""
     env = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
-    for name, default in DEFAULTS.items():
-        raw = env.get(f"HOST_{name}")
-        if raw is None or name == "BROKER_TRANSPORT":
-            continue
-        try:
-            settings[name] = float(raw) if isinstance(default, float) else raw
-        except ValueError:
-            raise HostConfigError(f"HOST_{name} must be a number, got {raw!r}.") from None
+    settings = from_environment("HOST_", DEFAULTS, env, HostConfigError, skip={"BROKER_TRANSPORT"})
     settings.update(test_config or {})
     validate(settings)
     settings["BROKER_URL"] = settings["BROKER_URL"].rstrip("/")
     settings["BROKER_PUBLIC_URL"] = (settings["BROKER_PUBLIC_URL"] or settings["BROKER_URL"]).rstrip("/")
     return settings
-
-
-def _check_url(name: str, value: Any, production: bool) -> None:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
-        raise HostConfigError(f"HOST_{name} must be an http(s) base URL like https://broker.example, got {value!r}.")
-    if production and parts.scheme != "https" and parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-        raise HostConfigError(f"HOST_{name} must use https in production.")
 
 
 def validate(settings: Mapping[str, Any]) -> None:
@@ -71,10 +56,10 @@ def validate(settings: Mapping[str, Any]) -> None:
             "`flask --app broker widget-sri`."
         )
     production = settings["ENV"] == "production"
-    _check_url("BROKER_URL", settings["BROKER_URL"], production)
+    check_base_url("HOST_BROKER_URL", settings["BROKER_URL"], production=production, error=HostConfigError)
     for name in ("BROKER_PUBLIC_URL", "PUBLIC_URL"):
         if settings.get(name):
-            _check_url(name, settings[name], production)
+            check_base_url(f"HOST_{name}", settings[name], production=production, error=HostConfigError)
     if production and len(str(settings["SECRET_KEY"])) < 32:
         raise HostConfigError("HOST_SECRET_KEY must be at least 32 random characters in production.")
     if not _SRI.match(str(settings["WIDGET_INTEGRITY"])):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from common.config import from_environment
 from common.dates import parse_day, utcnow
 
 PREFIX = "SANDBOX_"
@@ -49,36 +50,12 @@ DEFAULTS: dict[str, Any] = {
     "BANK_LOCK_SECONDS": 900,
 }
 
-_INT_KEYS = {
-    "EMBED_TOKEN_TTL_SECONDS",
-    "MAX_CONTENT_LENGTH",
-    "APP_ACCESS_TOKEN_TTL_SECONDS",
-    "APP_REFRESH_TOKEN_TTL_SECONDS",
-    "APP_CODE_TTL_SECONDS",
-    "CONNECT_SESSION_TTL_SECONDS",
-    "BANK_MFA_TTL_SECONDS",
-    "BANK_LOCK_AFTER",
-    "BANK_LOCK_SECONDS",
-}
-_POSITIVE_KEYS = _INT_KEYS - {"MAX_CONTENT_LENGTH"}
-_BOOL_KEYS = {"SYNC_IN_BACKGROUND"}
-_FLOAT_KEYS = {"WEBHOOK_TIMEOUT_SECONDS"}
+# Every whole-number setting but the body limit counts something that must be there: a lifetime, an attempt.
+_POSITIVE_KEYS = {key for key, value in DEFAULTS.items() if type(value) is int} - {"MAX_CONTENT_LENGTH"}
 
 
 class ConfigError(RuntimeError):
     """The sandbox cannot start with this configuration; the message says what to change."""
-
-
-def _coerce(key: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if key in _INT_KEYS:
-        return int(value)
-    if key in _FLOAT_KEYS:
-        return float(value)
-    if key in _BOOL_KEYS:
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return value
 
 
 def load_config(
@@ -89,14 +66,7 @@ def load_config(
     Raises ``ConfigError`` naming the setting when a value is unusable, or when production mode lacks credentials.
     """
     env = os.environ if environ is None else environ
-    config: dict[str, Any] = dict(DEFAULTS)
-    config.update({k: None for k in DEMO_CREDENTIALS})
-    for key in list(config):
-        if PREFIX + key in env:
-            try:
-                config[key] = _coerce(key, env[PREFIX + key])
-            except ValueError:
-                raise ConfigError(f"{PREFIX}{key} has an unusable value {env[PREFIX + key]!r}.") from None
+    config = from_environment(PREFIX, {**DEFAULTS, **dict.fromkeys(DEMO_CREDENTIALS)}, env, ConfigError)
     config.update(test_config or {})
 
     if config["ENV"] not in {"development", "production", "test"}:

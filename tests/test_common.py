@@ -1,13 +1,15 @@
-"""Shared helpers: date parameters, page numbers, webhook signatures, log redaction."""
+"""Shared helpers: settings from the environment, date parameters, page numbers, webhook signatures, log redaction."""
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from common import signing
+from common.config import check_base_url, from_environment
 from common.dates import iso, parse_bound, parse_day
 from common.pagination import TooManyPages, iter_all, parse_page
 from common.web import RedactingFilter
@@ -118,3 +120,57 @@ def test_redacting_filter_removes_secrets_from_messages(caplog):
     text = caplog.text
     assert "sk_live_secret_value" not in text and "acct_0123456789" not in text and "eyJ.abc-1" not in text
     assert text.count("[redacted]") == 3 and "abc" in text
+
+
+class _Refused(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("raw", "default", "expected"),
+    [
+        ("yes", False, True),
+        ("OFF", True, False),
+        ("12", 3, 12),
+        ("2.5", 1.0, 2.5),
+        ("a, b,,c", [], ["a", "b", "c"]),
+        ('{"eu": {}}', {}, {"eu": {}}),
+        ("", {}, {}),
+        ("https://x.example", None, "https://x.example"),
+    ],
+)
+def test_an_environment_variable_is_read_as_its_default_s_type(raw, default, expected):
+    settings = from_environment("APP_", {"NAME": default, "OTHER": 1}, {"APP_NAME": raw}, _Refused)
+    assert settings == {"NAME": expected, "OTHER": 1}
+
+
+@pytest.mark.parametrize(
+    ("raw", "default", "kind"), [("maybe", False, None), ("ten", 3, None), ("[1]", {}, None), ("perhaps", None, bool)]
+)
+def test_an_unreadable_environment_variable_stops_start_up_naming_it(raw, default, kind):
+    with pytest.raises(_Refused, match=f"APP_NAME has an invalid value '{re.escape(raw)}'"):
+        from_environment("APP_", {"NAME": default}, {"APP_NAME": raw}, _Refused, types={"NAME": kind} if kind else None)
+
+
+def test_skipped_settings_are_never_read_from_the_environment():
+    assert from_environment("APP_", {"CLOCK": None}, {"APP_CLOCK": "x"}, _Refused, skip={"CLOCK"}) == {"CLOCK": None}
+
+
+@pytest.mark.parametrize(
+    ("url", "production", "refusal"),
+    [
+        ("https://api.example.com", True, None),
+        ("http://127.0.0.1:8002", True, None),
+        ("http://api.example.com", False, None),
+        ("http://api.example.com", True, "https in production"),
+        ("ftp://api.example.com", False, "http\\(s\\) base URL"),
+        ("https://api.example.com/?q=1", False, "http\\(s\\) base URL"),
+        ("", False, "http\\(s\\) base URL"),
+    ],
+)
+def test_base_urls_are_checked_the_same_way_in_every_app(url, production, refusal):
+    if refusal is None:
+        check_base_url("APP_URL", url, production=production, error=_Refused)
+    else:
+        with pytest.raises(_Refused, match=f"APP_URL must .*{refusal}"):
+            check_base_url("APP_URL", url, production=production, error=_Refused)
