@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.apps._ledgerly_ids import LedgerlyIds, journal_entry_ids
 from sandbox.apps._ledgerly_normalize import normalize_ledgerly
 from sandbox.apps._shared import (
     ACCOUNTING_OBJECTS,
@@ -19,7 +20,6 @@ from sandbox.apps._shared import (
 )
 from sandbox.fixtures.business import Account, Business, Document
 from sandbox.fixtures.business.chart import AP, AR
-from sandbox.fixtures.ids import common_id
 from sandbox.fixtures.model import CommonObject, RawRecord
 
 KEY = "ledgerly"
@@ -76,22 +76,6 @@ def _account_type(account: Account) -> str:
     return _ACCOUNT_TYPES[account.classification]
 
 
-class _Ids:
-    """Ledgerly's numbering: one sequence per list entity, one shared by all transactions in date order."""
-
-    def __init__(self, business: Business) -> None:
-        self.account = {a.code: str(30 + i) for i, a in enumerate(business.accounts)}
-        self.contact = {c.key: str(i) for i, c in enumerate([*business.customers, *business.vendors], 1)}
-        events: list[tuple[Any, int, str]] = []
-        events += [(d.date, 0, d.key) for d in business.invoices]
-        events += [(d.date, 1, d.key) for d in business.credit_notes]
-        events += [(d.date, 2, f"apply-{d.key}") for d in business.credit_notes]
-        events += [(d.date, 3, d.key) for d in business.bills]
-        events += [(p.date, 4, p.key) for p in business.payments]
-        events += [(e.date, 5, e.key) for e in manual_entries(business)]
-        self.txn = {key: str(100 + i) for i, (_d, _o, key) in enumerate(sorted(events))}
-
-
 def _meta(day: Any) -> dict[str, str]:
     stamp = f"{day.isoformat()}T09:{stable_int(str(day), digits=2) % 60:02d}:00-08:00"
     return {"CreateTime": stamp, "LastUpdatedTime": stamp}
@@ -103,7 +87,7 @@ def _ref(value: str, name: str | None = None) -> dict[str, str]:
 
 def render(business: Business) -> Raw:
     """Render the business as Ledgerly's API returns it, one list per entity."""
-    ids = _Ids(business)
+    ids = LedgerlyIds(business)
     accounts = {a.code: a for a in business.accounts}
     names = {c.key: c.name for c in (*business.customers, *business.vendors)}
     usd = {"value": business.currency, "name": "United States Dollar"}
@@ -387,20 +371,6 @@ def normalize(raw: Raw) -> list[CommonObject]:
     return normalize_ledgerly(raw, KEY)
 
 
-_DOCUMENT_TYPES = {"invoice": "Invoice", "credit_note": "CreditMemo", "bill": "Bill"}
-
-
 def entry_ids(business: Business) -> dict[str, str]:
     """Map each business journal entry key to the id of the ``journal_entries`` object Ledgerly's data gives it."""
-    ids = _Ids(business)
-    kinds = {p.key: "Payment" if p.kind == "received" else "BillPayment" for p in business.payments}
-    result = {}
-    for entry in business.journal_entries:
-        if entry.source_type == "payment":
-            source_type, key = kinds[entry.source_key or ""], entry.source_key or ""
-        elif entry.source_type in _DOCUMENT_TYPES:
-            source_type, key = _DOCUMENT_TYPES[entry.source_type], entry.source_key or ""
-        else:
-            source_type, key = "JournalEntry", entry.key
-        result[entry.key] = common_id("journal_entries", KEY, f"{source_type}:{ids.txn[key]}")
-    return result
+    return journal_entry_ids(business)
