@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from broker.mapping.standard_chart import default_chart
 from broker.mapping.suggest import suggest_mappings
-from broker.statements import build_statements, statements_to_csv
+from broker.review.statements import build_statements, statements_to_csv
 
 KINDS = [
     ("asset", "current_asset", "Chequing"), ("asset", "current_asset", "Accounts receivable"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from broker import widget_assets
+from broker.widget import assets as widget_assets
 from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, running_world, widget_frame
 
 RUNS = 5

@@ -15,13 +15,15 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, openapi, webhooks
-from broker.clients import ClientAuthenticator
+from broker import cli, data, lender, link, openapi, review, webhooks, widget
 from broker.config import database_url, load_settings
+from broker.lender import accounts
+from broker.lender.clients import ClientAuthenticator
 from broker.limits import Limits
-from broker.logs import configure_logging, install_redaction
-from broker.metrics import BrokerMetrics
+from broker.observability import health
 from broker.observability import init_app as init_observability
+from broker.observability.logs import configure_logging, install_redaction
+from broker.observability.metrics import BrokerMetrics
 from broker.state import EXTENSION, BrokerState, close_db_session
 from broker.storage import Database
 from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
@@ -29,10 +31,12 @@ from broker.upstream import UpstreamClient
 from broker.upstream.client import Timeouts
 from broker.upstream.pacer import CompanyPacer
 from broker.upstream.retry import RetryPolicy
-from broker.views import data, health, lender, link, link_flow, review, widget
 from common.web import error_response, register_error_handlers
 
 log = logging.getLogger(__name__)
+# Each feature is a package with its views, schemas, store and models, wired by ``init_app(app, api)``; the order
+# is the order of the OpenAPI document's paths.
+FEATURES = (lender, data, webhooks, link, review, widget)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -74,14 +78,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.spec.components.security_scheme(
         "linkToken", {"type": "http", "scheme": "bearer", "description": "A link token from POST /v1/link_tokens"}
     )
-    for blueprint in (health.bp, lender.bp, data.bp, link.bp):
-        api.register_blueprint(blueprint)
-    webhooks.init_app(app, api, state)
-    api.register_blueprint(link_flow.bp)
-    review.init_app(app, api)
-    app.register_blueprint(widget.bp)
+    api.register_blueprint(health.bp)
+    for feature in FEATURES:
+        feature.init_app(app, api)
     state.limits.limiter.exempt(health.bp)
-    state.limits.limiter.exempt(widget.bp)
     state.limits.limiter.exempt(init_observability(app, metrics))
     register_error_handlers(app)  # after Api, whose own HTTPException handler it replaces
     _register_extra_error_handlers(app, state)

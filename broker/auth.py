@@ -8,8 +8,8 @@ from typing import Any, TypeVar, cast
 
 from flask import g, request
 
-from broker.clients import AuthenticatedClient
 from broker.errors import AuthenticationFailed, InsufficientScope, InvalidToken, OriginNotAllowed
+from broker.lender.clients import AuthenticatedClient
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 
-from broker import clients
+from broker.lender import clients
 from broker.state import broker_state
 
 

@@ -9,7 +9,7 @@ from flask_limiter import Limiter
 from limits import parse
 
 from broker.errors import TooManyRequests
-from broker.observe import NULL_OBSERVER, Observer
+from broker.observability.observe import NULL_OBSERVER, Observer
 
 
 class Limits:

@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, request
 from flask_smorest import Api
 from flask_smorest.utils import deepupdate
 
-from broker.schemas import ErrorSchema
+from broker.lender.schemas import ErrorSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEPRECATION_ATTRIBUTE = "_broker_deprecation"

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from broker.clients import ClientAuthenticator
+from broker.lender.clients import ClientAuthenticator
 from broker.limits import Limits
 from broker.storage import Database
 from broker.tokens import LinkTokens

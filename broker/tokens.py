@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from broker.errors import InvalidToken
-from broker.observe import NULL_OBSERVER, Observer
+from broker.observability.observe import NULL_OBSERVER, Observer
 
 LINK_SALT = "broker.link-token.v1"
 SCOPES = ("link", "map", "reconcile", "read")

@@ -32,10 +32,10 @@ loglevel = os.environ.get("BROKER_LOG_LEVEL", "info").lower()
 logconfig_dict: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "broker.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "broker.observability.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
     "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False}},
-    "root": {"level": loglevel.upper(), "handlers": []},  # the app installs its own handler (broker.logs)
+    "root": {"level": loglevel.upper(), "handlers": []},  # the app installs its own handler (broker.observability.logs)
 }
 
 # Metrics: with several workers, each writes its series to files in one directory that any worker reads back when
@@ -57,6 +57,6 @@ def on_starting(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     """Let multiprocess metrics forget a worker that exited (its counters stay counted)."""
-    from broker.metrics import mark_process_dead
+    from broker.observability.metrics import mark_process_dead
 
     mark_process_dead(worker.pid)

@@ -57,7 +57,7 @@ class RestartableWorld(World):
 def restartable_world() -> Iterator[RestartableWorld]:
     """Sandbox, a restartable broker on an SQLite file, and the lender's page, for one test module."""
     import sandbox
-    from broker.views.widget import loader_asset
+    from broker.widget.views import loader_asset
 
     _ensure_axe()
     host = _LateApp()

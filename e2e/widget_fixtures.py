@@ -170,7 +170,7 @@ def world() -> Iterator[World]:
 @contextlib.contextmanager
 def running_world() -> Iterator[World]:
     """Start the sandbox, the broker and the lender's page on loopback (also used by bench/bench_widget.py)."""
-    from broker.views.widget import loader_asset
+    from broker.widget.views import loader_asset
 
     _ensure_axe()
     host = _LateApp()

@@ -231,7 +231,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def new_client(app: Flask, name: str = "Lender", origins: tuple[str, ...] = (ORIGIN,)) -> dict[str, str]:
     """Create a broker client directly; return Basic headers for it plus its id."""
-    from broker import clients
+    from broker.lender import clients
 
     state = app.extensions["broker"]
     with state.db.session() as session:

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from broker.data.proxy import validate_read
 from broker.errors import BrokerError
-from broker.proxy import validate_read
 from tests.broker_support import (
     API_KEY,
     API_USER,

@@ -14,7 +14,7 @@ import pytest
 
 from broker.config import load_settings
 from broker.errors import ConfigurationError
-from broker.logs import REDACTOR, JsonFormatter, TextFormatter, configure_logging
+from broker.observability.logs import REDACTOR, JsonFormatter, TextFormatter, configure_logging
 from tests.broker_support import (
     API_KEY,
     FakeUpstream,

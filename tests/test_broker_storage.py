@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
-from broker import clients
+from broker.lender import clients
 from broker.storage import Client, Database
 from tests.broker_support import (
     FakeUpstream,

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, use_after_free
 
-from broker.proxy import OBJECTS
+from broker.data.proxy import OBJECTS
 from sandbox.openapi import document as sandbox_document
 from scripts.postman import broker_spec
 from tests.stack_support import SANDBOX_CONFIG, LiveStack, live_stack

@@ -13,15 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 
-from broker.storage import (
-    AccountMapping,
-    Base,
-    Database,
-    MappingChange,
-    MatchDecision,
-    ReconciliationState,
-    StandardChartRow,
-)
+from broker.review.models import AccountMapping, MappingChange, MatchDecision, ReconciliationState, StandardChartRow
+from broker.storage import Base, Database
 from broker.storage.models import Account, Client
 from tests.broker_support import reachable
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broker.mapping.standard_chart import default_chart
-from broker.statements import StatementError, build_statements, statements_to_csv
+from broker.review.statements import StatementError, build_statements, statements_to_csv
 
 CHART = default_chart()
 ACCOUNTS = [

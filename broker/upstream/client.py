@@ -14,7 +14,7 @@ import httpx
 
 from broker.config import RegionSettings
 from broker.errors import TooManyRequests
-from broker.observe import NULL_OBSERVER, Observer
+from broker.observability.observe import NULL_OBSERVER, Observer
 from broker.upstream.errors import UpstreamBadGateway, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from broker.upstream.pacer import CompanyPacer, PacingTimeout
 from broker.upstream.retry import RetryPolicy, RetryTransport, parse_retry_after

@@ -8,15 +8,18 @@ import click
 from flask import Flask
 from flask_smorest import Api
 
-from broker.state import BrokerState
-from broker.webhooks import upstream, views
 from broker.webhooks.service import EVENT_TYPES, EXTENSION, WebhookService, emit, webhook_settings
 
 __all__ = ["EVENT_TYPES", "EXTENSION", "WebhookService", "emit", "init_app"]
 
 
-def init_app(app: Flask, api: Api, state: BrokerState) -> None:
+def init_app(app: Flask, api: Api) -> None:
     """Create the webhook service, register its blueprints and command, and resume deliveries left by a restart."""
+    from broker.state import EXTENSION as BROKER
+    from broker.state import BrokerState
+    from broker.webhooks import upstream, views
+
+    state: BrokerState = app.extensions[BROKER]
     settings = webhook_settings(app.config)
     service = WebhookService.build(state.db, settings, state.now, should_stop=lambda: state.closed)
     app.extensions[EXTENSION] = service

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from broker.auth import current_client, require_client
 from broker.state import broker_state, db_session
-from broker.views import BASIC_SECURITY
+from broker.web import BASIC_SECURITY
 from broker.webhooks import service as webhooks
 from broker.webhooks import upstream as upstream_webhooks
 from broker.webhooks.schemas import (

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from broker.proxy import ID_PATTERN, OBJECTS
+from broker.data.proxy import ID_PATTERN, OBJECTS
 from tests.broker_support import auth_headers, bearer, new_link_token
 from tests.security.support import Lender, refused
 

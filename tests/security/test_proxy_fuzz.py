@@ -9,8 +9,8 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from broker.data.proxy import ID_PATTERN, OBJECTS, REPORTS, validate_read
 from broker.errors import BrokerError
-from broker.proxy import ID_PATTERN, OBJECTS, REPORTS, validate_read
 from common.dates import parse_bound, parse_day
 from tests.broker_support import auth_headers
 from tests.security.support import Lender

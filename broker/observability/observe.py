@@ -6,7 +6,7 @@ from typing import Protocol
 
 
 class Observer(Protocol):
-    """Receives the broker's operational events; ``broker.metrics.BrokerMetrics`` turns them into Prometheus series."""
+    """Receives the broker's operational events; ``metrics.BrokerMetrics`` turns them into Prometheus series."""
 
     def upstream_call(self, region: str, api: str, outcome: str, seconds: float) -> None:
         """One logical upstream call (retries included) of ``api`` (``admin`` or ``data``) ended with ``outcome``."""

@@ -6,7 +6,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from broker.auth import current_client, require_client
-from broker.views import BASIC_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
+from broker.web import BASIC_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("data", __name__, url_prefix="/v1/accounts", description="Lender: read-only company data.")
 

@@ -10,11 +10,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from broker import accounts, mapped_statements, mapping_store, reconcile_store, webhooks
+from broker import webhooks
 from broker.auth import current_client, require_client
-from broker.books import Books, BooksCache
-from broker.logs import remember_secret
-from broker.review_schemas import (
+from broker.lender import accounts
+from broker.link.views import require_widget_scope
+from broker.observability.logs import remember_secret
+from broker.review import mapped_statements, mapping_store, reconcile_store
+from broker.review.books import Books, BooksCache
+from broker.review.schemas import (
     ChartInputSchema,
     ChartSchema,
     DecisionsSavedSchema,
@@ -29,12 +32,11 @@ from broker.review_schemas import (
     StatementsSchema,
     WidgetReconciliationSchema,
 )
+from broker.review.statements import statements_to_csv
 from broker.state import broker_state, db_session
-from broker.statements import statements_to_csv
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
-from broker.views import BASIC_SECURITY, BEARER_SECURITY
-from broker.views.link_flow import require_widget_scope
+from broker.web import BASIC_SECURITY, BEARER_SECURITY
 from common.web import request_id
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,7 +178,7 @@ class WidgetReconciliation(MethodView):
 
 # -- lender --------------------------------------------------------------------------------------------------------
 @lender_bp.route("/standard_chart")
-class StandardChart(MethodView):
+class StandardChartView(MethodView):
     @require_client
     @lender_bp.doc(**_LENDER)
     @lender_bp.response(200, ChartSchema)
@@ -245,10 +247,3 @@ def lender_reconciliation(account_key: str) -> dict[str, Any]:
     """Match rates, unexplained differences, the reliable-through date and the owner's decisions."""
     account = _lender_account(account_key)
     return reconcile_store.lender_view(db_session(), account, _books(account))
-
-
-def init_app(app: Any, api: Any) -> None:
-    """Register the map-and-reconcile blueprints and the short-lived cache of companies' books."""
-    app.extensions[BOOKS] = BooksCache(float(app.config.get("BOOKS_CACHE_SECONDS", 30.0)))
-    api.register_blueprint(widget_bp)
-    api.register_blueprint(lender_bp)

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.accounts import audit
 from broker.errors import BrokerError, InvalidInput, NotFound
-from broker.storage.link_models import LinkAttempt, LinkSession
+from broker.lender.accounts import audit
+from broker.link.models import LinkAttempt, LinkSession
 from broker.storage.models import Account, Client, LinkToken
 from broker.tokens import LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient

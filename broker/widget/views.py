@@ -9,9 +9,9 @@ import click
 from flask import Blueprint, Response, abort, request
 from sqlalchemy import select
 
-from broker import widget_assets
 from broker.state import db_session
 from broker.storage.models import Client
+from broker.widget import assets as widget_assets
 
 bp = Blueprint("widget", __name__, url_prefix="/widget/v1", cli_group=None)
 

@@ -9,7 +9,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from broker.errors import NotFound
-from broker.metrics import CONTENT_TYPE, BrokerMetrics
+from broker.observability.metrics import CONTENT_TYPE, BrokerMetrics
 from common.web import error_response, request_id
 
 ACCESS_LOGGER = "broker.access"

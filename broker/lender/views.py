@@ -9,11 +9,10 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker import accounts
 from broker.auth import current_client, require_client
 from broker.errors import field_errors
-from broker.logs import remember_secret
-from broker.schemas import (
+from broker.lender import accounts
+from broker.lender.schemas import (
     AccountCreateSchema,
     AccountDetailSchema,
     AccountListSchema,
@@ -22,8 +21,9 @@ from broker.schemas import (
     LinkTokenSchema,
     PageQuerySchema,
 )
+from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
-from broker.views import BASIC_SECURITY
+from broker.web import BASIC_SECURITY
 from common.web import request_id
 
 bp = Blueprint("lender", __name__, url_prefix="/v1", description="Lender backend: accounts and link tokens.")

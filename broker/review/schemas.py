@@ -5,9 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from broker.mapping.reasons import REASON_CODES
-from broker.mapping_store import MAX_ITEMS
-from broker.reconcile_store import DECISIONS, MAX_DECISIONS
-from broker.statements import PERIODS
+from broker.review.mapping_store import MAX_ITEMS
+from broker.review.reconcile_store import DECISIONS, MAX_DECISIONS
+from broker.review.statements import PERIODS
 
 ID = validate.Length(1, 64)
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")

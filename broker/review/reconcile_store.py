@@ -12,9 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.books import Books
 from broker.errors import NotFound, Unprocessable
-from broker.mapping_store import SaveConflict
 from broker.reconcile import (
     BankLine,
     LedgerLine,
@@ -25,8 +23,10 @@ from broker.reconcile import (
     pair_bank_accounts,
 )
 from broker.reconcile.lines import bank_lines_from_common, ledger_lines_from_common
+from broker.review.books import Books
+from broker.review.mapping_store import SaveConflict
+from broker.review.models import MatchDecision, ReconciliationChange, ReconciliationState
 from broker.storage.models import Account
-from broker.storage.review_models import MatchDecision, ReconciliationChange, ReconciliationState
 from common.dates import iso
 
 DECISIONS = ("confirmed", "rejected")

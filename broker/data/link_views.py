@@ -6,7 +6,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from broker.auth import current_claims, require_link_token
-from broker.views import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
+from broker.web import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("link", __name__, url_prefix="/v1/link", description="Widget: read-only data for its account.")
 READ_SCOPES = ("read", "map", "reconcile")

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from broker.errors import BrokerError
-from broker.schemas import HealthSchema
+from broker.lender.schemas import HealthSchema
 from broker.state import broker_state
 
 bp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators.")

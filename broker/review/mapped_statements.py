@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from broker.books import Books
 from broker.errors import Unprocessable
-from broker.mapping_store import MappingNotSaved, chart_for, saved_mapping
-from broker.statements import StatementError, build_statements
+from broker.review.books import Books
+from broker.review.mapping_store import MappingNotSaved, chart_for, saved_mapping
+from broker.review.statements import StatementError, build_statements
 from broker.storage.models import Account
 
 

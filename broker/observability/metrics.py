@@ -49,7 +49,7 @@ class BrokerMetrics:
             "broker_link_token_verification_failures", "Link tokens refused, by reason.", ["reason"], registry=r
         )
 
-    # -- the Observer protocol (broker.observe) ----------------------------------------------------------------
+    # -- the Observer protocol (broker.observability.observe) ------------------------------------------------
     def upstream_call(self, region: str, api: str, outcome: str, seconds: float) -> None:
         self.upstream_duration.labels(region, api, outcome).observe(seconds)
 

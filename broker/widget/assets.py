@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-WIDGET_SRC = Path(__file__).resolve().parent.parent / "widget" / "src"
+WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 # What the frame may load from the source tree: a closed list of folders and file types, nothing else.
 ASSET_PATTERN = re.compile(r"^(messages\.js|frame/[a-z0-9_]+\.js|styles/[a-z_]+\.css|i18n/(en|fr)\.json)$")
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Response, request
 
-from broker import accounts, proxy
-from broker.logs import remember_secret
+from broker.data import proxy
+from broker.lender import accounts
+from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
 from common.web import request_id

@@ -12,11 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.books import Books
 from broker.errors import BrokerError, NotFound, Unprocessable
 from broker.mapping import ChartError, StandardChart, default_chart, learning_key, load_chart, suggest_mappings
+from broker.review.books import Books
+from broker.review.models import AccountMapping, MappingChange, StandardChartRow
 from broker.storage.models import Account
-from broker.storage.review_models import AccountMapping, MappingChange, StandardChartRow
 from common.dates import iso
 
 MAX_ITEMS = 2000

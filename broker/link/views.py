@@ -15,15 +15,17 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, jsonify, render_template_string, request
 from flask_smorest import Blueprint
 
-from broker import accounts, link_flow, webhooks
+from broker import webhooks
 from broker.auth import bearer_token
 from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
+from broker.lender import accounts
+from broker.link import flow as link_flow
+from broker.link.models import LinkAttempt
 from broker.state import broker_state, db_session
-from broker.storage.link_models import LinkAttempt
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
-from broker.views import BEARER_SECURITY
+from broker.web import BEARER_SECURITY
 from common.web import request_id
 
 bp = Blueprint(

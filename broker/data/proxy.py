@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from broker.accounts import audit
 from broker.errors import InvalidParameter, NotFound, UnknownParameter
+from broker.lender.accounts import audit
 from broker.storage.models import Account
 from broker.upstream import UpstreamClient, UpstreamResponse
 from common.dates import parse_bound, parse_day

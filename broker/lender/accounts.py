@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.clients import AuthenticatedClient, normalize_origin
 from broker.errors import NotFound, field_errors
+from broker.lender.clients import AuthenticatedClient, normalize_origin
 from broker.storage.models import Account, AuditEntry, LinkToken
 from broker.tokens import SCOPES, LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient, UpstreamError
