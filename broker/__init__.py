@@ -19,6 +19,7 @@ from werkzeug.exceptions import UnprocessableEntity
 from broker import accounts, cli, openapi, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
+from broker.errors import ConfigurationError
 from broker.limits import Limits
 from broker.logs import configure_logging, install_redaction
 from broker.metrics import BrokerMetrics
@@ -38,8 +39,13 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a broker app from defaults, ``BROKER_*`` environment and ``test_config``; fail loudly if unsafe."""
+    try:
+        settings = load_settings(test_config)
+    except ConfigurationError as error:
+        if test_config is None and cli.listing_commands():
+            return cli.unconfigured_app(error)
+        raise
     app = Flask(__name__, instance_relative_config=True)
-    settings = load_settings(test_config)
     app.config.update(settings)
     app.config.update(
         API_TITLE="LedgerLink broker",

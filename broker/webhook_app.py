@@ -1,39 +1,22 @@
-"""Flask wiring of webhooks: the service in ``app.extensions``, the blueprints and the operator command."""
+"""Flask wiring of webhooks: the service in ``app.extensions`` and the blueprints (the operator command is in cli)."""
 
 from __future__ import annotations
 
-import json
-
-import click
 from flask import Flask
 from flask_smorest import Api
 
-from broker import upstream_webhooks, webhooks
+from broker import webhooks
 from broker.state import BrokerState
 from broker.views import webhooks as views
 
 
 def init_app(app: Flask, api: Api, state: BrokerState) -> None:
-    """Create the webhook service, register its blueprints and command, and resume deliveries left by a restart."""
+    """Create the webhook service, register its blueprints, and resume deliveries left by a restart."""
     settings = webhooks.webhook_settings(app.config)
     service = webhooks.WebhookService.build(state.db, settings, state.now, should_stop=lambda: state.closed)
     app.extensions[webhooks.EXTENSION] = service
     api.register_blueprint(views.bp)
     api.register_blueprint(views.upstream_bp)
-
-    @app.cli.command("register-upstream-webhook")
-    @click.argument("url")
-    @click.option("--region", default=None, help="Upstream region (default: the default one).")
-    def register_upstream_webhook(url: str, region: str | None) -> None:
-        """Register URL (this broker's /v1/upstream/webhooks) at the upstream and keep its secret (idempotent)."""
-        name = region or next(iter(state.upstreams))
-        if name not in state.upstreams:
-            raise click.BadParameter(f"unknown region {name!r}")
-        with state.db.session() as session:
-            endpoint_id, created = upstream_webhooks.register_at_upstream(
-                session, state.upstreams[name], name, url, now=state.now()
-            )
-        click.echo(json.dumps({"endpoint_id": endpoint_id, "url": url, "region": name, "created": created}))
 
     if service.run_dispatcher:
         try:
