@@ -1,4 +1,11 @@
-"""The widget's weight and speed: loader and frame gzipped sizes, and open() to the first interactive step."""
+"""The widget's weight and speed on a loopback stack in Chromium: the loader's bytes on the wire, the frame's requests
+and bytes up to its first step, and ``open()`` to an interactive catalogue, cold and warm.
+
+Figures only, never pass/fail. "Cold" opens right after the page loaded (``create()`` has just run) with an empty
+HTTP cache; "warm" opens one second after ``create()``, still with an empty HTTP cache (what a warm-up in
+``create()`` can win). The time is taken in this process around Playwright's calls, so it includes a loopback
+round trip to the browser (a millisecond or two).
+"""
 
 from __future__ import annotations
 
@@ -6,49 +13,113 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from broker.widget import assets as widget_assets
-from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, running_world, widget_frame
+import httpx
 
-RUNS = 5
+from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, running_world
 
-
-def sizes() -> None:
-    """Print the loader's and the frame's bytes on the wire (gzip level 9)."""
-    loader = widget_assets.build_loader()
-    print(f"{'loader.js gzipped':52} {loader.gzipped_size:8,} B  ({len(loader.body):,} B raw, limit 3,072)")
-    frame = widget_assets.frame_gzipped_size()
-    print(f"{'frame gzipped (HTML, scripts, CSS, en messages)':52} {sum(frame.values()):8,} B  in {len(frame)} files")
-    for name, size in sorted(frame.items(), key=lambda item: -item[1])[:5]:
-        print(f"  {name:50} {size:8,} B")
+RUNS = 7
+WARM_AFTER_MS = 1000
+INTERACTIVE = "#search, #results .app"  # the search box and at least one app button: the catalogue can be used
+ENCODINGS = ("identity", "gzip", "br")
 
 
-def open_to_interactive() -> None:
-    """Print the time from ``open()`` to the catalogue's search box being ready, cold cache each run."""
-    from playwright.sync_api import sync_playwright
+def loader_on_the_wire(world: World) -> None:
+    """Print the loader's body bytes as the broker sends them for each ``Accept-Encoding``."""
+    figures = []
+    for encoding in ENCODINGS:
+        with httpx.stream("GET", f"{world.broker_url}/widget/v1/loader.js", headers={"Accept-Encoding": encoding}) as r:
+            size = sum(len(chunk) for chunk in r.iter_raw())
+            figures.append(
+                f"{encoding} {size:,} B"
+                + (
+                    f" ({r.headers['content-encoding']})"
+                    if encoding != "identity" and "content-encoding" in r.headers
+                    else ""
+                )
+            )
+    print(f"{'loader.js on the wire (Accept-Encoding)':44} " + ", ".join(figures))
 
-    with running_world() as world, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        timings: list[float] = []
-        account_key = world.company()
-        for _ in range(RUNS):
-            context = chromium.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
-            page = context.new_page()
-            page.goto(world.page_url(world.token(account_key)["link_token"]))
-            started = time.perf_counter()
-            page.evaluate("window.__handle.open()")
-            widget_frame(page).locator("#search").wait_for()
-            timings.append((time.perf_counter() - started) * 1000)
-            context.close()
-        chromium.close()
-    print(
-        f"{'open() to first interactive step (cold cache)':52} {statistics.median(timings):8.0f} ms median of {RUNS}"
+
+def _interactive(page: Any) -> None:
+    frame = page.frame_locator("iframe[src*='/widget/v1/frame']")
+    frame.locator("#search").wait_for(state="visible")
+    frame.locator("#results .app").first.wait_for(state="visible")
+
+
+def _open_once(chromium: Any, world: World, account_key: str, wait_ms: int) -> tuple[float, list[dict[str, Any]]]:
+    """Load the lender's page, wait ``wait_ms``, call ``open()``; return the milliseconds to an interactive catalogue
+    and every request to the broker but the loader's (the frame's requests up to its first step)."""
+    context = chromium.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    seen: list[dict[str, Any]] = []
+
+    def finished(request: Any) -> None:
+        if request.url.startswith(world.broker_url) and "/loader.js" not in request.url:
+            response = request.response()
+            sizes = request.sizes()
+            encoding = response.headers.get("content-encoding", "-") if response else "-"
+            seen.append(
+                {
+                    "url": request.url,
+                    "body": sizes["responseBodySize"],
+                    "headers": sizes["responseHeadersSize"],
+                    "encoding": encoding,
+                }
+            )
+
+    page.on("requestfinished", finished)
+    page.goto(world.page_url(world.token(account_key)["link_token"]), wait_until="load")
+    if wait_ms:
+        page.wait_for_timeout(wait_ms)
+    started = time.perf_counter()
+    page.evaluate("window.__handle.open()")
+    _interactive(page)
+    elapsed = (time.perf_counter() - started) * 1000
+    page.wait_for_timeout(200)  # let the last finished-request events arrive
+    context.close()
+    return elapsed, seen
+
+
+def _line(label: str, timings: list[float]) -> str:
+    return (
+        f"{label:44} {statistics.median(timings):6.0f} ms median of {len(timings)}"
         f"  (min {min(timings):.0f}, max {max(timings):.0f})"
     )
 
 
+def widget_in_chromium(world: World) -> None:
+    """Print the frame's first-step requests and bytes, then open() to interactive cold and warm."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        account_key = world.company()
+        _open_once(chromium, world, account_key, 0)  # the servers' first answers (imports, connections) untimed
+        cold: list[float] = []
+        requests: list[dict[str, Any]] = []
+        for _ in range(RUNS):
+            elapsed, requests = _open_once(chromium, world, account_key, 0)
+            cold.append(elapsed)
+        warm = [_open_once(chromium, world, account_key, WARM_AFTER_MS)[0] for _ in range(RUNS)]
+        chromium.close()
+    body = sum(r["body"] for r in requests)
+    with_headers = body + sum(r["headers"] for r in requests)
+    print(
+        f"{'frame requests to its first step':44} {len(requests):6} requests, {body:,} B of bodies"
+        f" ({with_headers:,} B with headers)"
+    )
+    for item in requests:
+        path = item["url"][len(world.broker_url) :].split("?")[0]
+        print(f"  {path:60} {item['body']:8,} B  {item['encoding']}")
+    print(_line("open() to interactive catalogue, cold", cold))
+    print(_line(f"open() to interactive catalogue, warm ({WARM_AFTER_MS} ms)", warm))
+
+
 if __name__ == "__main__":
-    sizes()
-    open_to_interactive()
+    with running_world() as running:
+        loader_on_the_wire(running)
+        widget_in_chromium(running)

@@ -11,12 +11,14 @@ from typing import Any
 import httpx
 from flask import Flask, Response
 from flask import logging as flask_logging
+from flask_compress import Compress
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
 from broker import cli, data, lender, link, openapi, review, webhooks, widget
 from broker.config import database_url, load_settings
+from broker.errors import ConfigurationError
 from broker.lender import accounts
 from broker.lender.clients import ClientAuthenticator
 from broker.limits import Limits
@@ -41,8 +43,13 @@ FEATURES = (lender, data, webhooks, link, review, widget)
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a broker app from defaults, ``BROKER_*`` environment and ``test_config``; fail loudly if unsafe."""
+    try:
+        settings = load_settings(test_config)
+    except ConfigurationError as error:
+        if test_config is None and cli.listing_commands():
+            return cli.unconfigured_app(error)
+        raise
     app = Flask(__name__, instance_relative_config=True)
-    settings = load_settings(test_config)
     app.config.update(settings)
     app.config.update(
         API_TITLE="LedgerLink broker",
@@ -56,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.url_map.merge_slashes = False  # "//" is a client mistake to refuse, not to redirect
+    _init_compression(app)
     os.makedirs(app.instance_path, exist_ok=True)
     install_redaction(
         [
@@ -87,6 +95,28 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_extra_error_handlers(app, state)
     cli.register(app)
     return app
+
+
+# What is worth compressing: text the broker writes. Images, archives and the widget's precompressed files are not.
+COMPRESSED_TYPES = ["application/json", "text/html", "text/css", "text/javascript", "text/csv", "text/plain"]
+
+
+def _init_compression(app: Flask) -> None:
+    """Compress JSON and text answers (brotli when asked, else gzip) and add ``Vary: Accept-Encoding``.
+
+    Registered first so that it runs after every other ``after_request`` hook, on the final body. Answers that already
+    carry a ``Content-Encoding`` (the widget's precompressed files) and bodies under 500 bytes are left as they are; a
+    streamed answer is compressed chunk by chunk. A strong ETag gets the encoding as a suffix (one per representation).
+    """
+    app.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
+        COMPRESS_MIMETYPES=COMPRESSED_TYPES,
+        COMPRESS_LEVEL=6,
+        COMPRESS_BR_LEVEL=4,  # brotli's sweet spot for answers made per request
+        COMPRESS_MIN_SIZE=500,
+    )
+    Compress(app)
 
 
 def _configure_logging(app: Flask, settings: Mapping[str, Any]) -> None:

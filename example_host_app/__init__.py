@@ -61,6 +61,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.jinja_env.filters["money"] = present.money
     app.jinja_env.filters["ratio"] = present.ratio
+    app.jinja_env.filters["when"] = present.when
+    app.jinja_env.filters["app_name"] = present.app_name
     app.jinja_env.globals["csrf_token"] = csrf_token
     _install_security(app, settings)
     _install_error_pages(app)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 # Every common-model object the explorer offers: (object, date field or None, columns worth a glance).
@@ -60,10 +61,63 @@ def ratio(value: Any, kind: str) -> str:
     return f"{value * 100:.1f} %" if kind == "percent" else f"{value:.2f}{TIMES}"
 
 
-def cell(column: str, value: Any, currency: str | None) -> str:
-    """Format one explorer cell: money columns as money, lists by their length, the rest as text."""
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DATE_FIELDS = frozenset(
+    {"date", "due_date", "start", "end", "pay_date", "period_start", "period_end", "last_sync", "created"}
+)
+
+
+def when(value: Any, missing: str = DASH) -> str:
+    """A date or timestamp as people read it: ``31 Oct 2026``, or ``3 Dec 2026, 11:03 UTC`` for a moment (shown in
+    UTC when it says its zone); ``missing`` when there is none; text that is neither, as it is."""
+    if value is None or value == "":
+        return missing
+    moment: datetime
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    elif isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return when(date.fromisoformat(value))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    else:
+        return str(value)
+    zone = ""
+    if moment.tzinfo is not None:
+        moment, zone = moment.astimezone(UTC), " UTC"
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}{zone}"
+
+
+def app_names(catalogue: Iterable[Any] | None) -> dict[str, str]:
+    """App key → the name people know it by, from the upstream's ``integrations`` catalogue (read through the
+    broker); empty when the catalogue could not be read."""
+    return {
+        str(row["key"]): str(row.get("name") or row["key"])
+        for row in catalogue or ()
+        if isinstance(row, Mapping) and isinstance(row.get("key"), str)
+    }
+
+
+def app_name(key: Any, names: Mapping[str, str]) -> str:
+    """The app's name for a key (the key itself when the catalogue does not know it, a dash when there is none)."""
+    if not key:
+        return DASH
+    return names.get(str(key)) or str(key)
+
+
+def cell(column: str, value: Any, currency: str | None, names: Mapping[str, str] | None = None) -> str:
+    """Format one explorer cell: money columns as money, dates as people read them, app keys as app names, lists by
+    their length, the rest as text."""
     if column in MONEY_FIELDS and isinstance(value, int):
         return money(value, currency)
+    if column in DATE_FIELDS and isinstance(value, str):
+        return when(value)
+    if column == "integration" and names is not None:
+        return app_name(value, names)
     if isinstance(value, list):
         return f"{len(value)} items"
     if value is None:

@@ -14,7 +14,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stack import API_KEY, API_USER, TENANT_KEY, Stack, StackError
+from scripts.stack import API_KEY, API_USER, LENDER_NAME, TENANT_KEY, Stack, StackError
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {
@@ -107,24 +107,22 @@ def _remember_in_host(stack: Stack, account_key: str) -> None:
         store.dispose()
 
 
-def main() -> None:
-    """Run the demo until Ctrl-C."""
-    stack = Stack(INSTANCE, PORTS)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        print("demo: starting the sandbox, the broker and the example host app...", flush=True)
-        stack.start()
-        key = seed(stack)
-        lender = stack.lender
-        print(
-            f"""
+ANOTHER_LENDER = ("Another Lender", "http://localhost:8010")
+
+
+def instructions(stack: Stack, key: str) -> str:
+    """What ``make demo`` prints once the stack runs: where to go, the demo lender, and commands to try."""
+    lender = stack.lender
+    name, origin = ANOTHER_LENDER
+    add_client = stack.broker_command("create-client", name, "--origin", origin)
+    return f"""
 LedgerLink demo is running.  Open  {stack.host_url}/  in a browser.  (Ctrl-C stops everything.)
 
   lender site (example host app)  {stack.host_url}/
   broker                          {stack.broker_url}/openapi.json
   sandbox (upstream platform)     {stack.sandbox_url}/
 
-The demo lender "Acme Capital" (broker client; its secret stays on the lender's server):
+The demo lender "{LENDER_NAME}" (broker client; its secret stays on the lender's server):
   client_id      {lender["client_id"]}
   client_secret  {lender["client_secret"]}
 The demo company "{DEMO_COMPANY["name"]}" has its apps connected:  account_key {key}
@@ -136,9 +134,21 @@ Read data through the broker, as the lender's backend does:
   curl -s -u {lender["client_id"]}:{lender["client_secret"]} "{stack.broker_url}/v1/accounts/{key}/data/invoices?page=1"
 Or straight from the sandbox, as the broker does:
   curl -s -u {API_USER}:{API_KEY} "{stack.sandbox_url}/api/invoices?X_ACCOUNT_KEY={key}&page=1"
-""",
-            flush=True,
-        )
+
+Add another lender (a broker client for a page on another origin) to this demo's broker, in its own database:
+  {add_client}
+"""
+
+
+def main() -> None:
+    """Run the demo until Ctrl-C."""
+    stack = Stack(INSTANCE, PORTS)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print("demo: starting the sandbox, the broker and the example host app...", flush=True)
+        stack.start()
+        key = seed(stack)
+        print(instructions(stack, key), flush=True)
         while all(process.poll() is None for process in stack.processes.values()):
             time.sleep(1)
         print("demo: a server stopped; shutting the others down.", file=sys.stderr)

@@ -172,6 +172,14 @@ FLOW: tuple[Step, ...] = (
         WIDGET, "get", "/v1/link/session", "The widget session", (200,), checks=("pm.expect(body).to.be.an('object');",)
     ),
     Step(WIDGET, "get", "/v1/link/session", "Session: a tampered token is a 401", (401,), auth="bad_bearer"),
+    Step(
+        WIDGET,
+        "get",
+        "/v1/link/bootstrap",
+        "The frame's first call: session and catalogue together",
+        (200,),
+        checks=("pm.expect(body.session).to.be.an('object');", "pm.expect(body.integrations).to.be.an('array');"),
+    ),
     Step(WIDGET, "get", "/v1/link/integrations", "App catalogue with connection status", (200,)),
     Step(WIDGET, "get", "/v1/link/connections", "Connections and sync progress", (200,)),
     Step(

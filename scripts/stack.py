@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -70,6 +71,11 @@ class Stack:
     @property
     def broker_url(self) -> str:
         return f"http://{LOOPBACK}:{self.ports['broker']}"
+
+    @property
+    def broker_database_url(self) -> str:
+        """The broker's database: ``DATABASE_URL`` of ``broker_env``, else an SQLite file in the instance folder."""
+        return self.broker_env.get("DATABASE_URL") or f"sqlite:///{self.instance / 'broker.sqlite3'}"
 
     @property
     def host_url(self) -> str:
@@ -141,7 +147,7 @@ class Stack:
             "BROKER_ENV": "development",
             "BROKER_SECRET_KEYS": keys,
             "BROKER_METRICS_TOKEN": metrics_token,
-            "DATABASE_URL": f"sqlite:///{self.instance / 'broker.sqlite3'}",
+            "DATABASE_URL": self.broker_database_url,
             "BROKER_UPSTREAM_ADMIN_URL": self.sandbox_url,
             "BROKER_UPSTREAM_DATA_URL": self.sandbox_url,
             "BROKER_UPSTREAM_API_USER": API_USER,
@@ -151,6 +157,13 @@ class Stack:
             "BROKER_RATELIMIT_PER_ADDRESS": "6000 per minute",
             **self.broker_env,
         }
+
+    def broker_command(self, *args: str) -> str:
+        """The shell command a person runs for ``flask --app broker ARGS`` on this stack's own broker database (a
+        bare ``flask --app broker`` would use another database, or none)."""
+        env = {"BROKER_ENV": "development", "DATABASE_URL": self.broker_database_url}
+        assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+        return f"{assignments} {shlex.join([str(BIN / 'flask'), '--app', 'broker', *args])}"
 
     def start_broker(self) -> None:
         """Start (or start again, after ``stop_app("broker")``) the broker on its port with its instance state."""

@@ -18,13 +18,14 @@ def app(tmp_path: Any) -> Iterator[Flask]:
         yield app
 
 
-def test_create_client_prints_json_credentials_that_work(app: Flask) -> None:
+def test_create_client_prints_json_credentials_that_work(app: Flask, tmp_path: Any) -> None:
     result = app.test_cli_runner().invoke(
         args=["create-client", "Acme Lending", "--origin", "https://acme.example", "--origin", "http://localhost:3000"]
     )
     assert result.exit_code == 0, result.output
     created = json.loads(result.output)
-    assert set(created) == {"client_id", "client_secret", "origins"}
+    assert set(created) == {"client_id", "client_secret", "origins", "database"}
+    assert created["database"] == f"sqlite:///{tmp_path / 'broker.sqlite3'}"  # the database it wrote to
     assert created["origins"] == ["http://localhost:3000", "https://acme.example"]
     response = app.test_client().get("/v1/accounts", headers=basic(created["client_id"], created["client_secret"]))
     assert response.status_code == 200

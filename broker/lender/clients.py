@@ -111,6 +111,15 @@ def list_clients(session: Session) -> list[Client]:
     return list(session.scalars(select(Client).order_by(Client.created_at, Client.id)))
 
 
+# What a lender's developer needs to tell the two apart (ids are random, so saying an id is unknown gives nothing
+# away); neither names the id or the secret that was sent.
+UNKNOWN_CLIENT = (
+    "Unknown client id: this broker has no client with that id. Clients live in the broker's own database: create "
+    "one with `flask --app broker create-client` run with this broker's configuration."
+)
+SECRET_MISMATCH = "Wrong client secret for this client id (a rotated-out secret stops working after its grace period)."  # noqa: S105
+
+
 class ClientAuthenticator:
     """Check Basic credentials against the hashes, remembering recent successes briefly (scrypt is slow on purpose)."""
 
@@ -145,7 +154,7 @@ class ClientAuthenticator:
         if client is None:
             self._dummy_hash = self._dummy_hash or hash_secret(secrets.token_hex(16), self._cost)
             check_secret(self._dummy_hash, secret)  # an unknown id costs as much as a wrong secret
-            raise AuthenticationFailed()
+            raise AuthenticationFailed(UNKNOWN_CLIENT)
         current = check_secret(client.secret_hash, secret)
         previous = (
             not current
@@ -154,7 +163,7 @@ class ClientAuthenticator:
             and check_secret(client.previous_secret_hash, secret)
         )
         if not (current or previous):
-            raise AuthenticationFailed()
+            raise AuthenticationFailed(SECRET_MISMATCH)
         found = AuthenticatedClient(client.id, tuple(client.origin_list))
         ttl = self._cache_seconds
         if previous and client.previous_secret_expires_at is not None:

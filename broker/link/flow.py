@@ -78,9 +78,12 @@ def open_session(db: Session, claims: LinkClaims, account: Account, now: datetim
     return row
 
 
-def connections(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
-    """Return the company's connections as the widget shows them (no account key)."""
-    rows = upstream.connection_health(account.account_key)
+def connections(
+    upstream: UpstreamClient, account: Account, health: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Return the company's connections as the widget shows them (no account key); ``health`` is the upstream's
+    connection health when the caller already has it."""
+    rows = upstream.connection_health(account.account_key) if health is None else health
     shown = []
     for row in rows:
         item = {name: row.get(name) for name in _CONNECTION_FIELDS}
@@ -91,7 +94,12 @@ def connections(upstream: UpstreamClient, account: Account) -> list[dict[str, An
 
 
 def session_summary(
-    db: Session, upstream: UpstreamClient, claims: LinkClaims, account: Account, now: datetime
+    db: Session,
+    upstream: UpstreamClient,
+    claims: LinkClaims,
+    account: Account,
+    now: datetime,
+    health: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return what the frame needs to start: account key, scopes, origin, expiry, lender name, connections."""
     open_session(db, claims, account, now)
@@ -102,7 +110,7 @@ def session_summary(
         "origin": claims.origin,
         "expires_at": datetime.fromtimestamp(claims.expires_at, now.tzinfo).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "client_name": client.name if client else None,
-        "connections": connections(upstream, account),
+        "connections": connections(upstream, account, health),
     }
 
 
@@ -116,9 +124,12 @@ def _integrations(upstream: UpstreamClient, account: Account) -> list[dict[str, 
     return rows
 
 
-def catalogue(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
+def catalogue(
+    upstream: UpstreamClient, account: Account, health_rows: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Return the upstream's apps with ``connected`` and ``status`` for this company."""
-    health = {c["integration"]: c for c in upstream.connection_health(account.account_key)}
+    rows = upstream.connection_health(account.account_key) if health_rows is None else health_rows
+    health = {c["integration"]: c for c in rows}
     apps = []
     for row in _integrations(upstream, account):
         connection = health.get(row["key"])
@@ -135,6 +146,18 @@ def catalogue(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]
             }
         )
     return apps
+
+
+def bootstrap(
+    db: Session, upstream: UpstreamClient, claims: LinkClaims, account: Account, now: datetime
+) -> dict[str, Any]:
+    """Return the session and the catalogue together (the frame's one call to start), asking the upstream for the
+    company's connection health once for both."""
+    health = upstream.connection_health(account.account_key)
+    return {
+        "session": session_summary(db, upstream, claims, account, now, health),
+        "integrations": catalogue(upstream, account, health),
+    }
 
 
 # -- attempts ------------------------------------------------------------------------------------------------------

@@ -186,6 +186,34 @@ def integrations() -> Response:
     return _no_store({"integrations": link_flow.catalogue(upstream, account)})
 
 
+@bp.route("/bootstrap", methods=["GET"])
+@require_widget_token
+@bp.doc(
+    **_DOC,
+    responses={
+        200: {
+            "description": "What the frame needs to show its first step: the session and the catalogue, in one call.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["session", "integrations"],
+                        "properties": {
+                            "session": SESSION_SCHEMA,
+                            "integrations": {"type": "array", "items": {"type": "object"}},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+def bootstrap() -> Response:
+    """The session (as ``GET /v1/link/session``) and the catalogue (as ``GET /v1/link/integrations``) together."""
+    claims, account, upstream = _context()
+    return _no_store(link_flow.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
+
+
 @bp.route("/connections", methods=["GET"])
 @require_widget_token
 @bp.doc(**_DOC, responses=_ok("The connections.", ("connections",)))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import click
 from flask import Flask
 from flask_smorest import Api
 
@@ -14,10 +11,14 @@ __all__ = ["EVENT_TYPES", "EXTENSION", "WebhookService", "emit", "init_app"]
 
 
 def init_app(app: Flask, api: Api) -> None:
-    """Create the webhook service, register its blueprints and command, and resume deliveries left by a restart."""
+    """Create the webhook service, register its blueprints, and resume deliveries left by a restart.
+
+    The operator command ``register-upstream-webhook`` is in ``broker.cli``, so that ``--help`` lists it without
+    configuration.
+    """
     from broker.state import EXTENSION as BROKER
     from broker.state import BrokerState
-    from broker.webhooks import upstream, views
+    from broker.webhooks import views
 
     state: BrokerState = app.extensions[BROKER]
     settings = webhook_settings(app.config)
@@ -25,20 +26,6 @@ def init_app(app: Flask, api: Api) -> None:
     app.extensions[EXTENSION] = service
     api.register_blueprint(views.bp)
     api.register_blueprint(views.upstream_bp)
-
-    @app.cli.command("register-upstream-webhook")
-    @click.argument("url")
-    @click.option("--region", default=None, help="Upstream region (default: the default one).")
-    def register_upstream_webhook(url: str, region: str | None) -> None:
-        """Register URL (this broker's /v1/upstream/webhooks) at the upstream and keep its secret (idempotent)."""
-        name = region or next(iter(state.upstreams))
-        if name not in state.upstreams:
-            raise click.BadParameter(f"unknown region {name!r}")
-        with state.db.session() as session:
-            endpoint_id, created = upstream.register_at_upstream(
-                session, state.upstreams[name], name, url, now=state.now()
-            )
-        click.echo(json.dumps({"endpoint_id": endpoint_id, "url": url, "region": name, "created": created}))
 
     if service.run_dispatcher:
         try:

@@ -1,18 +1,28 @@
-"""The widget's files as the broker serves them: the one-script loader (with its ETag and SRI hash) and frame assets."""
+"""The widget's files as the broker serves them: the loader (ETag, SRI hash), the frame's bundle and assets, each with
+its gzip and brotli copies precompressed at build time (``widget/dist/precompressed``)."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import mimetypes
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import brotli
 
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 # What the frame may load from the source tree: a closed list of folders and file types, nothing else.
 ASSET_PATTERN = re.compile(r"^(messages\.js|frame/[a-z0-9_]+\.js|styles/[a-z_]+\.css|i18n/(en|fr)\.json)$")
+# Served paths built by ``npm run build`` into widget/dist (the frame's modules bundled into one file).
+BUILT = {"frame/bundle.js": "frame.js"}
+# Content-Encoding → suffix of the precompressed copy, best first.
+ENCODINGS = {"br": "br", "gzip": "gz"}
+_DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
 @dataclass(frozen=True)
@@ -23,52 +33,63 @@ class Asset:
     mimetype: str
     etag: str
     integrity: str
+    encoded: Mapping[str, bytes] = field(default_factory=dict)  # Content-Encoding → body, precompressed
 
-    @property
-    def gzipped_size(self) -> int:
-        """Bytes on the wire with gzip at level 9 (what a compressing proxy would send)."""
-        return len(gzip.compress(self.body, compresslevel=9, mtime=0))
+    def representation(self, encoding: str | None) -> tuple[bytes, str]:
+        """The body and strong ETag (without quotes) of one encoding (``None``: identity): each has its own."""
+        if encoding is None or encoding not in self.encoded:
+            return self.body, self.etag
+        return self.encoded[encoding], f"{self.etag}-{encoding}"
 
 
-def _asset(body: bytes, mimetype: str) -> Asset:
+def _precompressed(served: str, body: bytes, src: Path) -> dict[str, bytes]:
+    """The build's compressed copies of ``served`` that decompress to ``body`` (a stale copy is never served)."""
+    found = {}
+    for encoding, suffix in ENCODINGS.items():
+        file = src.parent / "dist" / "precompressed" / f"{served}.{suffix}"
+        if file.is_file():
+            data = file.read_bytes()
+            try:
+                if _DECOMPRESS[encoding](data) == body:
+                    found[encoding] = data
+            except (OSError, EOFError, brotli.error):
+                continue
+    return found
+
+
+def _asset(body: bytes, mimetype: str, served: str | None = None, src: Path = WIDGET_SRC) -> Asset:
     digest = hashlib.sha384(body).digest()
     return Asset(
         body=body,
         mimetype=mimetype,
         etag=hashlib.sha256(body).hexdigest()[:32],
         integrity="sha384-" + base64.b64encode(digest).decode(),
+        encoded=_precompressed(served, body, src) if served else {},
     )
 
 
 def build_loader(src: Path = WIDGET_SRC) -> Asset:
     """Return ``/widget/v1/loader.js``: ``widget/dist/loader.js``, built from messages.js and loader.js by
     ``npm run build`` (a node test fails when it is stale) so that serving needs no Node."""
-    return _asset((src.parent / "dist" / "loader.js").read_bytes(), "text/javascript")
+    return _asset((src.parent / "dist" / "loader.js").read_bytes(), "text/javascript", "loader.js", src)
 
 
+@functools.lru_cache(maxsize=64)
 def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
-    """Return a frame asset by its path under ``widget/src`` or None when it is not one the frame may load."""
-    if not ASSET_PATTERN.match(path):
+    """Return a frame asset by its served path (under ``widget/src``, or a built file of ``widget/dist``) or None when
+    it is not one the frame may load. Read once per process: the files only change with a new release."""
+    if path in BUILT:
+        file = src.parent / "dist" / BUILT[path]
+    elif ASSET_PATTERN.match(path):
+        file = src / path
+    else:
         return None
-    file = src / path
     if not file.is_file():
         return None
     mimetype = "text/javascript" if path.endswith(".js") else (mimetypes.guess_type(path)[0] or "text/plain")
-    return _asset(file.read_bytes(), mimetype)
+    return _asset(file.read_bytes(), mimetype, path, src)
 
 
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
     """Return the frame's HTML document (static: no token, no inline script or style)."""
     return (src / "frame" / "index.html").read_bytes()
-
-
-def frame_gzipped_size(src: Path = WIDGET_SRC) -> dict[str, int]:
-    """Return the gzipped bytes of everything the frame loads for English (HTML, scripts, styles, messages)."""
-    sizes = {"frame.html": len(gzip.compress(frame_html(src), compresslevel=9, mtime=0))}
-    for path in sorted(src.rglob("*")):
-        relative = path.relative_to(src).as_posix()
-        if path.is_file() and ASSET_PATTERN.match(relative) and relative not in {"i18n/fr.json", "frame/callback.js"}:
-            asset = load_asset(relative, src)
-            if asset is not None:
-                sizes[relative] = asset.gzipped_size
-    return sizes

@@ -26,13 +26,28 @@ def loader_asset() -> widget_assets.Asset:
     return widget_assets.build_loader()
 
 
+def accepted_encoding(asset: widget_assets.Asset) -> str | None:
+    """The best precompressed encoding of ``asset`` the request accepts (brotli before gzip), or None (identity)."""
+    accepted = request.accept_encodings
+    qualities = [(accepted.quality(name), -rank, name) for rank, name in enumerate(widget_assets.ENCODINGS)]
+    best = max((q for q in qualities if q[0] > 0 and q[2] in asset.encoded), default=None)
+    return best[2] if best else None
+
+
 def _conditional(asset: widget_assets.Asset, cache_control: str) -> Response:
-    etag = f'"{asset.etag}"'
+    """The asset in the encoding asked for, with its strong ETag; ``304`` when ``If-None-Match`` names that ETag."""
+    encoding = accepted_encoding(asset)
+    body, tag = asset.representation(encoding)
+    etag = f'"{tag}"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = Response(status=304)
     else:
-        response = Response(asset.body, mimetype=asset.mimetype)
-    response.headers.update({"ETag": etag, "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff"})
+        response = Response(body, mimetype=asset.mimetype)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+    response.headers.update(
+        {"ETag": etag, "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+    )
     return response
 
 

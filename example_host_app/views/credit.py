@@ -48,6 +48,11 @@ def _day(name: str, default: date) -> str:
     return default.isoformat()
 
 
+def _app_names(account_key: str) -> dict[str, str]:
+    """The apps' names by key (the upstream's catalogue, through the broker); empty when it cannot be read."""
+    return present.app_names(fetch(broker().data, account_key, "integrations", {"page": "1"}).data)
+
+
 def _account(account_key: str) -> dict[str, Any]:
     try:
         return broker().get_account(account_key)
@@ -84,6 +89,7 @@ def company(account_key: str) -> str:
         recon=present.reconciliation_view(reconciliation.data) if reconciliation.data else None,
         mapping=mapping,
         events=store().events(account_key, limit=10),
+        names=_app_names(account_key),
     )
 
 
@@ -118,6 +124,7 @@ def explorer(account_key: str) -> str:
         page=page_number,
         has_next=len(items) == PAGE_SIZE,
         filters=filters,
+        names=_app_names(account_key),
     )
 
 
@@ -144,4 +151,5 @@ def record(account_key: str, object_name: str, object_id: str) -> str:
         raw=raw,
         raw_json=json.dumps(raw.data, indent=2, sort_keys=True) if raw.data else None,
         source_id=source_id,
+        names=_app_names(account_key),
     )

@@ -26,6 +26,15 @@ function scripted(script) {
 }
 
 describe("the frame's broker client", () => {
+  it("starts with one bootstrap call that carries the token", async () => {
+    const seen = [];
+    const fetchImpl = async (url, init) => {
+      seen.push([init.method, url, init.headers.Authorization]);
+      return new Response(JSON.stringify({ session: {}, integrations: [] }), { status: 200 });
+    };
+    assert.deepEqual(await createBroker("tok", fetchImpl, FAST).bootstrap(), { session: {}, integrations: [] });
+    assert.deepEqual(seen, [["GET", "/v1/link/bootstrap", "Bearer tok"]]);
+  });
   it("retries a read through a broker restart", async () => {
     const { calls, fetchImpl } = scripted(["down", 503, 200]);
     const answer = await createBroker("tok", fetchImpl, FAST).connections();

@@ -85,6 +85,8 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
   }
   const id = (value) => encodeURIComponent(value);
   return Object.freeze({
+    /** The session and the catalogue in one call: `{session, integrations}` (what the first step needs). */
+    bootstrap: () => call("GET", "bootstrap"),
     session: () => call("GET", "session"),
     integrations: () => call("GET", "integrations"),
     connections: () => call("GET", "connections"),

@@ -59,14 +59,17 @@ let controller = null;
  */
 async function run(origin, mode, { token, options }) {
   const locale = pickLocale(options.locale, navigator.languages || []);
-  const [catalogue, english] = await Promise.all([loadCatalogue(locale), locale === "en" ? null : loadCatalogue("en")]);
-  const t = translator(catalogue, english || {});
+  const broker = createBroker(token);
+  // The first step's data and its words travel together; a failed call is handled where it is awaited, below.
+  const booting = broker.bootstrap();
+  booting.catch(() => {});
+  // One catalogue: every locale has every key (a node test checks it), so English is not fetched as a fallback.
+  const t = translator(await loadCatalogue(locale));
   document.documentElement.lang = locale;
   document.title = t("title");
   const theme = options.theme || {};
   applyPalette(document.documentElement, accentPalette(theme.accent));
   document.documentElement.dataset.mode = mode;
-  const broker = createBroker(token);
   let lender = theme.name || t("lenderFallback");
 
   let state = initialState();
@@ -520,13 +523,13 @@ async function run(origin, mode, { token, options }) {
 
   render(null);
   try {
-    const [session, integrations] = await Promise.all([broker.session(), broker.integrations()]);
+    const { session, integrations } = await booting;
     lender = theme.name || session.client_name || lender;
     shell.querySelector(".brand").textContent = lender;
     dispatch({
       type: "loaded",
       session,
-      apps: integrations.integrations,
+      apps: integrations,
       categories: options.categories,
       preselected: options.apps,
     });

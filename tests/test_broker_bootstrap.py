@@ -1,0 +1,85 @@
+"""``GET /v1/link/bootstrap``: the widget's session and catalogue in one call, the same as the two endpoints it
+replaces (which keep working), with one connection-health call upstream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask
+
+from tests.broker_support import (
+    FakeUpstream,
+    assert_error,
+    bearer,
+    broker_app,
+    new_account,
+    new_client,
+    new_link_token,
+)
+
+APPS = [
+    {"key": "ledgerly", "name": "Ledgerly", "category": "accounting", "auth_type": "oauth2"},
+    {"key": "northbank", "name": "Northbank", "category": "banking", "auth_type": "credentials"},
+]
+
+
+class CatalogueUpstream(FakeUpstream):
+    """The fake upstream with a two-app catalogue."""
+
+    def _data(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/integrations":
+            page = int(request.url.params.get("page", "1"))
+            return httpx.Response(200, json=APPS if page == 1 else [])
+        return super()._data(request)
+
+
+@pytest.fixture
+def upstream() -> CatalogueUpstream:
+    return CatalogueUpstream()
+
+
+@pytest.fixture
+def app(tmp_path: Any, upstream: CatalogueUpstream) -> Iterator[Flask]:
+    with broker_app(tmp_path, upstream.transport) as flask_app:
+        yield flask_app
+
+
+def _health_calls(upstream: FakeUpstream) -> int:
+    return sum(1 for r in upstream.requests if r.url.params.get("action") == "connection_health")
+
+
+def test_bootstrap_is_the_session_and_the_catalogue_in_one_call(app: Flask, upstream: CatalogueUpstream) -> None:
+    lender = new_client(app)
+    token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+    client = app.test_client()
+    before = _health_calls(upstream)
+    answer = client.get("/v1/link/bootstrap", headers=bearer(token))
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert _health_calls(upstream) - before == 1
+    body = answer.get_json()
+    assert set(body) == {"session", "integrations"}
+    assert body["session"] == client.get("/v1/link/session", headers=bearer(token)).get_json()
+    assert body["integrations"] == client.get("/v1/link/integrations", headers=bearer(token)).get_json()["integrations"]
+    assert [a["key"] for a in body["integrations"]] == ["ledgerly", "northbank"]
+    assert [a["connected"] for a in body["integrations"]] == [True, False]
+    assert body["session"]["connections"][0]["integration"] == "ledgerly"
+
+
+def test_bootstrap_needs_a_link_token_with_the_link_scope(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    client = app.test_client()
+    assert_error(client.get("/v1/link/bootstrap"), 401)
+    read_only = new_link_token(app, lender, key, scopes=["read"])["link_token"]
+    assert_error(client.get("/v1/link/bootstrap", headers=bearer(read_only)), 403)
+
+
+def test_bootstrap_is_in_the_openapi_document(app: Flask) -> None:
+    spec = app.test_client().get("/openapi.json").get_json()
+    operation = spec["paths"]["/v1/link/bootstrap"]["get"]
+    assert operation["security"] == [{"linkToken": []}]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["session", "integrations"]

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { describe, it } from "node:test";
+import { FRAME_OUTPUT, SERVED, buildFrame, staleBundle } from "../scripts/bundle.js";
+
+const FIRST_STEP_BUDGET = 30 * 1024;
+
+describe("dist/frame.js and dist/precompressed/", () => {
+  it("are what the sources build to (run `npm run build` after editing src/)", async () => {
+    assert.deepEqual(await staleBundle(await buildFrame()), []);
+  });
+  it("is one module that imports nothing (one request for the frame's code)", async () => {
+    const code = await readFile(FRAME_OUTPUT, "utf8");
+    assert.doesNotMatch(code, /(^|[;}])\s*import\s*[\w{*"']/);
+    assert.doesNotMatch(code, /\bimport\(/);
+  });
+  it("keeps the first step's static files well under 30 KB compressed", async () => {
+    const files = ["frame/bundle.js", "styles/widget.css", "i18n/en.json"].map((served) => SERVED[served]);
+    const bodies = await Promise.all(files.map((file) => readFile(new URL(`../${file}`, import.meta.url))));
+    const gzip = bodies.reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
+    const brotli = bodies.reduce((sum, body) => sum + brotliCompressSync(body).length, 0);
+    assert.ok(gzip < FIRST_STEP_BUDGET - 4096, `${gzip} bytes gzipped`); // room for the page and the bootstrap call
+    assert.ok(brotli < gzip, `${brotli} bytes with brotli`);
+  });
+});
