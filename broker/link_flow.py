@@ -274,7 +274,7 @@ def finish_from_callback(
             upstream is not None
             and account is not None
             and any(
-                c.get("integration") == row.integration and c.get("status") not in (None, "inactive")
+                c.get("integration") == row.integration and c.get("status") in ("healthy", "syncing")
                 for c in upstream.connection_health(account.account_key)
             )
         )

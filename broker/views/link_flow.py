@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 from broker import accounts, link_flow, webhooks
 from broker.auth import bearer_token
 from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
+from broker.link_sessions import hooks as link_sessions_hooks
 from broker.state import broker_state, db_session
 from broker.storage.link_models import LinkAttempt
 from broker.storage.models import Account
@@ -200,6 +201,7 @@ def start_attempt() -> Response:
     """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
     claims, account, upstream = _context()
     body = _json_body()
+    link_sessions_hooks.guard_attempt(claims, body.get("integration"))
     result = link_flow.start_attempt(
         db_session(),
         upstream,
@@ -264,13 +266,23 @@ def upload(attempt_id: str) -> Response:
 
 @bp.route("/complete", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections")))
+@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections", "link_session_id")))
 def complete() -> Response:
-    """End the session: ``{account_key, connections}`` (what ``onSuccess`` receives); the token is revoked."""
+    """End the session: ``{account_key, connections, link_session_id}`` (what ``onSuccess`` receives).
+
+    Refused with ``coverage_not_met`` (409) while the lender's minimums are not met, and with
+    ``link_session_already_succeeded`` (409) the second time; afterwards the token only reads ``GET /v1/link/status``
+    once.
+    """
     claims, account, upstream = _context()
     state = broker_state()
-    result = link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
-    webhooks.emit("link.succeeded", account.client_id, account.account_key, {"connections": result["connections"]})
+    result = link_sessions_hooks.succeed(
+        claims,
+        account,
+        lambda: link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id()),
+    )
+    data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
+    webhooks.emit("link.succeeded", account.client_id, account.account_key, data)
     return _no_store(result)
 
 
