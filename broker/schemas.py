@@ -41,6 +41,11 @@ class ConnectionSchema(Schema):
     created = fields.String(allow_none=True)
     last_sync = fields.String(allow_none=True)
     last_full_sync = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "status error: why, in a sentence"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={"description": "status error: token_revoked, password_changed, consent_withdrawn, ... (or null)"},
+    )
 
 
 class AccountSchema(Schema):

@@ -16,9 +16,9 @@ from broker.link_sessions.models import LinkSessionRecord
 from broker.link_sessions.schemas import (
     LinkExitInputSchema,
     LinkExitSchema,
-    LinkSessionSchema,
     LinkProgressInputSchema,
     LinkProgressSchema,
+    LinkSessionSchema,
     SessionStatusSchema,
 )
 from broker.state import broker_state, db_session
