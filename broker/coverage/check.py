@@ -44,7 +44,7 @@ def months_covered(dates: Iterable[Any]) -> int:
     months = set()
     for value in dates:
         text = str(value)[:7] if value is not None else ""
-        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and "01" <= text[5:] <= "12":
             months.add(text)
     return len(months)
 
