@@ -240,7 +240,10 @@ def items(coverage: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_coverage_is_computed_from_the_company_data_with_fixes_in_plain_words(
     client: FlaskClient, world: ReviewWorld
 ) -> None:
-    key = world.key_a2
+    key = new_company(client, world, "Coverage Cafe")
+    for integration in ("ledgerly", "northbank"):
+        made = sandbox_admin(world, action="sandbox_connect", account_key=key, integration=integration)
+        assert made.status_code == 201, made.text
     wanted = {"books_months": 120, "bank_months": 3, "mapped_percent": 95, "reliable_through_required": True}
     client.put("/v1/requirements", json=wanted, headers=world.lender())
     lender = client.get(f"/v1/accounts/{key}/coverage", headers=world.lender())
@@ -443,3 +446,58 @@ def test_new_endpoints_are_in_the_openapi_document(client: FlaskClient) -> None:
         "/v1/link_sessions/{session_id}",
     ):
         assert path in paths, path
+
+
+# -- reconnecting an OAuth app through the popup -------------------------------------------------------------------
+def popup_sign_in(connect_url: str, integration: str) -> str:
+    """Play the owner's popup against the live sandbox: sign in at the app, allow, and return the broker callback URL."""
+    from sandbox.appserver.users import APP_OWNERS
+    from tests.sandbox_support import csrf
+
+    email, password = APP_OWNERS[integration]
+    with httpx.Client(timeout=60) as browser:
+        started = browser.get(connect_url)
+        assert started.status_code == 302, started.text[:300]
+        authorize = str(httpx.URL(connect_url).join(started.headers["Location"]))
+        token = csrf(browser.get(authorize).text)
+        signed = browser.post(
+            authorize, data={"csrf_token": token, "form": "signin", "email": email, "password": password}
+        )
+        assert signed.status_code == 303
+        browser.get(str(httpx.URL(authorize).join(signed.headers["Location"])))
+        allowed = browser.post(authorize, data={"csrf_token": token, "form": "consent", "decision": "allow"})
+        assert allowed.status_code == 302, allowed.text[:300]
+        back = browser.get(str(httpx.URL(authorize).join(allowed.headers["Location"])))
+        assert back.status_code in (302, 303), back.text[:300]
+        return str(back.headers["Location"])
+
+
+def test_an_oauth_app_is_reconnected_in_place_through_the_popup(client: FlaskClient, world: ReviewWorld) -> None:
+    key = world.key_a2
+    before = upstream_connection(world, key, "ledgerly")
+    broken = sandbox_admin(
+        world, action="break_connection", account_key=key, integration="ledgerly", reason="consent_withdrawn"
+    )
+    assert broken.status_code == 200, broken.text
+    token = mint(client, world, key, mode="update", integration="ledgerly").get_json()["link_token"]
+
+    # The popup's query string alone is no proof: a "connected" callback while the connection is still in error fails.
+    forged = client.post("/v1/link/attempts", json={"integration": "ledgerly"}, headers=bearer(token)).get_json()
+    state = httpx.URL(forged["connect_url"]).params["state"]
+    client.get("/v1/link/callback", query_string={"state": state, "status": "connected", "integration": "ledgerly"})
+    settled = client.get(f"/v1/link/attempts/{forged['attempt_id']}", headers=bearer(token)).get_json()
+    assert (settled["status"], settled["error"]) == ("error", "not_confirmed")
+
+    attempt = client.post("/v1/link/attempts", json={"integration": "ledgerly"}, headers=bearer(token)).get_json()
+    callback = httpx.URL(popup_sign_in(attempt["connect_url"], "ledgerly"))
+    page = client.get(callback.path, query_string=dict(callback.params))
+    assert page.status_code == 200 and 'data-status="connected"' in page.get_data(as_text=True)
+    after = upstream_connection(world, key, "ledgerly")
+    assert (after["status"], after["id"], after["created"], after["reason"]) == (
+        "healthy",
+        before["id"],
+        before["created"],
+        None,
+    )
+    progress = client.get("/v1/link/progress", headers=bearer(token)).get_json()
+    assert [app["integration"] for app in progress["apps_connected"]] == ["ledgerly"]
