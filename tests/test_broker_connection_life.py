@@ -450,7 +450,7 @@ def test_new_endpoints_are_in_the_openapi_document(client: FlaskClient) -> None:
 
 # -- reconnecting an OAuth app through the popup -------------------------------------------------------------------
 def popup_sign_in(connect_url: str, integration: str) -> str:
-    """Play the owner's popup against the live sandbox: sign in at the app, allow, and return the broker callback URL."""
+    """Play the owner's popup against the live sandbox: sign in, allow, and return the broker callback URL."""
     from sandbox.appserver.users import APP_OWNERS
     from tests.sandbox_support import csrf
 
