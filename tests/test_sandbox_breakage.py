@@ -141,3 +141,32 @@ def test_production_refuses_breaking_connections(tmp_path: Path) -> None:
         assert_error(response, 403, "sandbox_only")
     finally:
         production.extensions["sandbox"].close()
+
+
+def test_an_upload_connection_is_restored_by_uploading_again(sandbox_client: FlaskClient) -> None:
+    from tests.sandbox_support import allow_lender, embed_token
+    from tests.test_sandbox_upload_api import _files
+
+    key = create_company(sandbox_client, subdomain="upload-bakery")
+    allow_lender(sandbox_client)
+    assert admin(sandbox_client, action="register_webhook", url="http://127.0.0.1:9/hooks").status_code == 201
+
+    def upload() -> Any:
+        data = {"embed": embed_token(sandbox_client, key), "state": "s1"}
+        data.update(_files("chart_of_accounts.csv", "trial_balance_2026-09.csv", "trial_balance_2026-10.csv"))
+        answer = sandbox_client.post(
+            "/connect/csv_upload", data=data, headers={"Accept": "application/json"}, content_type="multipart/form-data"
+        )
+        assert answer.status_code == 200 and answer.get_json()["status"] == "connected"
+        return answer
+
+    upload()
+    first = health(sandbox_client, key, "csv_upload")
+    broken = admin(
+        sandbox_client, action="break_connection", account_key=key, integration="csv_upload", reason="token_revoked"
+    )
+    assert broken.status_code == 200
+    upload()
+    again = health(sandbox_client, key, "csv_upload")
+    assert (again["status"], again["id"]) == ("healthy", first["id"])
+    assert event_types(sandbox_client)[-1] == "connection.restored"
