@@ -269,7 +269,8 @@ def finish_from_callback(
     if status == "connected":
         account = db.get(Account, row.account_id)
         upstream = upstreams.get(account.region) if account else None
-        # The query string is the browser's word; the upstream's connection list is the proof.
+        # The query string is the browser's word; the upstream's connection list is the proof (a connection still in
+        # error is none: reconnecting a broken app must leave it healthy or syncing).
         confirmed = (
             upstream is not None
             and account is not None

@@ -100,7 +100,7 @@ def resumable(db: Session, row: LinkSessionRecord) -> bool:
 
 def _candidate(db: Session, row: LinkSessionRecord, now: datetime) -> LinkSessionRecord | None:
     """The latest earlier session of the same company and lender left unfinished with something done."""
-    if row.mode != "create" or row.succeeded_at is not None or row.resumed_from is not None:
+    if row.mode != "create" or row.succeeded_at is not None or row.resumed_from is not None or row.resumed_by:
         return None
     query = (
         select(LinkSessionRecord)
