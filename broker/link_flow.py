@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -418,8 +419,12 @@ def complete(
     account: Account,
     now: datetime,
     request_id: str | None = None,
+    carried: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token."""
+    """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token.
+
+    ``carried`` names apps connected in the earlier sessions this one resumed; they are shared too.
+    """
     session = open_session(db, claims, account, now)
     made = db.scalars(
         select(LinkAttempt.integration).where(LinkAttempt.jti == claims.jti, LinkAttempt.status == "connected")
@@ -434,7 +439,7 @@ def complete(
                 "category": current.get(key, {}).get("category"),
                 "status": current.get(key, {}).get("status") or "syncing",
             }
-            for key in dict.fromkeys(made)
+            for key in dict.fromkeys([*carried, *made])
         ],
     }
     session.completed_at = session.completed_at or now

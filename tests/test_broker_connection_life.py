@@ -501,3 +501,34 @@ def test_an_oauth_app_is_reconnected_in_place_through_the_popup(client: FlaskCli
     )
     progress = client.get("/v1/link/progress", headers=bearer(token)).get_json()
     assert [app["integration"] for app in progress["apps_connected"]] == ["ledgerly"]
+
+
+def connect_bank(client: FlaskClient, token: str) -> None:
+    attempt = client.post("/v1/link/attempts", json={"integration": "northbank"}, headers=bearer(token)).get_json()
+    path = f"/v1/link/attempts/{attempt['attempt_id']}"
+    signed = client.post(
+        f"{path}/credentials", json={"username": "maple.owner", "password": "northbank-demo-1"}, headers=bearer(token)
+    )
+    assert signed.get_json()["status"] == "mfa_required", signed.get_json()
+    done = client.post(f"{path}/mfa", json={"code": "123456"}, headers=bearer(token))
+    assert done.get_json()["status"] == "connected", done.get_json()
+
+
+def test_what_an_earlier_session_connected_is_kept_and_shared_by_the_session_that_resumes_it(
+    client: FlaskClient, world: ReviewWorld
+) -> None:
+    key = new_company(client, world, "Resume Florist")
+    first = world.token(key)
+    connect_bank(client, first)
+    left = client.post("/v1/link/exit", json={"step": "connect"}, headers=bearer(first)).get_json()
+    assert left["resumable"] is True  # an app connected is something to resume, even on the first step
+
+    second = world.token(key)
+    offer = client.get("/v1/link/progress", headers=bearer(second)).get_json()
+    assert [app["integration"] for app in offer["resume"]["apps_connected"]] == ["northbank"]
+    resumed = client.post("/v1/link/resume", headers=bearer(second)).get_json()
+    assert [app["integration"] for app in resumed["apps_connected"]] == ["northbank"]
+    shared = client.post("/v1/link/complete", headers=bearer(second)).get_json()
+    assert [c["integration"] for c in shared["connections"]] == ["northbank"]
+    outcome = client.get(f"/v1/link_sessions/{shared['link_session_id']}", headers=world.lender()).get_json()
+    assert outcome["resumed_from"] == left["link_session_id"] and outcome["apps_connected"][0]["connected_at"]

@@ -54,8 +54,11 @@ def guard_attempt(claims: LinkClaims, integration: Any) -> None:
         raise IntegrationNotAllowed()
 
 
-def succeed(claims: LinkClaims, account: Account, complete: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run ``complete`` once the coverage is met and the session had not succeeded; add ``link_session_id``."""
+def succeed(claims: LinkClaims, account: Account, complete: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``complete`` once the coverage is met and the session had not succeeded; add ``link_session_id``.
+
+    ``complete`` receives the apps connected in the earlier sessions this one resumed, to share them too.
+    """
     from broker.coverage.service import coverage_of
 
     db, now = db_session(), broker_state().now()
@@ -68,7 +71,7 @@ def succeed(claims: LinkClaims, account: Account, complete: Callable[[], dict[st
     if not store.claim_success(db, row, now):
         raise SessionAlreadySucceeded()
     try:
-        result = complete()
+        result = complete(store.carried_apps(row))
     except BaseException:
         store.release_success(db, row)
         raise

@@ -88,6 +88,11 @@ def apps_connected(db: Session, row: LinkSessionRecord) -> list[dict[str, Any]]:
     return [{"integration": key, "connected_at": value} for key, value in found.items()]
 
 
+def carried_apps(row: LinkSessionRecord) -> list[str]:
+    """The apps connected in the earlier sessions this one resumed."""
+    return [str(item["integration"]) for item in json.loads(row.apps_carried or "[]")]
+
+
 def has_progress(db: Session, row: LinkSessionRecord) -> bool:
     """Whether leaving now leaves something to resume: a step past the first, a step done, or an app connected."""
     return row.step != STEPS[0] or bool(steps_done(row)) or bool(apps_connected(db, row))

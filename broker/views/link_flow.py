@@ -279,7 +279,9 @@ def complete() -> Response:
     result = link_sessions_hooks.succeed(
         claims,
         account,
-        lambda: link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id()),
+        lambda carried: link_flow.complete(
+            db_session(), upstream, state.tokens, claims, account, state.now(), request_id(), carried=carried
+        ),
     )
     data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
     webhooks.emit("link.succeeded", account.client_id, account.account_key, data)
