@@ -16,6 +16,7 @@ from broker.observability.observe import NULL_OBSERVER, Observer
 
 LINK_SALT = "broker.link-token.v1"
 SCOPES = ("link", "map", "reconcile", "read")
+MODES = ("create", "update")  # update: reconnect one app the company already connected (issue 19)
 MAX_TOKEN_LENGTH = 2048
 Clock = Callable[[], float]
 
@@ -31,6 +32,8 @@ class LinkClaims:
     scopes: tuple[str, ...]
     issued_at: int
     expires_at: int
+    mode: str = "create"
+    integration: str | None = None  # update mode: the one app the session may reconnect
 
 
 class RevocationStore(Protocol):
@@ -102,13 +105,23 @@ class LinkTokens:
         self._observer = observer
         self._max_lifetime = max_lifetime
         self.revocations = revocations
+        # Says why a revoked token was revoked (e.g. its link session succeeded); set by the link-session package.
+        self.explain_revocation: Callable[[LinkClaims], InvalidToken | None] = lambda _claims: None
         # itsdangerous signs with the last key and verifies with all; our setting lists the newest first.
         self._serializer = URLSafeTimedSerializer(
             list(reversed(list(secret_keys))), salt=LINK_SALT, signer=_signer_with_clock(clock)
         )
 
     def mint(
-        self, *, client_id: str, account_key: str, origin: str, scopes: Iterable[str], lifetime: int
+        self,
+        *,
+        client_id: str,
+        account_key: str,
+        origin: str,
+        scopes: Iterable[str],
+        lifetime: int,
+        mode: str = "create",
+        integration: str | None = None,
     ) -> tuple[str, LinkClaims]:
         """Return a new token and its claims; ``lifetime`` is in seconds and at most the configured maximum."""
         if not 1 <= lifetime <= self._max_lifetime:
@@ -122,8 +135,10 @@ class LinkTokens:
             scopes=tuple(sorted(set(scopes))),
             issued_at=now,
             expires_at=now + lifetime,
+            mode=mode,
+            integration=integration,
         )
-        payload = {
+        payload: dict[str, Any] = {
             "jti": claims.jti,
             "cli": claims.client_id,
             "acc": claims.account_key,
@@ -131,19 +146,24 @@ class LinkTokens:
             "scp": list(claims.scopes),
             "exp": claims.expires_at,
         }
+        if mode != "create":
+            payload["mod"], payload["int"] = mode, integration
         token = str(self._serializer.dumps(payload))
         self._observer.token_minted()
         return token, claims
 
-    def verify(self, token: object) -> LinkClaims:
-        """Return the claims of a valid token or raise ``InvalidToken``; never any other exception."""
+    def verify(self, token: object, *, ignore_revocation: bool = False) -> LinkClaims:
+        """Return the claims of a valid token or raise ``InvalidToken``; never any other exception.
+
+        ``ignore_revocation`` is for the one read a succeeded link session's token still allows (its own status).
+        """
         try:
-            return self._verify(token)
+            return self._verify(token, ignore_revocation)
         except InvalidToken as error:
             self._observer.token_rejected(error.reason)
             raise
 
-    def _verify(self, token: object) -> LinkClaims:
+    def _verify(self, token: object, ignore_revocation: bool) -> LinkClaims:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             raise InvalidToken(reason="malformed")
         try:
@@ -155,8 +175,8 @@ class LinkTokens:
         claims = _claims_from(payload, int(issued.timestamp()))
         if claims.expires_at <= self._clock():
             raise InvalidToken("The link token has expired; mint a new one.", reason="expired")
-        if self.revocations.is_revoked(claims.jti):
-            raise InvalidToken("The link token has been revoked.", reason="revoked")
+        if not ignore_revocation and self.revocations.is_revoked(claims.jti):
+            raise self.explain_revocation(claims) or InvalidToken("The link token has been revoked.", reason="revoked")
         return claims
 
     def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:
@@ -179,6 +199,16 @@ def _claims_from(payload: Any, issued_at: int) -> LinkClaims:
             raise TypeError
         if not isinstance(scopes, list) or not all(s in SCOPES for s in scopes):
             raise TypeError
+        mode, integration = payload.get("mod", "create"), payload.get("int")
+        if mode not in MODES or (mode == "update") != (isinstance(integration, str) and bool(integration)):
+            raise TypeError
     except (TypeError, KeyError):
         raise InvalidToken(reason="claims") from None
-    return LinkClaims(*fields, scopes=tuple(scopes), issued_at=issued_at, expires_at=payload["exp"])
+    return LinkClaims(
+        *fields,
+        scopes=tuple(scopes),
+        issued_at=issued_at,
+        expires_at=payload["exp"],
+        mode=mode,
+        integration=integration,
+    )

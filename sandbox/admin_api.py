@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from common.pagination import parse_page
 from sandbox import accounts, webhooks
 from sandbox.auth import require_admin_credentials, well_formed_account_key
-from sandbox.connect import connections
+from sandbox.connect import breakage, connections
 from sandbox.connect import flow as connect
 from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration, ValidationFailed
 from sandbox.state import Sandbox, current_sandbox
@@ -44,6 +44,10 @@ class ConnectionTargetSchema(Schema):
 
 class SandboxConnectSchema(ConnectionTargetSchema):
     scale = fields.Float(load_default=1.0, validate=validate.Range(min=0.1, max=40))
+
+
+class BreakConnectionSchema(ConnectionTargetSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(sorted(breakage.REASONS)))
 
 
 class WebhookSchema(Schema):
@@ -165,6 +169,11 @@ def admin_post() -> tuple[Response, int] | Response:
         data = _load(ConnectionTargetSchema(), body)
         accounts.get_company(state.db, data["account_key"])
         return jsonify({"revoked": connect.revoke_at_app(state, data["account_key"], data["integration"])})
+    if action == "break_connection":  # sandbox only: refused with sandbox_only in production
+        data = _load(BreakConnectionSchema(), body)
+        accounts.get_company(state.db, data["account_key"])
+        row = breakage.break_connection(state, data["account_key"], data["integration"], data["reason"])
+        return jsonify({"connection": row})
     raise UnknownAction(f"Unknown action {str(action)[:40]!r}.")
 
 

@@ -55,6 +55,7 @@ CONNECTION = _obj(
     last_sync=_NULLABLE_TEXT,
     last_full_sync=_NULLABLE_TEXT,
     error=_NULLABLE_TEXT,
+    reason={"type": ["string", "null"], "description": "why break_connection broke it (sandbox), else null"},
 )
 ADMIN_GET_ACTIONS = (
     "embed_token",
@@ -93,6 +94,12 @@ ADMIN_POST_BODIES = [
     ),
     _action_body("sync", ["account_key", "integration"], **_TARGET),
     _action_body("revoke_app_token", ["account_key", "integration"], **_TARGET),
+    _action_body(
+        "break_connection",
+        ["account_key", "integration", "reason"],
+        reason={"enum": ["consent_withdrawn", "password_changed", "token_revoked"]},
+        **_TARGET,
+    ),
     _action_body("faults", []),
 ]
 ADMIN_GET_ANSWERS = [

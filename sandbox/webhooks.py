@@ -19,7 +19,13 @@ from sandbox.models import WebhookDelivery, WebhookEndpoint
 
 POLICY = DeliveryPolicy(max_attempts=6, base_delay=1.0, max_delay=60.0)  # docs/sandbox.md states these numbers
 LEASE_SECONDS = 60.0  # a claim older than this (or 4 x the attempt timeout, if longer) was left by a sender that died
-EVENT_TYPES = ("account.created", "connection.created", "sync.completed", "connection.error")
+EVENT_TYPES = (
+    "account.created",
+    "connection.created",
+    "sync.completed",
+    "connection.error",
+    "connection.restored",
+)
 
 
 def register_endpoint(db: Database, url: str) -> dict[str, Any]:

@@ -88,6 +88,7 @@ def test_registration_returns_the_secret_once(app: Any) -> None:
         "connection.created",
         "sync.completed",
         "connection.error",
+        "connection.restored",
     }
     listed = client.get("/app/api.php?action=webhooks", headers=ADMIN_HEADERS).get_json()["endpoints"]
     assert listed == [{"id": endpoint["id"], "url": endpoint["url"], "active": True, "created": listed[0]["created"]}]

@@ -161,6 +161,8 @@ def mint_link_token(
     lifetime: int,
     now: datetime,
     request_id: str | None = None,
+    mode: str = "create",
+    integration: str | None = None,
 ) -> tuple[str, LinkClaims]:
     """Mint a link token for one of the client's accounts, from one of its origins; record and audit it."""
     account = account_for(session, client.id, account_key)
@@ -174,7 +176,13 @@ def mint_link_token(
     if not wanted or any(s not in SCOPES for s in wanted):
         raise field_errors({"scopes": [f"must be a non-empty list from: {', '.join(SCOPES)}"]})
     token, claims = tokens.mint(
-        client_id=client.id, account_key=account.account_key, origin=exact_origin, scopes=wanted, lifetime=lifetime
+        client_id=client.id,
+        account_key=account.account_key,
+        origin=exact_origin,
+        scopes=wanted,
+        lifetime=lifetime,
+        mode=mode,
+        integration=integration,
     )
     session.add(
         LinkToken(

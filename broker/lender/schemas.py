@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from broker.tokens import SCOPES
+from broker.tokens import MODES, SCOPES
 from common.pagination import MAX_PAGE
 
 
@@ -41,6 +41,11 @@ class ConnectionSchema(Schema):
     created = fields.String(allow_none=True)
     last_sync = fields.String(allow_none=True)
     last_full_sync = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "status error: why, in a sentence"})
+    reason = fields.String(
+        allow_none=True,
+        metadata={"description": "status error: token_revoked, password_changed, consent_withdrawn, ... (or null)"},
+    )
 
 
 class AccountSchema(Schema):
@@ -84,6 +89,16 @@ class LinkTokenCreateSchema(Schema):
         validate=validate.Range(60, 3600),
         metadata={"description": "Lifetime in seconds (default 1800, at most the configured maximum, 3600)."},
     )
+    mode = fields.String(
+        load_default="create",
+        validate=validate.OneOf(MODES),
+        metadata={"description": "create (default), or update: reconnect one app the company already connected."},
+    )
+    integration = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[a-z0-9_]{1,64}$"),
+        metadata={"description": "Update mode only (and required there): the app key to reconnect."},
+    )
 
 
 class LinkTokenSchema(Schema):
@@ -93,6 +108,8 @@ class LinkTokenSchema(Schema):
     expires_in = fields.Integer(required=True)
     scopes = fields.List(fields.String(), required=True)
     origin = fields.String(required=True)
+    mode = fields.String(required=True, metadata={"description": "create or update"})
+    integration = fields.String(required=True, allow_none=True, metadata={"description": "Update mode's app"})
 
 
 class DataQuerySchema(Schema):

@@ -21,6 +21,7 @@ from broker.lender.schemas import (
     LinkTokenSchema,
     PageQuerySchema,
 )
+from broker.link_sessions import hooks as link_sessions_hooks
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.web import BASIC_SECURITY
@@ -84,6 +85,7 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
     lifetime = body["expires_in"] or current_app.config["LINK_TOKEN_DEFAULT_SECONDS"]
     if lifetime > current_app.config["LINK_TOKEN_MAX_SECONDS"]:
         raise field_errors({"expires_in": [f"must be at most {current_app.config['LINK_TOKEN_MAX_SECONDS']}"]})
+    mode, integration = link_sessions_hooks.update_target(db_session(), state.upstreams, current_client(), body)
     token, claims = accounts.mint_link_token(
         db_session(),
         state.tokens,
@@ -94,6 +96,8 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
         lifetime=lifetime,
         now=state.now(),
         request_id=request_id(),
+        mode=mode,
+        integration=integration,
     )
     remember_secret(claims.account_key)
     return {
@@ -103,6 +107,8 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
         "expires_in": lifetime,
         "scopes": list(claims.scopes),
         "origin": claims.origin,
+        "mode": claims.mode,
+        "integration": claims.integration,
     }
 
 

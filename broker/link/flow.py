@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -292,12 +293,13 @@ def finish_from_callback(
     if status == "connected":
         account = db.get(Account, row.account_id)
         upstream = upstreams.get(account.region) if account else None
-        # The query string is the browser's word; the upstream's connection list is the proof.
+        # The query string is the browser's word; the upstream's connection list is the proof (a connection still in
+        # error is none: reconnecting a broken app must leave it healthy or syncing).
         confirmed = (
             upstream is not None
             and account is not None
             and any(
-                c.get("integration") == row.integration and c.get("status") not in (None, "inactive")
+                c.get("integration") == row.integration and c.get("status") in ("healthy", "syncing")
                 for c in upstream.connection_health(account.account_key)
             )
         )
@@ -440,8 +442,12 @@ def complete(
     account: Account,
     now: datetime,
     request_id: str | None = None,
+    carried: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token."""
+    """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token.
+
+    ``carried`` names apps connected in the earlier sessions this one resumed; they are shared too.
+    """
     session = open_session(db, claims, account, now)
     made = db.scalars(
         select(LinkAttempt.integration).where(LinkAttempt.jti == claims.jti, LinkAttempt.status == "connected")
@@ -456,7 +462,7 @@ def complete(
                 "category": current.get(key, {}).get("category"),
                 "status": current.get(key, {}).get("status") or "syncing",
             }
-            for key in dict.fromkeys(made)
+            for key in dict.fromkeys([*carried, *made])
         ],
     }
     session.completed_at = session.completed_at or now

@@ -21,6 +21,7 @@ from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
 from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link.models import LinkAttempt
+from broker.link_sessions import hooks as link_sessions_hooks
 from broker.state import broker_state, db_session
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
@@ -230,6 +231,7 @@ def start_attempt() -> Response:
     """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
     claims, account, upstream = _context()
     body = _json_body()
+    link_sessions_hooks.guard_attempt(claims, body.get("integration"))
     result = link_flow.start_attempt(
         db_session(),
         upstream,
@@ -294,13 +296,25 @@ def upload(attempt_id: str) -> Response:
 
 @bp.route("/complete", methods=["POST"])
 @require_widget_token
-@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections")))
+@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections", "link_session_id")))
 def complete() -> Response:
-    """End the session: ``{account_key, connections}`` (what ``onSuccess`` receives); the token is revoked."""
+    """End the session: ``{account_key, connections, link_session_id}`` (what ``onSuccess`` receives).
+
+    Refused with ``coverage_not_met`` (409) while the lender's minimums are not met, and with
+    ``link_session_already_succeeded`` (409) the second time; afterwards the token only reads ``GET /v1/link/status``
+    once.
+    """
     claims, account, upstream = _context()
     state = broker_state()
-    result = link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
-    webhooks.emit("link.succeeded", account.client_id, account.account_key, {"connections": result["connections"]})
+    result = link_sessions_hooks.succeed(
+        claims,
+        account,
+        lambda carried: link_flow.complete(
+            db_session(), upstream, state.tokens, claims, account, state.now(), request_id(), carried=carried
+        ),
+    )
+    data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
+    webhooks.emit("link.succeeded", account.client_id, account.account_key, data)
     return _no_store(result)
 
 

@@ -24,7 +24,15 @@ from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore
 from common.pagination import PAGE_SIZE
 
 EXTENSION = "broker_webhooks"
-EVENT_TYPES = ("link.connected", "link.succeeded", "mapping.saved", "reconciliation.completed", "connection.error")
+EVENT_TYPES = (
+    "link.connected",
+    "link.succeeded",
+    "mapping.saved",
+    "reconciliation.completed",
+    "connection.error",
+    "connection.restored",
+    "link.resumed",
+)
 LEASE_SECONDS = 60  # a claim older than this was abandoned by a crashed process and may be taken again
 MAX_ENDPOINTS_PER_CLIENT = 10
 SETTINGS: dict[str, Any] = {

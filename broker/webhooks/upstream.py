@@ -23,7 +23,10 @@ from common import signing
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
-FORWARDED = {"connection.error": "connection.error"}  # upstream type -> lender event type
+FORWARDED = {  # upstream type -> lender event type
+    "connection.error": "connection.error",
+    "connection.restored": "connection.restored",
+}
 FORWARDED_FIELDS = ("integration", "connection_id", "reason")
 
 

@@ -382,11 +382,15 @@ def sync_upload(state: Sandbox, connection_id: str) -> dict[str, int]:
 
 def accept(state: Sandbox, account_key: str, chart: CsvFile, trial_balances: Sequence[CsvFile]) -> dict[str, Any]:
     """Connect the upload app with these files (reusing an earlier upload connection) and build its objects now."""
+    from sandbox.connect import breakage
+
+    broken = breakage.was_broken(state, account_key, KEY)
     connection, created = connections.upsert_connection(state.db, account_key, KEY, credentials={"kind": "upload"})
     if created:
         state.emit("connection.created", account_key, {"integration": KEY, "connection_id": connection.id})
     store_files(state, connection.id, chart, trial_balances)
     counts = sync_upload(state, connection.id)
+    breakage.announce_if_restored(state, account_key, KEY, broken)
     refreshed = connections.get_connection(state.db, account_key, KEY)
     assert refreshed is not None
     return {**connections.connection_row(refreshed), "counts": counts}

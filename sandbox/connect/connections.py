@@ -65,7 +65,14 @@ def connection_row(connection: Connection) -> dict[str, Any]:
         "last_sync": iso(connection.last_sync) if connection.last_sync else None,
         "last_full_sync": iso(connection.last_full_sync) if connection.last_full_sync else None,
         "error": connection.error,
+        "reason": _break_reason(connection.error),
     }
+
+
+def _break_reason(error: str | None) -> str | None:
+    from sandbox.connect.breakage import reason_of
+
+    return reason_of(error)
 
 
 def upsert_connection(

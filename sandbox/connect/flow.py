@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -11,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from common.dates import utcnow
 from sandbox import accounts
 from sandbox.apps.server import storage
-from sandbox.connect import connections
+from sandbox.connect import breakage, connections
 from sandbox.connect.connector import AccessDenied, Connector, ConnectorError
 from sandbox.errors import InvalidParameter
 from sandbox.models import Connection, ConnectSession
@@ -167,6 +168,7 @@ def complete_connection(
     state: Sandbox, connector: Connector, row: ConnectSession, credentials: dict[str, Any]
 ) -> dict[str, Any]:
     """Create (or reuse) the connection with the app's tokens, announce it, and start the first sync."""
+    broken = breakage.was_broken(state, row.account_key, row.integration)
     connection, created = connections.upsert_connection(
         state.db, row.account_key, row.integration, credentials=credentials
     )
@@ -175,7 +177,12 @@ def complete_connection(
             "connection.created", row.account_key, {"integration": row.integration, "connection_id": connection.id}
         )
     start_connector_sync(
-        state, connector, connection.id, row.integration, background=state.config["SYNC_IN_BACKGROUND"]
+        state,
+        connector,
+        connection.id,
+        row.integration,
+        background=state.config["SYNC_IN_BACKGROUND"],
+        after=lambda: breakage.announce_if_restored(state, row.account_key, row.integration, broken),
     )
     refreshed = connections.get_connection(state.db, row.account_key, row.integration)
     assert refreshed is not None
@@ -206,7 +213,13 @@ ERROR_TEXT = {
 
 
 def start_connector_sync(
-    state: Sandbox, connector: Connector, connection_id: str, integration: str, *, background: bool
+    state: Sandbox,
+    connector: Connector,
+    connection_id: str,
+    integration: str,
+    *,
+    background: bool,
+    after: Callable[[], None] | None = None,
 ) -> None:
     """Sync a connection through the connector (now, or in a thread); a refused token turns its health to error."""
     failures: list[ConnectorError] = []
@@ -224,6 +237,8 @@ def start_connector_sync(
         if failures:
             text = ERROR_TEXT.get(failures[0].code, str(failures[0]))
             connections.set_progress(state.db, connection_id, 0, status="error", error=text)
+        if after is not None:
+            after()
 
     state.run(run, f"sync-{connection_id}", background=background)
 
@@ -245,12 +260,14 @@ def connect_without_browser(
     module = connections.app_module(integration)
     if getattr(module, "AUTH_TYPE", None) == "upload":
         raise InvalidParameter("Upload apps are connected by uploading files, not by sandbox_connect.")
+    broken = breakage.was_broken(state, account_key, integration)
     row, created = connections.upsert_connection(
         state.db, account_key, integration, credentials={"kind": "sandbox_connect"}, scale=scale
     )
     if created:
         state.emit("connection.created", account_key, {"integration": integration, "connection_id": row.id})
     connections.run_sync(state.db, row.id, render_source(state, account_key, integration, scale), state.emit)
+    breakage.announce_if_restored(state, account_key, integration, broken)
     refreshed = connections.get_connection(state.db, account_key, integration)
     assert refreshed is not None
     return connections.connection_row(refreshed)
