@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -220,7 +221,7 @@ def write_calibration(rows: list[Scored]) -> None:
         "",
         "COUNTS: dict[str, tuple[int, int]] = {",
     ]
-    lines += [f"    {key!r}: ({right}, {seen})," for key, (right, seen) in counts(rows).items()]
+    lines += [f"    {json.dumps(key)}: ({right}, {seen})," for key, (right, seen) in counts(rows).items()]
     lines.append("}")
     (ROOT / "broker" / "mapping" / "calibration_data.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\nwrote broker/mapping/calibration_data.py")
