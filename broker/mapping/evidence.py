@@ -51,6 +51,7 @@ class Decision:
     leaf_from: str = "none"
     phrase: str | None = None
     rule: str | None = None
+    open_term: bool = False  # the section came from a name that leaves current or non-current open
     app: App = field(default_factory=App)
     code: CodeMeaning | None = None
 
@@ -232,6 +233,7 @@ def _settle_section(
     elif found is not None:
         leaf, match = found
         d.section, d.section_from, d.rule = SECTION_OF_LEAF[leaf], "name", match.payload.rule  # type: ignore[attr-defined]
+        d.open_term = match.payload.open and side in ("asset", "liability")  # type: ignore[attr-defined]
     elif app.prior and SIDE_OF_SECTION[app.prior] == side:
         d.section, d.section_from = app.prior, "prior"
     elif code is not None and code.leaf and SIDE_OF_SECTION[SECTION_OF_LEAF[code.leaf]] == side:

@@ -61,7 +61,8 @@ SIDES = ("asset", "liability", "equity", "income", "expense")
 
 # One rule a block: phrases separated by commas (matched on word stems, so "loan" also finds "Loans" and "prêt"
 # finds "Prêts"), then "side=leaf,leaf" targets: on that side the first leaf whose section the account may be in.
-# The first target is what the phrase means on its own. French false friends have their own entries:
+# The first target is what the phrase means on its own; "weak" marks a head that only names the side ("payable"),
+# "open" one that leaves current or non-current open ("loan"). French false friends have their own entries:
 # "dépréciation" is an impairment (it stays with the asset it reduces), "provision" an allowance or a provision.
 _LEXICON = """
 accumulated depreciation, accumulated amortization, accumulated amortisation, amortissement cumule,
@@ -83,7 +84,7 @@ bad debts, bad debt, mauvaises creances, creances irrecouvrables
 interest receivable, interets a recevoir, accrued interest receivable
     > asset=other_current_assets,other_assets
 interest, interet, frais financiers, charges financieres, finance costs, finance charges, agios
-    > expense=interest_expense,other_expenses income=other_income liability=accrued_liabilities,long_term_debt
+    > open expense=interest_expense,other_expenses income=other_income liability=accrued_liabilities,long_term_debt
       asset=other_current_assets,other_assets
 bank charges, bank fees, bank service charges, frais bancaires, frais de banque, merchant fees, frais marchands,
 services bancaires
@@ -127,12 +128,12 @@ contrat de location acquisition, liens, dettes financieres, shareholder loan, sh
 loan from director, directors loan, due to shareholder, due to shareholders, due to related parties,
 avance d actionnaire, avances d actionnaires, avances des actionnaires, compte courant d associe,
 comptes courants d associes, emprunts et dettes
-    > liability=long_term_debt,short_term_debt asset=other_assets,other_current_assets
+    > open liability=long_term_debt,short_term_debt asset=other_assets,other_current_assets
       expense=interest_expense,other_expenses income=other_income
 loans receivable, loan receivable, notes receivable, note receivable, prets a recevoir, due from shareholder,
 due from shareholders, due from related parties, advances to shareholders, avances aux actionnaires,
 loans to, pret aux, prets aux, avances aux, avance aux
-    > asset=other_current_assets,other_assets
+    > open asset=other_current_assets,other_assets
 accounts payable, comptes fournisseurs, fournisseurs, fournisseur, crediteurs, trade creditors, creditors,
 creditor, comptes a payer, compte a payer, dettes fournisseurs, trade payables, sundry creditors, other creditors,
 creanciers, accounts payable trade
@@ -154,7 +155,7 @@ receivable, receivables, a recevoir, creances, creance, recoverable, refundable,
 prepaid, prepaids, prepaid expenses, prepayments, prepayment, payes d avance, paye d avance,
 frais payes d avance, charges constatees d avance, charges payees d avance, deposits paid, deposit,
 deposits, depots, depot, cautionnements verses, avances et acomptes verses
-    > asset=other_current_assets,other_assets expense=general_admin
+    > open asset=other_current_assets,other_assets expense=general_admin
 bank, banque, banques, chequing, checking, cheques, savings, epargne, cash, encaisse, petty cash,
 petite caisse, caisse, undeposited funds, fonds non deposes, desjardins, cash on hand, cash at bank,
 money market, compte bancaire, comptes bancaires, paypal, stripe
@@ -192,7 +193,7 @@ incorporelle, corporelles, corporelle, licences, licenses, frais d etablissement
     > asset=fixed_assets,other_assets expense=general_admin,depreciation
 investments, investment, placements, placement, titres, securities, participations, valeurs mobilieres,
 actions, shares in, term deposits, depots a terme
-    > asset=other_assets,other_current_assets income=other_income equity=owner_equity
+    > open asset=other_assets,other_current_assets income=other_income equity=owner_equity
 retained earnings, benefices non repartis, bnr, surplus, deficit, report a nouveau, resultat de l exercice,
 current year earnings, unappropriated profit, profit and loss account, reserves, reserve, reserve legale,
 resultat, results, accumulated earnings, accumulated deficit
@@ -273,6 +274,7 @@ class Meaning:
     rule: str
     targets: dict[str, tuple[str, ...]]
     weak: bool = False  # a head that only says the side ("X payable"): the name's other phrases go first
+    open: bool = False  # says nothing of the term ("Loans"): current or not is left to the chart's code block
 
     def leaves(self, side: str) -> tuple[str, ...] | None:
         """Return the leaves on ``side`` (empty when it stays with its account), None when it says nothing there."""
@@ -307,9 +309,11 @@ def lexicon() -> dict[tuple[str, ...], Meaning]:
     """Return the phrase index: stemmed words of each phrase to its meaning (the first rule naming it wins)."""
     index: dict[tuple[str, ...], Meaning] = {}
     for phrases, targets in _blocks(_LEXICON):
-        weak = targets.startswith("weak ")
-        pairs = (pair.partition("=") for pair in targets.removeprefix("weak ").split())
-        meaning = Meaning(phrases[0], {side: tuple(leaves.split(",")) for side, _, leaves in pairs}, weak)
+        words = targets.split()
+        flags = {word for word in words if "=" not in word}
+        pairs = (pair.partition("=") for pair in words if "=" in pair)
+        targets_of = {side: tuple(leaves.split(",")) for side, _, leaves in pairs}
+        meaning = Meaning(phrases[0], targets_of, "weak" in flags, "open" in flags)
         for phrase in phrases:
             index.setdefault(tokens(phrase), meaning)
     return index

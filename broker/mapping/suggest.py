@@ -23,6 +23,9 @@ LEARNED_AGAINST_CLASSIFICATION = 0.55
 FIRST_ON_SIDE = 0.2
 # The share of a chart's accounts with a balance before its signs count as the side of the ledger.
 BALANCES_NEEDED = 0.8
+# An account takes its code block's section when at least this many others vote, and more than this share agree.
+NEIGHBOURS_NEEDED = 2
+NEIGHBOURS_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -164,29 +167,38 @@ def _signal(
 
 
 def _neighbours(accounts: Sequence[Mapping[str, Any]], decisions: list[Decision]) -> None:
-    """Give an account whose section nothing settled the section its code neighbours share, when they agree."""
-    strong = ("app", "code", "parent", "name")
+    """Give an account the section its code block shares, where the app does not settle it.
+
+    Charts number accounts in blocks (all current assets under one prefix, ...), so the section most accounts of
+    the narrowest block around a code agree on outweighs what one name or default says.
+    """
+    voters = ("app", "code", "parent", "name")
     by_prefix: dict[tuple[str, str], Counter[str]] = {}
     codes = [digits_of(account.get("code")) for account in accounts]
     for digits, d in zip(codes, decisions, strict=True):
-        if digits and d.section and d.side and d.section_from in strong:
+        if digits and d.section and d.side and d.section_from in voters and not d.open_term:
             for length in range(2, len(digits)):
                 by_prefix.setdefault((d.side, digits[:length]), Counter())[d.section] += 1
-    for digits, d in zip(codes, decisions, strict=True):
-        if not digits or d.side is None or d.section_from not in ("default", "prior"):
+    changes = []
+    for n, (digits, d) in enumerate(zip(codes, decisions, strict=True)):
+        if not digits or d.side is None or d.section_from not in ("name", "default", "prior") or d.rule == "term":
             continue
         for length in range(len(digits) - 1, 1, -1):
-            votes = by_prefix.get((d.side, digits[:length]))
-            if not votes:
+            votes = Counter(by_prefix.get((d.side, digits[:length]), Counter()))
+            if d.section_from in voters and d.section and not d.open_term:
+                votes[d.section] -= 1  # not its own vote
+            votes = +votes
+            if sum(votes.values()) < NEIGHBOURS_NEEDED:
                 continue
             section, count = votes.most_common(1)[0]
-            if count >= 2 and count >= 0.8 * sum(votes.values()) and SIDE_OF_SECTION[section] == d.side:
-                if section != d.section:
-                    d.section, d.section_from = section, "neighbours"
-                    d.leaf = None
-                else:
-                    d.section_from = "neighbours"
+            if count > NEIGHBOURS_SHARE * sum(votes.values()) and SIDE_OF_SECTION[section] == d.side:
+                changes.append((n, section))
             break
+    for n, section in changes:
+        d = decisions[n]
+        if section != d.section:
+            d.leaf = None
+        d.section, d.section_from = section, "neighbours"
 
 
 def decide_all(accounts: Sequence[Mapping[str, Any]], context: _Chart | None = None) -> list[Decision]:
