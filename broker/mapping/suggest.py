@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -26,6 +27,9 @@ BALANCES_NEEDED = 0.8
 # An account takes its code block's section when at least this many others vote, and more than this share agree.
 NEIGHBOURS_NEEDED = 2
 NEIGHBOURS_SHARE = 0.6
+# Without codes, the cost of a change of section between two accounts listed one after the other.
+ORDER_SWITCH = 8.0
+_TERMED = ("current_assets", "non_current_assets", "current_liabilities", "non_current_liabilities")
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,66 @@ def _neighbours(accounts: Sequence[Mapping[str, Any]], decisions: list[Decision]
         d.section, d.section_from = section, "neighbours"
 
 
+def _in_order(decisions: list[Decision]) -> None:
+    """Without codes, read the chart's own order: accounts come in blocks, one section after another.
+
+    Finds the sequence of sections that best explains what each account says (an app's or parent's section
+    almost surely, a name's as often as that name's basis was measured right, a bare side or nothing barely),
+    paying ``ORDER_SWITCH`` for each change of section from one account to the next (Viterbi). An account whose
+    own evidence is outweighed by its block takes the block's section.
+    """
+    sections = list(SIDE_OF_SECTION)
+    if len(decisions) < 3:
+        return
+    costs = [_emission(d, sections) for d in decisions]
+    best = list(costs[0])
+    back: list[list[int]] = []
+    for cost in costs[1:]:
+        low = min(range(len(sections)), key=lambda k: best[k])
+        step, row = [], []
+        for k in range(len(sections)):
+            stay, switch = best[k], best[low] + ORDER_SWITCH
+            row.append(k if stay <= switch else low)
+            step.append(min(stay, switch) + cost[k])
+        back.append(row)
+        best = step
+    k = min(range(len(sections)), key=lambda j: best[j])
+    path = [k]
+    for row in reversed(back):
+        k = row[k]
+        path.append(k)
+    path.reverse()
+    for d, k in zip(decisions, path, strict=True):
+        section = sections[k]
+        if section == d.section or d.section_from in ("app", "parent", "code"):
+            continue
+        d.side, d.section, d.leaf = SIDE_OF_SECTION[section], section, None
+        d.section_from = "order"
+        if d.side_from == "none":
+            d.side_from = "order"
+
+
+def _emission(d: Decision, sections: list[str]) -> list[float]:
+    """Return, per section, the cost (minus log probability) of what this account's own evidence says."""
+    probability = dict.fromkeys(sections, 0.0)
+    if d.section is not None and d.section_from in ("app", "parent", "code") and not d.open_term:
+        probability[d.section] = 0.97
+    elif d.section is not None and d.section_from == "name":
+        trust = min(max(measured_confidence(d.basis), 0.3), 0.95)
+        if d.open_term:
+            both = [s for s in sections if SIDE_OF_SECTION[s] == d.side and s in _TERMED]
+            for section in both:
+                probability[section] = trust / len(both)
+        else:
+            probability[d.section] = trust
+    elif d.side is not None:
+        on_side = [s for s in sections if SIDE_OF_SECTION[s] == d.side]
+        for section in on_side:
+            probability[section] = 0.6 / len(on_side)
+    spare = (1.0 - sum(probability.values())) / len(sections)
+    return [-math.log(probability[s] + spare) for s in sections]
+
+
 def decide_all(accounts: Sequence[Mapping[str, Any]], context: _Chart | None = None) -> list[Decision]:
     """Decide side, section and leaf of every account of one chart (each with its ``basis``), before learning."""
     context = context or _Chart(accounts)
@@ -210,7 +274,10 @@ def decide_all(accounts: Sequence[Mapping[str, Any]], context: _Chart | None = N
         reading: Reading = context.readings[n]
         sides = _NORMAL_SIDES[balance] if balance else ()
         decisions.append(decide(account, reading, context.parents[n], context.scheme, sides))
-    _neighbours(accounts, decisions)
+    if context.scheme is None:
+        _in_order(decisions)
+    else:
+        _neighbours(accounts, decisions)
     for d, reading, parents in zip(decisions, context.readings, context.parents, strict=True):
         if d.leaf is None and d.side is not None:
             settle_leaf(d, d.side, reading, parents)

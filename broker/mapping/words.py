@@ -113,11 +113,12 @@ def head_order(matches: list[Match], words: Sequence[str], language: str) -> lis
     """Order matches from the name's head outwards: French names lead with it, English ones end with it.
 
     In English the head is the last phrase before a preposition ("Interest on loans" is interest, "Loan
-    interest" too); in French it is the first phrase ("Intérêts courus sur emprunts" is interest).
+    interest" too), else the last one ("Goods for sale inventory"); in French it is the first phrase
+    ("Intérêts courus sur emprunts" is interest).
     """
     if language == "fr":
         return sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
     cut = next((i for i, word in enumerate(words) if word in _ENGLISH_PREPOSITIONS and i > 0), len(words))
     before = sorted((m for m in matches if m.end <= cut), key=lambda m: (-m.end, -(m.end - m.start)))
-    after = sorted((m for m in matches if m.end > cut), key=lambda m: (m.start, -(m.end - m.start)))
+    after = sorted((m for m in matches if m.end > cut), key=lambda m: (-m.end, -(m.end - m.start)))
     return before + after
