@@ -42,8 +42,8 @@ def account(name: str, classification: str | None = None, **extra: Any) -> dict[
         (account("Accounts Payable", "current_liability"), "payables", "payable"),
         (account("Fournisseurs", "current_liability"), "payables", "'fournisseurs'"),
         (account("TPS à payer", "current_liability"), "taxes_payable", "'tps'"),
-        (account("GST/HST Payable", "current_liability"), "taxes_payable", "'hst'"),
-        (account("TVQ à recevoir", "current_asset"), "other_current_assets", "'tvq'"),
+        (account("GST/HST Payable", "current_liability"), "taxes_payable", "'hst payable'"),
+        (account("TVQ à recevoir", "current_asset"), "other_current_assets", "'tvq a recevoir'"),
         (account("Emprunt bancaire", "long_term_liability"), "long_term_debt", "'emprunt'"),
         (account("Emprunt bancaire", "current_liability"), "short_term_debt", "'emprunt'"),
         (account("Bank loan", "long_term_liability"), "long_term_debt", "'loan'"),
@@ -78,7 +78,7 @@ def test_names_in_english_and_french_are_recognized(acct: dict[str, Any], catego
         (account("Zorblax", "operating_expense"), "general_admin", False),
         (account("Zorblax", type="expense"), "general_admin", True),
         (account("Zorblax"), None, True),
-        (account("Loyer"), "rent_occupancy", True),
+        (account("Intérêts"), "interest_expense", True),
     ],
 )
 def test_a_suggestion_is_trusted_only_where_its_basis_measured_right_at_97_percent(
@@ -224,6 +224,28 @@ REASON_CASES: list[
         "chart_name",
         {"phrase": "travel", "category": "travel"},
         "name contains the category name 'travel'",
+    ),
+    (
+        {"id": "Expenses/Interest expense/Bank loans", "name": "Bank loans"},
+        None,
+        CHART,
+        "parent_name",
+        {"phrase": "interest"},
+        "its parent account's name contains 'interest'",
+    ),
+    (
+        [
+            account("Zorblax"),
+            account("Accounts receivable"),
+            account("Business chequing"),
+            account("Inventory"),
+            account("Prepaid insurance"),
+        ],
+        None,
+        CHART,
+        "chart_order",
+        {"side": "asset"},
+        "the accounts listed around it are asset accounts",
     ),
     (
         account("Operating account", subtype="Bank", type="asset"),

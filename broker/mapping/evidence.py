@@ -52,6 +52,7 @@ class Decision:
     phrase: str | None = None
     rule: str | None = None
     open_term: bool = False  # the section came from a name that leaves current or non-current open
+    parent_phrase: str | None = None  # what in a parent's name gave the section
     app: App = field(default_factory=App)
     code: CodeMeaning | None = None
 
@@ -121,9 +122,18 @@ class Reading:
 
     @property
     def side(self) -> str | None:
-        """The side the name's head phrase means on its own."""
+        """The side the name's head phrase means on its own, or the one a direction word gives it.
+
+        "à recevoir", "receivable", "payable", "à payer" turn a tax or an interest into an asset or a liability
+        wherever they stand in the name ("TVH à recevoir", "GST receivable").
+        """
         meaning = self.first_meaning()
-        return meaning.side if meaning else None
+        if meaning is None:
+            return None
+        direction = next((m.payload.side for m in self.matches if m.payload.weak), None)  # type: ignore[attr-defined]
+        if direction and meaning.leaves(direction) is not None:
+            return direction
+        return meaning.side
 
     @property
     def sides(self) -> frozenset[str]:
@@ -188,10 +198,11 @@ def decide(
     elif reading.matches:
         meaning = reading.first_meaning()
         assert meaning is not None
-        side = meaning.side
+        side = reading.side or meaning.side
         if balance_sides and side not in balance_sides:
             side = next((s for s in balance_sides if meaning.leaves(s) is not None), side)
         d.side, d.side_from = side, "name"
+        d.phrase = reading.written(reading.matches[0])
         if not meaning.leaves(side):
             found = _leaf_on(reading, side, None)
             if found is None:
@@ -221,10 +232,12 @@ def _settle_section(
         by_term = _section_of_term(side, parent.term)
         if by_term:
             d.section, d.section_from, d.rule = by_term, "parent", "term"
+            d.parent_phrase = " ".join(parent.words)
             return
         if found is not None:
             leaf, match = found
             d.section, d.section_from, d.rule = SECTION_OF_LEAF[leaf], "parent", match.payload.rule  # type: ignore[attr-defined]
+            d.parent_phrase = parent.written(match)
             return
     by_term = _section_of_term(side, reading.term)
     found = _leaf_on(reading, side, None)
@@ -263,6 +276,7 @@ def settle_leaf(d: Decision, side: str, reading: Reading, parents: Sequence[Read
         found = _leaf_on(parent, side, section)
         if found is not None:
             d.leaf, d.leaf_from, d.phrase = found[0], "parent", parent.written(found[1])
+            d.parent_phrase = d.parent_phrase or d.phrase
             return
     for hint, source in ((app.leaf, "app"), (code.leaf if code else None, "code")):
         if hint and SECTION_OF_LEAF[hint] == section:

@@ -81,6 +81,46 @@ provision pour creances douteuses, creances douteuses
     > asset=receivables expense=general_admin,other_expenses
 bad debts, bad debt, mauvaises creances, creances irrecouvrables
     > expense=general_admin,other_expenses asset=receivables
+accrued interest, interets courus, interet couru, interets courus a payer, accrued interest payable
+    > open liability=accrued_liabilities,long_term_debt asset=other_current_assets,other_assets
+      expense=interest_expense,other_expenses
+provision pour, provisions pour, provisions pour risques, provisions pour charges, provisions reglementees,
+provisions pour risques et charges, provision for warranties, provisions for liabilities
+    > open liability=long_term_debt,accrued_liabilities expense=general_admin,other_expenses
+personnel, employees account, staff account
+    > liability=accrued_liabilities expense=payroll_expense,cost_of_sales asset=other_current_assets
+associe, associes, compte courant, comptes courants, groupe, shareholder current account,
+director s current account, directors current account
+    > open liability=short_term_debt,long_term_debt asset=other_current_assets,other_assets equity=owner_equity
+tva deductible, taxes deductibles, tva a recuperer, credit de tva, credit d impot, credits d impot,
+input tax, input vat, gst paid, gst receivable, hst receivable, tax refundable, tax recoverable,
+impot a recevoir, impots a recevoir, tps a recevoir, tvq a recevoir, taxes a recevoir, vat receivable,
+vat recoverable, prepaid taxes, income tax receivable, income taxes receivable
+    > asset=other_current_assets expense=general_admin,income_taxes liability=taxes_payable
+tva collectee, output tax, output vat, gst collected, hst collected, tva a decaisser, tva due, tps percue,
+tvq percue, taxes percues, gst payable, hst payable, vat payable, pst payable, qst payable
+    > liability=taxes_payable asset=other_current_assets
+fournisseurs debiteurs, fournisseur debiteur, avances aux fournisseurs, supplier advances,
+advances to suppliers, deposits with suppliers, acomptes verses
+    > asset=other_current_assets,other_assets
+produits a recevoir, accrued revenue, accrued income, revenus a recevoir, unbilled revenue, unbilled receivables
+    > asset=other_current_assets,receivables
+produits en cours, produits finis, produits intermediaires, produits residuels, en cours de production,
+biens en cours, services en cours, work in process, goods in process, matieres consommables,
+matieres et fournitures, fournitures consommables, emballages
+    > asset=inventory expense=cost_of_sales
+valeurs mobilieres de placement, marketable securities, short term investments, placements a court terme,
+placements temporaires, temporary investments
+    > asset=other_current_assets income=other_income
+rabais remises et ristournes, rabais remises ristournes, sales returns, sales returns and allowances,
+sales discounts, returns and allowances, rabais sur ventes, remises sur ventes
+    > income=revenue expense=cost_of_sales
+dividends from, dividends received, dividend received, dividendes recus, investment income
+    > income=other_income
+customers, customer, customer account, comptes de clients
+    > asset=receivables,other_current_assets liability=accrued_liabilities
+vendors, vendor, suppliers, supplier, supplier account
+    > liability=payables,accrued_liabilities asset=other_current_assets
 interest receivable, interets a recevoir, accrued interest receivable
     > asset=other_current_assets,other_assets
 interest, interet, frais financiers, charges financieres, finance costs, finance charges, agios
@@ -138,7 +178,7 @@ accounts payable, comptes fournisseurs, fournisseurs, fournisseur, crediteurs, t
 creditor, comptes a payer, compte a payer, dettes fournisseurs, trade payables, sundry creditors, other creditors,
 creanciers, accounts payable trade
     > liability=payables,accrued_liabilities,short_term_debt,long_term_debt
-payable, payables, a payer, due, owing, exigible, exigibles
+payable, payables, a payer, owing, a verser
     > weak liability=payables,accrued_liabilities,short_term_debt,long_term_debt
 accrued, accrual, accruals, accrued liabilities, accrued expenses, charges a payer, frais courus, couru,
 courus, deferred revenue, deferred income, unearned revenue, produits reportes, produits constates d avance,
@@ -150,7 +190,8 @@ accounts receivable, comptes clients, compte client, comptes a recevoir, compte 
 debiteurs, debiteur, debtors, debtor, trade debtors, sundry debtors, trade receivables, creances clients,
 accounts receivable trade
     > asset=receivables,other_current_assets,other_assets
-receivable, receivables, a recevoir, creances, creance, recoverable, refundable, a recuperer, deductible
+receivable, receivables, a recevoir, recevable, recevables, creances, creance, recoverable, refundable,
+a recuperer, deductible, deductibles
     > weak asset=receivables,other_current_assets,other_assets
 prepaid, prepaids, prepaid expenses, prepayments, prepayment, payes d avance, paye d avance,
 frais payes d avance, charges constatees d avance, charges payees d avance, deposits paid, deposit,
@@ -202,7 +243,7 @@ capital, share capital, capital actions, capital social, common shares, common s
 owner, owners, proprietaire, drawings, retraits, dividends, dividendes, contributions, apport, apports,
 opening balance equity, equity, capitaux propres, paid in capital, additional paid in capital,
 treasury stock, preferred stock, actions privilegiees, prime d emission, owner s equity, partner,
-partners, associe, associes, exploitant, subventions d investissement
+partners, exploitant, subventions d investissement, shares, share, preferred shares, primes d emission
     > equity=owner_equity,retained_earnings liability=long_term_debt,short_term_debt
       asset=other_assets,other_current_assets expense=other_expenses income=other_income
 other income, interest income, interest earned, revenus d interets, produits d interets, autres revenus,

@@ -24,6 +24,8 @@ REASON_SENTENCES: dict[str, str] = {
     "keyword": "{signal_text} and name contains '{phrase}'",
     "keyword_only": "name contains '{phrase}' (no type or classification)",
     "chart_name": "name contains the category name '{phrase}'",
+    "parent_name": "its parent account's name contains '{phrase}'",
+    "chart_order": "the accounts listed around it are {side} accounts",
     "subtype": "subtype '{value}'",
     "classification": "{signal_text}",
     "type": "{signal_text}",

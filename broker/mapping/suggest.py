@@ -130,9 +130,15 @@ class _Suggester:
         confidence = measured_confidence(decision.basis)
         if self.chart.find(decision.leaf) is None or not self.chart.is_leaf(decision.leaf):
             return self._custom(account, decision, params, confidence)
-        if decision.leaf_from in ("name", "parent") and decision.phrase:
+        if decision.parent_phrase and (decision.section_from == "parent" or decision.leaf_from == "parent"):
+            return decision.leaf, confidence, "parent_name", {"phrase": decision.parent_phrase}
+        if decision.leaf_from == "name" and decision.phrase:
             code = "keyword" if params else "keyword_only"
             return decision.leaf, confidence, code, params | {"phrase": decision.phrase}
+        if not params and decision.phrase:
+            return decision.leaf, confidence, "keyword_only", {"phrase": decision.phrase}
+        if not params and decision.section_from == "order":
+            return decision.leaf, confidence, "chart_order", {"side": str(decision.side)}
         if not params:
             return None, 0.0, "none", {}
         if params["signal"] == "code":
