@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from broker.mapping import default_chart, suggest_mappings  # noqa: E402
 from broker.mapping.calibration import TRUSTED, confidence  # noqa: E402
+from broker.mapping.lexicon import SIDE_OF_SECTION  # noqa: E402
 from broker.mapping.suggest import decide_all  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "realworld-charts"
@@ -54,6 +55,8 @@ class Scored:
     section_scored: bool
     confidence: float = 0.0
     needs_review: bool = True
+    first_basis: str = ""  # the account's own evidence, before its neighbours were read
+    first_right: bool = False
 
 
 def _load(path: Path) -> ModuleType:
@@ -85,10 +88,13 @@ def real_world(folder: Path) -> list[Scored]:
             suggestions = suggest_mappings(inputs, chart)
             for account, decision, suggestion in zip(accounts, decisions, suggestions, strict=True):
                 got = suggestion.category
+                first = decision.first_section
                 if account.section is not None:
                     right = section_of.get(got or "") == account.section
+                    first_right = first == account.section
                 else:
                     right = side_of.get(got or "") == account.side
+                    first_right = first is not None and SIDE_OF_SECTION[first] == account.side
                 scored = Scored(
                     "real",
                     filename,
@@ -100,6 +106,8 @@ def real_world(folder: Path) -> list[Scored]:
                     account.section is not None,
                     suggestion.confidence,
                     suggestion.needs_review,
+                    decision.first_basis,
+                    first_right,
                 )
                 out.append(scored)
     return out
@@ -139,6 +147,8 @@ def sandbox(companies: int) -> list[Scored]:
                             True,
                             suggestion.confidence,
                             suggestion.needs_review,
+                            decision.first_basis,
+                            decision.first_section == chart.parent(truth),
                         )
                     )
     return out
@@ -153,13 +163,13 @@ def _load_sibling(name: str) -> ModuleType:
 
 
 def counts(rows: Iterable[Scored]) -> dict[str, tuple[int, int]]:
-    """Return (right, seen) per basis and per coarser basis."""
+    """Return (right, seen) per basis and per coarser basis, for the suggestion and for the account's own evidence."""
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        keys = {row.basis, row.basis.split(":", 1)[0]}
-        for key in keys:
-            tally[key][0] += row.right
-            tally[key][1] += 1
+        for basis, right in ((row.basis, row.right), (row.first_basis, row.first_right)):
+            for key in {basis, basis.split(":", 1)[0]} if basis else ():
+                tally[key][0] += right
+                tally[key][1] += 1
     return {key: (right, seen) for key, (right, seen) in sorted(tally.items())}
 
 

@@ -53,6 +53,8 @@ class Decision:
     rule: str | None = None
     open_term: bool = False  # the section came from a name that leaves current or non-current open
     parent_phrase: str | None = None  # what in a parent's name gave the section
+    first_basis: str = ""  # the basis and section of the account's own evidence, before its neighbours are read
+    first_section: str | None = None
     app: App = field(default_factory=App)
     code: CodeMeaning | None = None
 
@@ -200,7 +202,7 @@ def decide(
         assert meaning is not None
         side = reading.side or meaning.side
         if balance_sides and side not in balance_sides:
-            side = next((s for s in balance_sides if meaning.leaves(s) is not None), side)
+            side = next((s for s in meaning.targets if s in balance_sides), side)
         d.side, d.side_from = side, "name"
         d.phrase = reading.written(reading.matches[0])
         if not meaning.leaves(side):

@@ -270,7 +270,7 @@ dettes a court terme, other current liabilities, autres passifs a court terme, a
 long term liabilities, non current liabilities, passif a long terme, passifs a long terme, passifs non courants,
 passif non courant, dettes a long terme, other long term liabilities, autres passifs non courants,
 autres passifs a long terme
-    > liability=long_term_debt
+    > liability=long_term_debt,short_term_debt
 assets, asset, actif, actifs, application of funds
     > asset=-
 liabilities, liability, passif, passifs, source of funds

@@ -29,6 +29,8 @@ NEIGHBOURS_NEEDED = 2
 NEIGHBOURS_SHARE = 0.6
 # Without codes, the cost of a change of section between two accounts listed one after the other.
 ORDER_SWITCH = 8.0
+# A name whose basis measured at least this right keeps its section whatever the accounts around it say.
+ORDER_KEEPS = 0.9
 _TERMED = ("current_assets", "non_current_assets", "current_liabilities", "non_current_liabilities")
 
 
@@ -211,7 +213,7 @@ def _neighbours(accounts: Sequence[Mapping[str, Any]], decisions: list[Decision]
         d.section, d.section_from = section, "neighbours"
 
 
-def _in_order(decisions: list[Decision]) -> None:
+def _in_order(decisions: list[Decision], balances: Sequence[str | None]) -> None:
     """Without codes, read the chart's own order: accounts come in blocks, one section after another.
 
     Finds the sequence of sections that best explains what each account says (an app's or parent's section
@@ -223,6 +225,10 @@ def _in_order(decisions: list[Decision]) -> None:
     if len(decisions) < 3:
         return
     costs = [_emission(d, sections) for d in decisions]
+    for cost, balance in zip(costs, balances, strict=False):
+        for k, section in enumerate(sections):
+            if balance and SIDE_OF_SECTION[section] not in _NORMAL_SIDES[balance]:
+                cost[k] += ORDER_SWITCH * 4  # a trial balance's sign is not overruled by the order
     best = list(costs[0])
     back: list[list[int]] = []
     for cost in costs[1:]:
@@ -242,8 +248,10 @@ def _in_order(decisions: list[Decision]) -> None:
     path.reverse()
     for d, k in zip(decisions, path, strict=True):
         section = sections[k]
-        if section == d.section or d.section_from in ("app", "parent", "code"):
+        if section == d.section or d.section_from in ("app", "parent", "code") or d.side_from == "app":
             continue
+        if d.section_from == "name" and not d.open_term and measured_confidence(d.first_basis) >= ORDER_KEEPS:
+            continue  # a name measured this reliable is not overruled by its neighbours
         d.side, d.section, d.leaf = SIDE_OF_SECTION[section], section, None
         d.section_from = "order"
         if d.side_from == "none":
@@ -256,7 +264,7 @@ def _emission(d: Decision, sections: list[str]) -> list[float]:
     if d.section is not None and d.section_from in ("app", "parent", "code") and not d.open_term:
         probability[d.section] = 0.97
     elif d.section is not None and d.section_from == "name":
-        trust = min(max(measured_confidence(d.basis), 0.3), 0.95)
+        trust = min(max(measured_confidence(d.first_basis), 0.3), 0.95)
         if d.open_term:
             both = [s for s in sections if SIDE_OF_SECTION[s] == d.side and s in _TERMED]
             for section in both:
@@ -279,9 +287,11 @@ def decide_all(accounts: Sequence[Mapping[str, Any]], context: _Chart | None = N
         balance = context.balances[n] if context.balances else None
         reading: Reading = context.readings[n]
         sides = _NORMAL_SIDES[balance] if balance else ()
-        decisions.append(decide(account, reading, context.parents[n], context.scheme, sides))
+        decision = decide(account, reading, context.parents[n], context.scheme, sides)
+        decision.first_basis, decision.first_section = f"own|{decision.basis}", decision.section
+        decisions.append(decision)
     if context.scheme is None:
-        _in_order(decisions)
+        _in_order(decisions, context.balances)
     else:
         _neighbours(accounts, decisions)
     for d, reading, parents in zip(decisions, context.readings, context.parents, strict=True):
