@@ -278,6 +278,8 @@ liabilities, liability, passif, passifs, source of funds
 expenses, expense, charges, depenses, costs
     > expense=-
 office, bureau, insurance, assurance, assurances, professional fees, honoraires professionnels, legal,
+honoraires comptables, honoraires juridiques, honoraires d avocats, frais juridiques, frais comptables, fax,
+processing fees, payment processing, frais de traitement,
 legal fees, accounting, accounting fees, comptabilite, telephone, internet, telecommunications,
 travel, deplacement, deplacements, voyages, meals, repas, supplies, fournitures, dues, subscriptions,
 abonnements, cotisations, postage, poste, frais postaux, training, formation, admin, administration,

@@ -29,6 +29,8 @@ NEIGHBOURS_NEEDED = 2
 NEIGHBOURS_SHARE = 0.6
 # Without codes, the cost of a change of section between two accounts listed one after the other.
 ORDER_SWITCH = 8.0
+# Neighbours share a side this much more often than in a shuffled list when accounts come in the chart's order.
+BLOCKS_ABOVE_CHANCE = 0.25
 # A name whose basis measured at least this right keeps its section whatever the accounts around it say.
 ORDER_KEEPS = 0.9
 _TERMED = ("current_assets", "non_current_assets", "current_liabilities", "non_current_liabilities")
@@ -222,7 +224,7 @@ def _in_order(decisions: list[Decision], balances: Sequence[str | None]) -> None
     own evidence is outweighed by its block takes the block's section.
     """
     sections = list(SIDE_OF_SECTION)
-    if len(decisions) < 3:
+    if len(decisions) < 3 or not _listed_in_blocks(decisions):
         return
     costs = [_emission(d, sections) for d in decisions]
     for cost, balance in zip(costs, balances, strict=False):
@@ -256,6 +258,16 @@ def _in_order(decisions: list[Decision], balances: Sequence[str | None]) -> None
         d.section_from = "order"
         if d.side_from == "none":
             d.side_from = "order"
+
+
+def _listed_in_blocks(decisions: list[Decision]) -> bool:
+    """Whether the accounts come in the chart's order: neighbours share a side far more often than by chance."""
+    sides = [d.side for d in decisions if d.side and d.side_from != "none"]
+    if len(sides) < 3:
+        return False
+    same = sum(a == b for a, b in zip(sides, sides[1:], strict=False)) / (len(sides) - 1)
+    chance = sum((sides.count(side) / len(sides)) ** 2 for side in set(sides))
+    return same >= chance + BLOCKS_ABOVE_CHANCE
 
 
 def _emission(d: Decision, sections: list[str]) -> list[float]:
