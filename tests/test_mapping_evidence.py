@@ -289,6 +289,19 @@ def test_a_trial_balances_normal_side_decides_what_a_name_leaves_open() -> None:
     assert suggest_mappings(few, CHART) == suggest_mappings(bare, CHART)
 
 
+def test_a_shuffled_list_is_not_read_as_the_charts_order() -> None:
+    accounts = [
+        one("Sales"),
+        one("Petty cash"),
+        one("Rent"),
+        one("Xyzzy holdings"),
+        one("Accounts payable"),
+        one("Inventory"),
+        one("Owner's capital"),
+    ]
+    assert suggest_mappings(accounts, CHART)[3].category is None
+
+
 def test_without_codes_an_account_the_names_cannot_place_takes_its_block_in_the_charts_order() -> None:
     accounts = [
         one("Petty cash"),

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 from broker.mapping.calibration import confidence as measured_confidence
@@ -265,7 +266,7 @@ def _listed_in_blocks(decisions: list[Decision]) -> bool:
     sides = [d.side for d in decisions if d.side and d.side_from != "none"]
     if len(sides) < 3:
         return False
-    same = sum(a == b for a, b in zip(sides, sides[1:], strict=False)) / (len(sides) - 1)
+    same = sum(a == b for a, b in pairwise(sides)) / (len(sides) - 1)
     chance = sum((sides.count(side) / len(sides)) ** 2 for side in set(sides))
     return same >= chance + BLOCKS_ABOVE_CHANCE
 
