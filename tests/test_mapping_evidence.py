@@ -195,6 +195,46 @@ def test_uk_fixed_assets_at_00xx_and_their_depreciation_stay_fixed_assets() -> N
     assert suggestions[6].category == "taxes_payable" and suggestions[5].category == "payables"
 
 
+# A Belgian chart (plan comptable minimum normalisé): customers at 40 and suppliers at 44, unlike the French plan.
+PCMN = [
+    one("Capital souscrit", code="100000"),
+    one("Emprunts subordonnés", code="170000"),
+    one("Matériel de bureau", code="240000"),
+    one("Stocks de marchandises", code="340000"),
+    one("Clients", code="400000"),
+    one("Fournisseurs", code="440000"),
+    one("TVA à payer", code="451000"),
+    one("Banque", code="550000"),
+    one("Achats de marchandises", code="604000"),
+    one("Charges d'intérêts", code="650000"),
+    one("Ventes", code="700000"),
+]
+
+
+def test_a_belgian_chart_is_not_read_on_the_french_plan() -> None:
+    got = [s.category for s in suggest_mappings(PCMN, CHART)]
+    assert got == [
+        "owner_equity",
+        "long_term_debt",
+        "fixed_assets",
+        "inventory",
+        "receivables",
+        "payables",
+        "taxes_payable",
+        "cash",
+        "cost_of_sales",
+        "interest_expense",
+        "revenue",
+    ]
+
+
+def test_a_code_whose_side_the_name_never_means_is_flagged() -> None:
+    # "Clients" at 2010 reads as a liability in North-American thousands: the name disagrees, so the owner checks.
+    accounts = [*NORTH_AMERICA, one("Clients", code="2010")]
+    suggestion = suggest_mappings(accounts, CHART)[-1]
+    assert suggestion.needs_review
+
+
 def test_a_single_coded_account_does_not_make_a_numbering_scheme() -> None:
     (suggestion,) = suggest_mappings([one("Zorblax", code="4100")], CHART)
     assert suggestion.category is None

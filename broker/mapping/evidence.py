@@ -53,6 +53,7 @@ class Decision:
     rule: str | None = None
     open_term: bool = False  # the section came from a name that leaves current or non-current open
     parent_phrase: str | None = None  # what in a parent's name gave the section
+    disagrees: bool = False  # the code's side is one the name's phrases never mean
     first_basis: str = ""  # the basis and section of the account's own evidence, before its neighbours are read
     first_section: str | None = None
     app: App = field(default_factory=App)
@@ -64,7 +65,9 @@ class Decision:
         if self.section_from == "app":
             return "app"
         label = f"{self.side_from}+{self.section_from}"
-        if self.section_from in ("name", "parent") and self.rule:
+        if self.disagrees:
+            label += ":name disagrees"
+        elif self.section_from in ("name", "parent") and self.rule:
             label += f":{self.rule}"
         return label
 
@@ -195,6 +198,8 @@ def decide(
         d.side, d.side_from = app.side, "app"
     elif code is not None and code.side:
         d.side, d.side_from = code.side, "code"
+        meanings = [m.payload for m in reading.matches if not m.payload.weak]  # type: ignore[attr-defined]
+        d.disagrees = bool(meanings) and all(m.leaves(code.side) is None for m in meanings)
     elif parent_side:
         d.side, d.side_from = parent_side, "parent"
     elif reading.matches:

@@ -1,9 +1,9 @@
 """Account numbering schemes, and which one a whole chart follows (if any), so that codes are read its way.
 
 A code only counts once the chart's scheme is known: the North-American thousands (1 assets ... 5 cost of sales,
-6+ expenses), the French plan comptable général (classes 1 to 7), Canada's GIFI (1000-3849 balance sheet,
-8000-9999 income statement) or the UK/Sage numbering (fixed assets at 00xx). The scheme is the one whose reading of
-the codes agrees with what the names and app types say about the side of the ledger.
+6+ expenses), the French plan comptable général (classes 1 to 7) and the Belgian PCMN built like it, Canada's GIFI
+(1000-3849 balance sheet, 8000-9999 income statement) or the UK/Sage numbering (fixed assets at 00xx). The scheme
+is the one whose reading of the codes agrees with what the names and app types say about the side of the ledger.
 """
 
 from __future__ import annotations
@@ -113,6 +113,38 @@ _PCG = """
 70: income income - revenue
 76 77 78 79: income income - other_income
 """
+# Plan comptable minimum normalisé (Belgium): like the French classes, but customers at 40 and suppliers at 44.
+_PCMN = """
+10 11 12 13 14 15: equity equity - -
+16: liability non_current_liabilities - long_term_debt
+17: liability non_current_liabilities - long_term_debt
+2: asset non_current_assets - fixed_assets
+20 21: asset non_current_assets - other_assets
+28 29: asset non_current_assets - other_assets
+3: asset current_assets - inventory
+40 41: asset current_assets - receivables
+42 43: liability current_liabilities - short_term_debt
+44: liability current_liabilities - payables
+45: liability current_liabilities - accrued_liabilities
+450 451 452 453: liability current_liabilities - taxes_payable
+46 47 48: liability current_liabilities - accrued_liabilities
+49: - - current -
+5: asset current_assets - cash
+50 51 52 53: asset current_assets - other_current_assets
+6: expense - - -
+60: expense direct_costs - cost_of_sales
+61: expense operating_expenses - general_admin
+62: expense operating_expenses - payroll_expense
+63: expense operating_expenses - depreciation
+64: expense operating_expenses - general_admin
+65: expense non_operating - other_expenses
+650: expense non_operating - interest_expense
+66: expense non_operating - other_expenses
+67: expense non_operating - income_taxes
+7: income income - -
+70: income income - revenue
+75 76: income income - other_income
+"""
 # Canada's General Index of Financial Information (CRA), four-digit codes.
 _GIFI = """
 10 11 12 13 14 15: asset current_assets - -
@@ -153,6 +185,13 @@ SCHEMES: tuple[Scheme, ...] = (
         (),
         {"1": "capital and long-term debt", "2": "fixed assets", "3": "inventory", "4": "third parties"}
         | {"5": "financial accounts", "6": "expenses", "7": "income"},
+    ),
+    Scheme(
+        "pcmn",
+        _table(_PCMN),
+        (),
+        {"1": "capital and long-term debt", "2": "fixed assets", "3": "inventory", "4": "receivables and payables"}
+        | {"5": "cash and investments", "6": "expenses", "7": "income"},
     ),
     Scheme("gifi", _table(_GIFI), (4,), {"1": "assets", "2": "assets or liabilities", "3": "liabilities or equity"}),
     Scheme("uk", _table(_UK), (4,), {"0": "fixed assets", "1": "current assets", "2": "liabilities", "3": "equity"}),
