@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from broker.mapping.lexicon import DEFAULT_LEAF, SECTION_OF_LEAF, SIDE_OF_SECTION, Meaning, lexicon, terms
 from broker.mapping.schemes import CodeMeaning, Scheme
@@ -198,7 +198,8 @@ def decide(
         d.side, d.side_from = app.side, "app"
     elif code is not None and code.side:
         d.side, d.side_from = code.side, "code"
-        meanings = [m.payload for m in reading.matches if not m.payload.weak]  # type: ignore[attr-defined]
+        meanings = [cast(Meaning, m.payload) for m in reading.matches]
+        meanings = [meaning for meaning in meanings if not meaning.weak]
         d.disagrees = bool(meanings) and all(m.leaves(code.side) is None for m in meanings)
     elif parent_side:
         d.side, d.side_from = parent_side, "parent"
