@@ -9,7 +9,7 @@ section was right, on these charts and on the sandbox companies (whose truth is 
 confidences measured without that chart (leave one source file out), so the table is not read off the data that
 set it.
 
-``--write-calibration`` rewrites ``broker/mapping/calibration_data.py`` from all of it; ``--write-docs`` rewrites
+``--write-calibration`` rewrites ``broker/mapping/calibration.json`` from all of it; ``--write-docs`` rewrites
 the reliability table in ``docs/map-reconcile.md``.
 """
 
@@ -225,16 +225,11 @@ def held_out_reliability(rows: list[Scored]) -> list[str]:
 
 
 def write_calibration(rows: list[Scored]) -> None:
-    """Rewrite broker/mapping/calibration_data.py from these measurements."""
-    lines = [
-        '"""Measured counts per suggestion basis (section right, seen), from bench/bench_mapping_realworld.py."""',
-        "",
-        "COUNTS: dict[str, tuple[int, int]] = {",
-    ]
-    lines += [f"    {json.dumps(key)}: ({right}, {seen})," for key, (right, seen) in counts(rows).items()]
-    lines.append("}")
-    (ROOT / "broker" / "mapping" / "calibration_data.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\nwrote broker/mapping/calibration_data.py")
+    """Rewrite broker/mapping/calibration.json from these measurements."""
+    data = {key: [right, seen] for key, (right, seen) in counts(rows).items()}
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    (ROOT / "broker" / "mapping" / "calibration.json").write_text(text, encoding="utf-8")
+    print("\nwrote broker/mapping/calibration.json")
 
 
 def write_docs(lines: list[str]) -> None:

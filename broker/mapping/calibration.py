@@ -1,6 +1,6 @@
 """Confidence as a measured probability: the share of suggestions on the same basis whose section was right.
 
-The counts in ``calibration_data.py`` are written by ``bench/bench_mapping_realworld.py --write-calibration``
+The counts in ``calibration.json`` are written by ``bench/bench_mapping_realworld.py --write-calibration``
 from the real-world charts (all three input conditions) and the sandbox companies. A basis seen rarely leans
 on its coarser basis (``name+name:loan`` on ``name+name``), and an unseen one on an even prior, so a thin
 measurement never claims more than it has shown.
@@ -8,15 +8,25 @@ measurement never claims more than it has shown.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
+from pathlib import Path
 
-from broker.mapping.calibration_data import COUNTS
+COUNTS_FILE = Path(__file__).with_name("calibration.json")
 
 # needs_review is set wherever the measured share right is below this.
 TRUSTED = 0.97
 # How many observations the coarser basis is worth when a basis is thin.
 PRIOR_WEIGHT = 8.0
 UNSEEN = 0.5
+
+
+@functools.cache
+def measured_counts() -> dict[str, tuple[int, int]]:
+    """Return the shipped measurement, (section right, seen) per basis, read once on first use."""
+    data = json.loads(COUNTS_FILE.read_text(encoding="utf-8"))
+    return {key: (int(right), int(seen)) for key, (right, seen) in data.items()}
 
 
 def coarser(basis: str) -> str | None:
@@ -31,7 +41,7 @@ def confidence(basis: str, counts: Mapping[str, tuple[int, int]] | None = None) 
 
     ``counts`` (section right, seen) per basis defaults to the shipped measurement; the bench passes others.
     """
-    counts = COUNTS if counts is None else counts
+    counts = measured_counts() if counts is None else counts
     parent = coarser(basis)
     prior = confidence(parent, counts) if parent else UNSEEN
     right, seen = counts.get(basis, (0, 0))
