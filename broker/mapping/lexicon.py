@@ -132,7 +132,8 @@ services bancaires
 deferred tax, deferred taxes, future income tax, future income taxes, impot differe, impots differes,
 impot futur, impots futurs, impot reporte, credits d impot reportes
     > liability=long_term_debt,taxes_payable asset=other_assets,other_current_assets expense=income_taxes
-income tax, income taxes, corporate tax, corporation tax, impot sur le revenu, impot sur le resultat,
+income tax, income taxes, corporate tax, corporation tax, impots exigibles, impot exigible, current income tax,
+impot sur le revenu, impot sur le resultat,
 impot sur les benefices, impots sur les benefices, impot sur les societes, federal income tax,
 state income tax, provincial income tax, profit tax, impot de societe
     > expense=income_taxes liability=taxes_payable asset=other_current_assets
@@ -294,7 +295,8 @@ charges d exploitation, overheads, frais fixes, frais d exploitation
 other expense, other expenses, donations, donation, dons, charitable contributions, charitable,
 autres depenses, autres charges, loss, losses, perte, pertes, penalties,
 penalites, amendes, fines, exchange, change, foreign exchange, rounding, arrondi, ecarts, charges exceptionnelles,
-extraordinary, exceptionnel, exceptionnels, exceptionnelles, non recurring, non operating, hors exploitation,
+extraordinary, extraordinary items, elements extraordinaires, elements non recurrents, non recurring items,
+exceptionnel, exceptionnels, exceptionnelles, non recurring, non operating, hors exploitation,
 charges hors exploitation, loss on disposal, moins values, valeur comptable des elements d actif cedes,
 valeurs comptables, mali, minority interest, participation des salaries, unrealized, non realise
     > expense=other_expenses,general_admin income=other_income

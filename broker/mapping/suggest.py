@@ -32,7 +32,7 @@ NEIGHBOURS_SHARE = 0.6
 ORDER_SWITCH = 8.0
 # Neighbours share a side this much more often than in a shuffled list when accounts come in the chart's order.
 BLOCKS_ABOVE_CHANCE = 0.25
-# A name whose basis measured at least this right keeps its section whatever the accounts around it say.
+# A name whose basis measured at least this right keeps its section whatever its code block or neighbours say.
 ORDER_KEEPS = 0.9
 _TERMED = ("current_assets", "non_current_assets", "current_liabilities", "non_current_liabilities")
 
@@ -198,6 +198,8 @@ def _neighbours(accounts: Sequence[Mapping[str, Any]], decisions: list[Decision]
     for n, (digits, d) in enumerate(zip(codes, decisions, strict=True)):
         if not digits or d.side is None or d.section_from not in ("name", "default", "prior") or d.rule == "term":
             continue
+        if d.section_from == "name" and not d.open_term and measured_confidence(d.first_basis) >= ORDER_KEEPS:
+            continue  # a name measured this reliable is not overruled by its code block
         for length in range(len(digits) - 1, 1, -1):
             votes = Counter(by_prefix.get((d.side, digits[:length]), Counter()))
             if d.section_from in voters and d.section and not d.open_term:
