@@ -146,7 +146,8 @@ impot, impots, taxe, taxes, tax, impots et taxes, property tax, taxes foncieres,
 paye, payg, payg withholding, nic, national insurance, superannuation, super payable, pension, pensions,
 retraite, retraites, workers compensation, source deductions, retenues a la source, das, cnesst, csst, rrq,
 assurance emploi, employment insurance, cpp, qpp, ei, fica, futa, suta, urssaf, securite sociale,
-organismes sociaux, cotisations sociales, charges sociales
+organismes sociaux, cotisations sociales, charges sociales, mutuelle, mutuelles, prevoyance, caisse de retraite,
+caisses de retraite, caisses de retraites, cotisations patronales, employer contributions
     > expense=payroll_expense,cost_of_sales liability=accrued_liabilities,long_term_debt
       asset=other_current_assets
 wages, wage, salaries, salary, payroll, salaires, salaire, paie, remuneration, remunerations, employee benefits,
@@ -229,10 +230,12 @@ immeuble, immeubles, land, terrain, terrains, leasehold improvements, ameliorati
 machinerie, immobilisation, immobilisations, fixed assets, fixed asset, plant, fixtures, fittings,
 agencements, installations, materiel, outillage, tools, property plant and equipment,
 construction in progress, immobilisations en cours, capital work in progress, constructions,
-materiel de transport, materiel roulant, software, logiciel, logiciels, patents, brevets, trademarks,
-marques, goodwill, achalandage, fonds commercial, intangible, intangibles, incorporelles,
-incorporelle, corporelles, corporelle, licences, licenses, frais d etablissement, frais de premier etablissement
+materiel de transport, materiel roulant, software, logiciel, logiciels, corporelles, corporelle
     > asset=fixed_assets,other_assets expense=general_admin,depreciation
+patents, brevets, trademarks, marques, goodwill, achalandage, fonds commercial, intangible, intangibles,
+intangible assets, incorporelles, incorporelle, immobilisations incorporelles, licences, licenses,
+frais d etablissement, frais de premier etablissement, organization costs, incorporation costs, frais de constitution
+    > asset=other_assets,fixed_assets expense=general_admin,depreciation
 investments, investment, placements, placement, titres, securities, participations, valeurs mobilieres,
 actions, shares in, term deposits, depots a terme
     > open asset=other_assets,other_current_assets income=other_income equity=owner_equity
@@ -283,7 +286,7 @@ honoraires comptables, honoraires juridiques, honoraires d avocats, frais juridi
 processing fees, payment processing, frais de traitement,
 legal fees, accounting, accounting fees, comptabilite, telephone, internet, telecommunications,
 travel, deplacement, deplacements, voyages, meals, repas, supplies, fournitures, dues, subscriptions,
-abonnements, cotisations, postage, poste, frais postaux, training, formation, admin, administration,
+abonnements, postage, poste, frais postaux, training, formation, admin, administration,
 frais generaux, general expenses, general and administrative, consulting, conseil, entertainment,
 receptions, motor expenses, vehicle expenses, frais de vehicule, fuel, carburant, printing, impression,
 stationery, papeterie, computer expenses, it, sundry, sundries, divers,

@@ -86,7 +86,7 @@ equity equity owner_equity: equity, ownersequity, openingbalanceequity, partners
   partnerdistributions, paidincapitalorsurplus, preferredstock, commonstock, treasurystock, sharecapital,
   ownerdrawings, capital, accumulatedadjustment, estimatedtaxes, healthcare, personalincome, personalexpense
 equity equity retained_earnings firm: retainedearnings, equityunaffected, currentyearearnings, unaffectedearnings
-income income revenue firm: income, revenue, sales, salesofproductincome, serviceincome, servicefeeincome,
+income income revenue: income, revenue, sales, salesofproductincome, serviceincome, servicefeeincome,
   otherprimaryincome, nonprofitincome, discountsrefundsgiven, unappliedcashpaymentincome, incomeaccount,
   directincome, operatingrevenue, salesrevenue
 income income other_income firm: otherincome, incomeother, othincome, indirectincome, dividendincome,
