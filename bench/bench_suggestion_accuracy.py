@@ -31,18 +31,17 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def measure(companies: int = COMPANIES) -> dict[str, Any]:
-    """Return, per app and overall, the accounts compared, those agreeing with the truth, and the misses."""
+def sandbox_charts(companies: int = COMPANIES) -> dict[str, list[list[dict[str, Any]]]]:
+    """Return, per accounting app, each connected company's normalized ``accounts`` as the broker reads them."""
     config: dict[str, Any] = {"ENV": "test", "API_USER": USER, "API_KEY": API_KEY, "TENANT_KEY": TENANT}
     config |= {"DATA_END": date(2026, 10, 31), "SYNC_IN_BACKGROUND": False}
     admin = {"Authorization": _basic(API_KEY, ""), "Account-Key": TENANT}
-    results: dict[str, Any] = {}
+    charts: dict[str, list[list[dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         app = sandbox.create_app({**config, "DATABASE_URL": f"sqlite:///{Path(folder) / 'sandbox.sqlite3'}"})
         client = app.test_client()
         for integration in APPS:
-            compared = agreed = 0
-            misses: list[str] = []
+            charts[integration] = []
             for n in range(companies):
                 made = client.post(
                     "/app/api.php",
@@ -63,18 +62,27 @@ def measure(companies: int = COMPANIES) -> dict[str, Any]:
                     if not rows:
                         break
                     accounts.extend(rows)
-                for account, suggestion in zip(accounts, suggest_mappings(accounts, default_chart()), strict=True):
-                    truth = TRUTH.get(str(account.get("code")))
-                    if truth is None:
-                        continue
-                    compared += 1
-                    if suggestion.category == truth:
-                        agreed += 1
-                    elif n == 0:
-                        misses.append(
-                            f"{account.get('code')} {account.get('name')!r}: {suggestion.category} != {truth}"
-                        )
-            results[integration] = {"compared": compared, "agreed": agreed, "misses": misses}
+                charts[integration].append(accounts)
+    return charts
+
+
+def measure(companies: int = COMPANIES) -> dict[str, Any]:
+    """Return, per app and overall, the accounts compared, those agreeing with the truth, and the misses."""
+    results: dict[str, Any] = {}
+    for integration, charts in sandbox_charts(companies).items():
+        compared = agreed = 0
+        misses: list[str] = []
+        for n, accounts in enumerate(charts):
+            for account, suggestion in zip(accounts, suggest_mappings(accounts, default_chart()), strict=True):
+                truth = TRUTH.get(str(account.get("code")))
+                if truth is None:
+                    continue
+                compared += 1
+                if suggestion.category == truth:
+                    agreed += 1
+                elif n == 0:
+                    misses.append(f"{account.get('code')} {account.get('name')!r}: {suggestion.category} != {truth}")
+        results[integration] = {"compared": compared, "agreed": agreed, "misses": misses}
     total = sum(r["compared"] for r in results.values())
     results["overall"] = {"compared": total, "agreed": sum(r["agreed"] for r in results.values()), "misses": []}
     return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from broker.mapping.rules import CODE_RANGES
+from broker.mapping.schemes import BY_NAME
 from broker.mapping.standard_chart import StandardChart
 
 # The signal an account's structure gives, as the sentences name it; ``{value}`` is the account's own field.
@@ -23,6 +24,8 @@ REASON_SENTENCES: dict[str, str] = {
     "keyword": "{signal_text} and name contains '{phrase}'",
     "keyword_only": "name contains '{phrase}' (no type or classification)",
     "chart_name": "name contains the category name '{phrase}'",
+    "parent_name": "its parent account's name contains '{phrase}'",
+    "chart_order": "the accounts listed around it are {side} accounts",
     "subtype": "subtype '{value}'",
     "classification": "{signal_text}",
     "type": "{signal_text}",
@@ -50,5 +53,8 @@ def english_reason(code: str, params: Mapping[str, str], chart: StandardChart) -
     signal = params.get("signal")
     if signal in SIGNAL_SENTENCES:
         range_label = CODE_RANGES[params["range"]][2] if params.get("range") in CODE_RANGES else ""
+        scheme = BY_NAME.get(params.get("scheme", ""))
+        if scheme is not None:
+            range_label = scheme.labels.get(params.get("range", ""), scheme.name)
         fields["signal_text"] = SIGNAL_SENTENCES[signal].format_map(fields | {"range_label": range_label})
     return REASON_SENTENCES[code].format_map(fields)
