@@ -70,7 +70,7 @@ def test_map_then_reconcile_by_keyboard_surviving_a_broker_restart(
     assert total > 40
     assert re.match(rf"^\d+ of {total} accounts mapped · \d+ to check$", progress(frame)), progress(frame)
     assert "is-flagged" in str(frame.locator(".map-row").first.get_attribute("class"))
-    assert frame.locator(".map-suggestion", has_text="Suggested: Cash").count() >= 2
+    assert frame.locator(".map-suggestion", has_text="Why: classification current asset").count() >= 2
     shoot(page, "map-step")
     check_axe(page, "map step")
 

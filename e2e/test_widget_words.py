@@ -9,6 +9,7 @@ import pytest
 from e2e.widget_fixtures import (
     BANK_PASSWORD,
     BANK_USER,
+    SAMPLES,
     World,
     check_axe,
     events,
@@ -77,3 +78,17 @@ def test_a_garbage_token_says_where_to_start_again_without_a_made_up_lender(cont
     body = frame.get_by_role("alert").inner_text()
     assert "start again from the page you came from" in body and "Your lender" not in body, body
     check_axe(page, "expired without a lender name")
+
+
+def test_the_sync_step_stops_saying_it_is_copying_once_every_app_is_done(context: Any, world: World) -> None:
+    page = context.new_page()
+    frame, _ = open_widget(page, world)
+    frame.get_by_role("button", name="CSV upload").click()
+    frame.get_by_label("Chart of accounts (CSV)").set_input_files(str(SAMPLES / "chart_of_accounts.csv"))
+    frame.get_by_label("Trial balances (CSV)").set_input_files(str(SAMPLES / "trial_balance_2026-10.csv"))
+    frame.get_by_role("button", name="Upload", exact=True).click()
+    frame.get_by_role("heading", name="CSV upload is connected").wait_for()
+    frame.locator("#progress-csv_upload", has_text="CSV upload: synced").wait_for(timeout=30_000)
+    body = frame.locator("#sync-body").inner_text()
+    assert body == "Your data is copied. Continue, or connect another app.", body
+    assert frame.get_by_role("button", name="Continue").get_attribute("aria-disabled") is None

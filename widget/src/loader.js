@@ -35,7 +35,7 @@ export const READY_AFTER_LOAD_MS = 2500;
 const EXIT_ANSWER_MS = 1500;
 // Styles go through the CSSOM (`style.cssText`), which a strict CSP allows; a style attribute or <style> it would not.
 const OVERLAY_CSS = "position:fixed;inset:0;z-index:2147483647;background:#0f172a8c";
-const MODAL_CSS = "position:absolute;inset:0;margin:auto;border:0;width:min(100%,760px);height:min(100%,800px)";
+const MODAL_CSS = "position:absolute;inset:0;margin:auto;border:0;width:min(100%,860px);height:min(100%,820px)";
 const INLINE_CSS = "border:0;display:block;width:100%;height:560px";
 const CLOSE_CSS = "position:absolute;top:8px;right:8px;width:44px;height:44px;font-size:28px";
 

@@ -244,8 +244,9 @@ function accountRow(account, index, map, ctx) {
       "p",
       { className: "map-suggestion", id: `${id}-why` },
       flags.map(([kind, text]) => [h("span", { className: `badge badge-${kind}` }, text), " "]),
+      // The category chosen is in the field: the line says why it was suggested, and names it only when it differs.
       suggested
-        ? t("map.suggested", {
+        ? t(chosen && chosen.code === suggested.code ? "map.why" : "map.suggested", {
             category: leafLabel(suggested, locale),
             confidence: Math.round(suggestion.confidence * 100),
             reason: reasonText(suggestion, byCode, t, locale),
@@ -359,30 +360,26 @@ export function renderMap(state, ctx) {
     ),
     h(
       "div",
-      { className: "search" },
-      h("label", { for: "map-search" }, t("map.search")),
-      h("input", {
-        id: "map-search",
-        name: "map-search",
-        type: "search",
-        autocomplete: "off",
-        value: map.query,
-        oninput: (e) => actions.mapSearch(e.target.value),
-      }),
-    ),
-    h(
-      "div",
-      { className: "actions" },
+      { className: "map-tools" },
+      h(
+        "div",
+        { className: "search" },
+        h("label", { for: "map-search", className: "tool-label" }, t("map.search")),
+        h("input", {
+          id: "map-search",
+          name: "map-search",
+          type: "search",
+          autocomplete: "off",
+          placeholder: t("map.search"),
+          value: map.query,
+          oninput: (e) => actions.mapSearch(e.target.value),
+        }),
+      ),
       h(
         "p",
         { id: "map-progress", className: "count", role: "status" },
         t("map.progress", { mapped: progress.mapped, total: progress.total }),
         gaps.unchecked ? ` · ${t("map.toCheck", { count: gaps.unchecked })}` : "",
-      ),
-      h(
-        "button",
-        { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
-        t("map.acceptAll"),
       ),
     ),
     h("progress", { max: progress.total || 1, value: progress.mapped, "aria-labelledby": "map-progress" }),
@@ -400,6 +397,11 @@ export function renderMap(state, ctx) {
       map.error && !map.error.id
         ? h("p", { role: "alert", className: "field-error" }, mapErrorText(map.error, t))
         : null,
+      h(
+        "button",
+        { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
+        t("map.acceptAll"),
+      ),
       h(
         "button",
         {
