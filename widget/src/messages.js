@@ -65,20 +65,16 @@ const isText = (value, max = MAX_TEXT) => typeof value === "string" && value.len
 /** @param {unknown} value an empty object (the payload of READY, CLOSE and SHOW) */
 const isEmpty = (value) => isRecord(value) && !Object.keys(value).length;
 
-/** @param {unknown} value flat metadata: texts, numbers, booleans, nulls and short lists of texts */
+/** @param {unknown} value flat metadata: no nested object, lists of texts only */
 const isMetadata = (value) =>
   isRecord(value) &&
-  Object.values(value).every(
-    (v) =>
-      v === null || typeof v === "number" || typeof v === "boolean" || isText(v) || isList(v, (x) => isText(x, 200)),
-  );
+  Object.values(value).every((v) => typeof v !== "object" || v === null || isList(v, (x) => isText(x, 200)));
 
 /** The theme's keys and their checks: `{accent?: "#rrggbb", logoUrl?: "https://...", name?: string}`. */
 export const THEME = Object.freeze({
   accent: (value) => HEX_COLOUR_RE.test(value),
   // An absolute https URL, or http on a loopback host (development).
-  logoUrl: (value) =>
-    isText(value, 2048) && /^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)(\/\S*)?$/.test(value),
+  logoUrl: (value) => isText(value, 2048) && /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/.test(value),
   name: (value) => isText(value, 80) && value.length > 0,
 });
 
@@ -117,8 +113,7 @@ export const TO_HOST = Object.freeze({
   [MESSAGE.READY]: isEmpty,
   [MESSAGE.EVENT]: (p) => EVENT_NAMES.includes(p.name) && isMetadata(p.metadata),
   [MESSAGE.EXIT]: (p) => (p.error === null || isText(p.error.code, 64)) && isMetadata(p.metadata),
-  [MESSAGE.SUCCESS]: (p) =>
-    isRecord(p.result) && isText(p.result.account_key, 200) && isList(p.result.connections, isMetadata),
+  [MESSAGE.SUCCESS]: (p) => isRecord(p.result) && isText(p.result.account_key, 200),
   [MESSAGE.RESIZE]: (p) => p.height >= 0 && p.height <= 10000,
 });
 
