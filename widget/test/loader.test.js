@@ -145,6 +145,18 @@ describe("a handle", () => {
     assert.deepEqual(win.pendingTimers(), [], "no ready timeout once the frame is ready");
   });
 
+  it("waits for the page's load event before warming up (a frame added earlier would hold that event back)", () => {
+    const loading = fakeWindow();
+    loading.document.readyState = "loading";
+    const later = installLinkWidget(loading).create({ token: TOKEN });
+    assert.equal(iframes(loading.document).length, 0);
+    loading.document.readyState = "complete";
+    [...loading.listeners.load].forEach((fn) => fn());
+    assert.equal(iframes(loading.document).length, 1);
+    later.open();
+    assert.equal(iframes(loading.document).length, 1, "open() shows the warm frame");
+  });
+
   for (const how of ["close button", "Escape"]) {
     it(`the loader's own ${how} closes the widget before the frame is ready, at the loading step`, () => {
       handle.open();
