@@ -5,7 +5,8 @@
 ├── Unprocessable (422, validation_failed)
 ├── AuthenticationFailed (401, unauthorized; ``WWW-Authenticate: Basic``)
 ├── InvalidToken (401, invalid_token; ``WWW-Authenticate: Bearer error="invalid_token"``)
-├── Forbidden (403, forbidden), OriginNotAllowed (403), InsufficientScope (403)
+├── Forbidden (403, forbidden), OriginNotAllowed (403), OriginMismatch (403),
+│   InsufficientScope (403)
 ├── NotFound (404, not_found)
 ├── TooManyRequests (429, rate_limited; ``Retry-After``)
 └── ConfigurationError (raised at startup, never rendered)
@@ -72,6 +73,13 @@ class Forbidden(BrokerError):
 
 class OriginNotAllowed(Forbidden):
     code, message = "origin_not_allowed", "This request comes from an origin the token was not issued for."
+
+
+class OriginMismatch(Forbidden):
+    code, message = (
+        "origin_mismatch",
+        "The widget is framed by a page whose origin is not the one this link token was issued for.",
+    )
 
 
 class InsufficientScope(Forbidden):

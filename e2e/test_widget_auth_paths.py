@@ -138,15 +138,18 @@ def test_popup_closed_before_the_callback_reaches_the_frame(context: Any, world:
     assert popup.is_closed()
 
 
-def test_popup_closed_without_signing_in_then_reopened(context: Any, world: World) -> None:
+def test_popup_closed_without_signing_in_is_noticed_then_reopened(context: Any, world: World) -> None:
     page = context.new_page()
     frame, _ = open_widget(page, world)
     with page.expect_popup() as first_info:
         frame.get_by_role("button", name="Ledgerly").click()
-    first_info.value.close()
     frame.get_by_role("heading", name="Sign in to Ledgerly").wait_for()
+    first_info.value.close()
+    frame.get_by_role("alert").filter(has_text="Did you close the Ledgerly window?").wait_for()
+    shoot(page, "09-popup-closed")
+    check_axe(page, "popup closed")
     with page.expect_popup() as second_info:
-        frame.get_by_role("button", name="Open the window again").click()
+        frame.get_by_role("button", name="Open again").click()
     sign_in_popup(second_info.value, "ledgerly")
     frame.get_by_role("heading", name="Ledgerly is connected").wait_for()
     assert event_names(page).count("app_selected") == 1

@@ -123,8 +123,12 @@ def test_exit_at_each_step_reports_where_the_owner_left(
     popups_before = len(context.pages)
     leave(page, frame)
     exit_entry = wait_for_event(page, "exit")
-    metadata = {"step": step, "integration": integration, "connections_made": made}
-    assert exit_entry == ["exit", None, metadata]
+    metadata: dict[str, Any] = {"step": step, "integration": integration, "connections_made": made}
+    if leave is _host_exit:
+        metadata["reason"] = "host_exit"
+    # Leaving after a refusal says so: the lender learns the owner denied access, not only where they were.
+    error = {"code": "denied", "message": "You did not allow access to Xenon"} if step == "denied" else None
+    assert exit_entry == ["exit", error, metadata]
     assert ["event", "exit", metadata] in events(page)
     assert [e[0] for e in events(page)].count("exit") == 1
     assert page.locator("iframe, [data-linkwidget]").count() == 0
@@ -142,10 +146,12 @@ def test_host_exit_before_the_frame_is_ready(context: Any, world: World) -> None
     page = context.new_page()
     token = world.token(world.company())["link_token"]
     page.route("**/widget/v1/frame?**", lambda route: None)  # the frame never loads
-    page.goto(world.page_url(token))
+    page.goto(world.page_url(token), wait_until="domcontentloaded")
     page.click("#connect")
     page.evaluate("window.__handle.exit()")
-    assert wait_for_event(page, "exit") == ["exit", None, {"step": "loading", "reason": "host_exit"}]
+    metadata = {"step": "loading", "integration": None, "connections_made": [], "reason": "host_exit"}
+    assert wait_for_event(page, "exit") == ["exit", None, metadata]
+    assert event_names(page) == ["exit"]
     assert page.locator("iframe").count() == 0
 
 
@@ -180,18 +186,20 @@ def test_script_included_twice_open_twice_then_exit_leaves_nothing_behind(contex
     page.goto(world.page_url(token, twice="1"))
     assert page.locator("script[src*='/widget/v1/loader.js']").count() == 2
     assert page.evaluate("Object.getOwnPropertyNames(window).filter((k) => /linkwidget/i.test(k))") == ["LinkWidget"]
-    idle = message_listeners(page)
+    # create() warmed one frame up (hidden): one listener for it, none once it is gone.
+    assert page.locator("iframe").count() == 1
+    warm = message_listeners(page)
     for _ in range(2):
         page.evaluate("window.__handle.open(); window.__handle.open()")
         frame = widget_frame(page)
         frame.get_by_role("heading", name="Connect your business apps").wait_for()
         assert page.locator("iframe").count() == 1
         assert page.locator("[data-linkwidget]").count() == 1
-        assert message_listeners(page) == idle + 1
+        assert message_listeners(page) == warm
         frame.get_by_role("button", name="Close").click()
         wait_for_event(page, "exit")
         assert page.locator("iframe, [data-linkwidget]").count() == 0
-        assert message_listeners(page) == idle
+        assert message_listeners(page) == warm - 1
     assert [e[0] for e in events(page)].count("exit") == 2
     assert event_names(page) == ["open", "exit", "open", "exit"]
 
@@ -200,7 +208,7 @@ def test_destroy_then_create_again(context: Any, world: World) -> None:
     page = context.new_page()
     token = world.token(world.company())["link_token"]
     page.goto(world.page_url(token))
-    idle = message_listeners(page)
+    idle = message_listeners(page) - 1  # without the frame that create() warmed up
     page.click("#connect")
     widget_frame(page).get_by_role("heading", name="Connect your business apps").wait_for()
     page.evaluate("window.__handle.destroy()")

@@ -99,6 +99,12 @@ class World:
     client_id: str
     client_secret: str
     http: httpx.Client = field(repr=False)
+    broker: Flask | None = field(default=None, repr=False)  # the broker app, to register more lenders
+
+    def other_page(self, *, registered: bool) -> contextlib.AbstractContextManager[str]:
+        """Serve the lender's page on another origin (``http://127.0.0.1:<port>``) and yield that origin; with
+        ``registered``, another lender (broker client) registers it, as a second lender of this broker would."""
+        return _other_page(self, registered)
 
     def _auth(self) -> dict[str, str]:
         raw = f"{self.client_id}:{self.client_secret}".encode()
@@ -183,7 +189,27 @@ def running_world() -> Iterator[World]:
         ):
             lender = create_lender(stack.broker, "Acme Capital", host_url)
             host.app = host_app(broker.url, loader_asset().integrity, stack.sandbox_url)
-            yield World(stack.sandbox_url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
+            yield World(
+                stack.sandbox_url,
+                broker.url,
+                host_url,
+                lender["client_id"],
+                lender["client_secret"],
+                http,
+                stack.broker,
+            )
+
+
+@contextlib.contextmanager
+def _other_page(world: World, registered: bool) -> Iterator[str]:
+    from broker.widget.views import loader_asset
+
+    page = host_app(world.broker_url, loader_asset().integrity, world.sandbox_url)
+    with live_server(page) as server:
+        if registered:
+            assert world.broker is not None
+            create_lender(world.broker, f"Other lender {server.port}", server.url)
+        yield server.url
 
 
 class _LateApp:

@@ -350,7 +350,10 @@ def _sign_in_answer(db: Session, row: LinkAttempt, answer: dict[str, Any], now: 
         ref = answer.get("session")
         row.upstream_ref = ref if isinstance(ref, str) and len(ref) <= 100 else None
         db.commit()
-        return {"attempt_id": row.id, "status": "invalid_credentials"}
+        wrong: dict[str, Any] = {"attempt_id": row.id, "status": "invalid_credentials"}
+        if isinstance(answer.get("attempts_left"), int):
+            wrong["attempts_left"] = answer["attempts_left"]  # the frame warns before the app locks the account
+        return wrong
     code = "account_locked" if status == "locked" else (status if status.replace("_", "").isalnum() else "error")[:64]
     _finish(db, row, "error", code, now)
     return {"attempt_id": row.id, "status": "error", "error": code}

@@ -1,8 +1,9 @@
 """The widget's flow endpoints under ``/v1/link``: session, catalogue, connect attempts, the popup callback, completion.
 
 Called by the frame, which runs on the broker's own origin: a request's ``Origin`` (when the browser sends one) must
-be the token's origin or the broker's own. The callback is the only endpoint without a bearer token: the popup lands
-there, and its ``state`` is the credential.
+be the token's origin or the broker's own, and a request from the frame must name, in ``X-LedgerLink-Parent-Origin``,
+the page that frames it (which the frame verified in its handshake): that must be the token's origin. The callback
+is the only endpoint without a bearer token: the popup lands there, and its ``state`` is the credential.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask_smorest import Blueprint
 
 from broker import webhooks
 from broker.auth import bearer_token
-from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
+from broker.errors import InsufficientScope, InvalidInput, OriginMismatch, OriginNotAllowed
 from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link.models import LinkAttempt
@@ -69,6 +70,8 @@ CALLBACK_PAGE = """<!doctype html>
 data-error="{{ error }}"><h1 class="step-title">{{ text }}</h1>
 <p id="closing" hidden>…</p><p id="manual" hidden>{{ manual }}</p></main></body></html>
 """
+# The frame sends the origin of the page that frames it (verified by its handshake) on every call.
+PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin"
 SESSION_SCHEMA = {"type": "object", "description": "account_key, scopes, origin, expires_at, client_name, connections"}
 
 
@@ -87,18 +90,29 @@ def callback_url() -> str:
     return base + "/v1/link/callback"
 
 
+def check_widget_origin(claims: LinkClaims) -> None:
+    """Refuse a browser's request from another origin than the token's, and the frame's when its parent page is not
+    the token's origin (a token minted for one lender page, used in a page of another registered origin)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in (claims.origin, own_origin()):
+        raise OriginNotAllowed()
+    parent = request.headers.get(PARENT_ORIGIN_HEADER)
+    # Browsers send no ``Origin`` on a same-origin GET, but always ``Sec-Fetch-Site``: both mark the frame's calls.
+    from_frame = origin == own_origin() or request.headers.get("Sec-Fetch-Site") == "same-origin"
+    if (parent is not None or from_frame) and parent != claims.origin:
+        raise OriginMismatch()
+
+
 def require_widget_scope(scope: str, message: str | None = None) -> Callable[[F], F]:
-    """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is the token's origin
-    or the broker's own (the frame); ``message`` replaces the default one of the insufficient-scope error."""
+    """Verify the bearer link token, that it carries ``scope``, and its origin (``check_widget_origin``);
+    ``message`` replaces the default one of the insufficient-scope error."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             state = broker_state()
             claims = state.tokens.verify(bearer_token())
-            origin = request.headers.get("Origin")
-            if origin is not None and origin not in (claims.origin, own_origin()):
-                raise OriginNotAllowed()
+            check_widget_origin(claims)
             if scope not in claims.scopes:
                 raise InsufficientScope(message)
             g.link_claims = claims

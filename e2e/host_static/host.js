@@ -10,6 +10,7 @@ const options = {
   onEvent: (name, metadata) => record("event", name, metadata),
 };
 if (params.get("locale")) options.locale = params.get("locale");
+if (params.get("plain")) delete options.theme; // no lender name or colours: what the frame shows on its own
 if (params.get("apps")) options.apps = params.get("apps").split(",");
 if (params.get("categories")) options.categories = params.get("categories").split(",");
 if (params.get("inline")) options.container = document.getElementById("inline");

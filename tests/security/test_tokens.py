@@ -89,3 +89,35 @@ def test_a_token_only_works_from_its_own_origin(lender: Lender, caplog: Any) -> 
         answer = lender.http.get(SESSION, headers={**bearer(token), "Origin": origin})
         refused(answer, 403, "origin_not_allowed", (*lender.secrets, token, lender.key_a), caplog)
     assert lender.http.get(SESSION, headers={**bearer(token), "Origin": ORIGIN}).status_code == 200
+
+
+FRAME_CALL = "/v1/link/attempts/att_unknown"  # a widget endpoint that answers 404 without calling the upstream
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin"},  # the frame's GET, no parent named
+        {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},  # the frame's POST, no parent named
+        {"Sec-Fetch-Site": "same-origin", "X-LedgerLink-Parent-Origin": "https://other-lender.example"},
+        {"X-LedgerLink-Parent-Origin": "https://other-lender.example"},
+        {"X-LedgerLink-Parent-Origin": ORIGIN + ".evil.example"},
+    ],
+    ids=["frame-get", "frame-post", "other-parent", "other-parent-no-fetch-metadata", "lookalike-parent"],
+)
+def test_the_frame_is_refused_when_its_parent_page_is_not_the_tokens_origin(
+    lender: Lender, caplog: Any, headers: dict[str, str]
+) -> None:
+    token = new_link_token(lender.app, lender.a, lender.key_a)["link_token"]
+    answer = lender.http.get(FRAME_CALL, headers={**bearer(token), **headers})
+    refused(answer, 403, "origin_mismatch", (*lender.secrets, token, lender.key_a), caplog)
+
+
+def test_the_frame_framed_by_the_tokens_origin_is_served(lender: Lender) -> None:
+    token = new_link_token(lender.app, lender.a, lender.key_a)["link_token"]
+    frame = {"Sec-Fetch-Site": "same-origin", "X-LedgerLink-Parent-Origin": ORIGIN}
+    for extra in ({}, {"Origin": "http://localhost"}):
+        answer = lender.http.get(FRAME_CALL, headers={**bearer(token), **frame, **extra})
+        assert answer.status_code == 404, answer.get_json()
+    # A server-side caller (no browser headers) is not a frame: its token alone decides, as before.
+    assert lender.http.get(FRAME_CALL, headers=bearer(token)).status_code == 404

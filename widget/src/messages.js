@@ -18,6 +18,7 @@ export const MESSAGE = Object.freeze({
   SUCCESS: "ledgerlink:v1:success",
   RESIZE: "ledgerlink:v1:resize",
   CLOSE: "ledgerlink:v1:close",
+  SHOW: "ledgerlink:v1:show",
   ATTEMPT: "ledgerlink:v1:attempt",
 });
 
@@ -56,55 +57,39 @@ export const isAppKey = (value) => typeof value === "string" && /^[a-z0-9_]{1,64
 export const isCategory = (value) => CATEGORIES.includes(/** @type {string} */ (value));
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
-function isRecord(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** @param {unknown} value @param {number} [max] */
-function isText(value, max = MAX_TEXT) {
-  return typeof value === "string" && value.length <= max;
-}
+const isText = (value, max = MAX_TEXT) => typeof value === "string" && value.length <= max;
 
-/** @param {unknown} value */
-function isMetadata(value) {
-  if (!isRecord(value)) return false;
-  return Object.values(value).every(
-    (v) =>
-      v === null ||
-      typeof v === "number" ||
-      typeof v === "boolean" ||
-      isText(v) ||
-      (Array.isArray(v) && v.length <= 50 && v.every((x) => isText(x, 200))),
-  );
-}
+/** @param {unknown} value an empty object (the payload of READY, CLOSE and SHOW) */
+const isEmpty = (value) => isRecord(value) && !Object.keys(value).length;
 
-/** @param {unknown} value */
-function isErrorOrNull(value) {
-  return value === null || (isRecord(value) && isText(value.code, 64) && isText(value.message));
-}
+/** @param {unknown} value flat metadata: no nested object, lists of texts only */
+const isMetadata = (value) =>
+  isRecord(value) &&
+  Object.values(value).every((v) => typeof v !== "object" || v === null || isList(v, (x) => isText(x, 200)));
+
+/** The theme's keys and their checks: `{accent?: "#rrggbb", logoUrl?: "https://...", name?: string}`. */
+export const THEME = Object.freeze({
+  accent: (value) => HEX_COLOUR_RE.test(value),
+  // An absolute https URL, or http on a loopback host (development).
+  logoUrl: (value) => isText(value, 2048) && /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/.test(value),
+  name: (value) => isText(value, 80) && value.length > 0,
+});
 
 /**
- * A theme is `{accent?: "#rrggbb", logoUrl?: "https://..." , name?: string}`; returns a reason or "".
+ * What is wrong with a theme, or "" when nothing is.
  * @param {unknown} theme
  * @returns {string}
  */
 export function themeProblem(theme) {
   if (!isRecord(theme)) return "must be an object";
-  for (const key of Object.keys(theme)) {
-    if (!["accent", "logoUrl", "name"].includes(key)) return `has an unknown key "${key}"`;
+  for (const [key, value] of Object.entries(theme)) {
+    if (!Object.hasOwn(THEME, key)) return `has an unknown key "${key}"`;
+    if (value !== undefined && !THEME[key](value)) return `${key} is not valid`;
   }
-  if (theme.accent !== undefined && !HEX_COLOUR_RE.test(String(theme.accent))) return 'accent must be like "#0b5fff"';
-  if (theme.logoUrl !== undefined && !isLogoUrl(theme.logoUrl)) return "logoUrl must be an https URL";
-  if (theme.name !== undefined && !(isText(theme.name, 80) && theme.name)) return "name must be 1 to 80 characters";
   return "";
-}
-
-/**
- * An absolute https URL, or http on a loopback host (development).
- * @param {unknown} value
- */
-function isLogoUrl(value) {
-  return isText(value, 2048) && /^(https:\/\/[^/\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)(\/\S*)?$/.test(value);
 }
 
 /**
@@ -123,42 +108,44 @@ function isFrameOptions(value) {
   );
 }
 
-/** Guards of what the frame may send to the host page (the loader accepts nothing else). */
+/** Guards of what the frame may send to the host page (the loader accepts nothing else). Payloads are objects. */
 export const TO_HOST = Object.freeze({
-  [MESSAGE.READY]: (p) => isRecord(p) && Object.keys(p).length === 0,
-  [MESSAGE.EVENT]: (p) => isRecord(p) && EVENT_NAMES.includes(p.name) && isMetadata(p.metadata),
-  [MESSAGE.EXIT]: (p) => isRecord(p) && isErrorOrNull(p.error) && isMetadata(p.metadata),
-  [MESSAGE.SUCCESS]: (p) =>
-    isRecord(p) && isRecord(p.result) && isText(p.result.account_key, 200) && isList(p.result.connections, isMetadata),
-  [MESSAGE.RESIZE]: (p) => isRecord(p) && Number.isFinite(p.height) && p.height >= 0 && p.height <= 10000,
+  [MESSAGE.READY]: isEmpty,
+  [MESSAGE.EVENT]: (p) => EVENT_NAMES.includes(p.name) && isMetadata(p.metadata),
+  [MESSAGE.EXIT]: (p) => (p.error === null || isText(p.error.code, 64)) && isMetadata(p.metadata),
+  [MESSAGE.SUCCESS]: (p) => isRecord(p.result) && isText(p.result.account_key, 200),
+  [MESSAGE.RESIZE]: (p) => p.height >= 0 && p.height <= 10000,
 });
 
 /** Guards of what the host page may send to the frame. */
 export const TO_FRAME = Object.freeze({
-  [MESSAGE.INIT]: (p) => isRecord(p) && isText(p.token, 2048) && p.token.length > 0 && isFrameOptions(p.options),
-  [MESSAGE.CLOSE]: (p) => isRecord(p) && Object.keys(p).length === 0,
+  [MESSAGE.INIT]: (p) => isText(p.token, 2048) && p.token.length > 0 && isFrameOptions(p.options),
+  [MESSAGE.CLOSE]: isEmpty,
+  [MESSAGE.SHOW]: isEmpty,
 });
 
 /** Guards of what the OAuth callback page (in the popup) may send to the frame that opened it. */
 export const FROM_POPUP = Object.freeze({
   [MESSAGE.ATTEMPT]: (p) =>
-    isRecord(p) &&
-    isText(p.attempt_id, 64) &&
-    ATTEMPT_STATUSES.includes(p.status) &&
-    (p.error === null || isText(p.error, 64)),
+    isText(p.attempt_id, 64) && ATTEMPT_STATUSES.includes(p.status) && (p.error === null || isText(p.error, 64)),
 });
 
 /**
- * Whether `data` is a well-formed message of one of the types `guards` knows.
+ * Whether `data` is a well-formed message of one of the types `guards` knows (its payload an object).
  * @param {unknown} data
  * @param {Record<string, (payload: any) => boolean>} guards one of TO_HOST, TO_FRAME, FROM_POPUP
  * @returns {data is {type: string, payload: Record<string, any>}}
  */
 export function isMessage(data, guards) {
-  if (!isRecord(data) || typeof data.type !== "string" || !Object.hasOwn(guards, data.type)) return false;
-  if (Object.keys(data).some((k) => k !== "type" && k !== "payload")) return false;
   try {
-    return guards[data.type](data.payload) === true;
+    return (
+      isRecord(data) &&
+      typeof data.type === "string" &&
+      Object.hasOwn(guards, data.type) &&
+      Object.keys(data).every((k) => k === "type" || k === "payload") &&
+      isRecord(data.payload) &&
+      guards[data.type](data.payload) === true
+    );
   } catch {
     return false;
   }
@@ -171,11 +158,15 @@ export function isMessage(data, guards) {
  * @param {{source: unknown, origin: string, guards: Record<string, (payload: any) => boolean>}} expected
  * @returns {{type: string, payload: Record<string, any>} | null}
  */
-export function acceptMessage(event, expected) {
-  if (!event || !expected.source || event.source !== expected.source) return null;
-  if (typeof event.origin !== "string" || event.origin !== expected.origin || expected.origin === "null") return null;
-  return isMessage(event.data, expected.guards) ? event.data : null;
-}
+export const acceptMessage = (event, expected) =>
+  event &&
+  expected.source &&
+  event.source === expected.source &&
+  event.origin === expected.origin &&
+  expected.origin !== "null" &&
+  isMessage(event.data, expected.guards)
+    ? event.data
+    : null;
 
 /**
  * Post a protocol message to one window at one exact origin (never "*").

@@ -36,6 +36,10 @@ export class FakeElement {
   addEventListener(type, fn) {
     (this.listeners[type] ||= []).push(fn);
   }
+  /** Fire `type` at this element's listeners (a click, the iframe's load). */
+  fire(type) {
+    (this.listeners[type] || []).forEach((fn) => fn({ type }));
+  }
   focus() {
     this.ownerDocument.activeElement = this;
   }
@@ -48,9 +52,11 @@ export function fakeWindow({
   pageOrigin = "https://lender.example",
   scriptSrc = "https://broker.example/widget/v1/loader.js",
 } = {}) {
-  const listeners = { message: new Set() };
+  const listeners = { message: new Set(), load: new Set() };
   const docListeners = { keydown: new Set() };
-  const timers = [];
+  /** Pending timers by id: [fn, ms]. */
+  const timers = new Map();
+  let nextTimer = 0;
   const doc = {
     currentScript: scriptSrc ? { src: scriptSrc } : null,
     querySelector: () => null,
@@ -58,6 +64,7 @@ export function fakeWindow({
     addEventListener: (type, fn) => docListeners[type].add(fn),
     removeEventListener: (type, fn) => docListeners[type].delete(fn),
     activeElement: null,
+    readyState: "complete",
   };
   doc.body = new FakeElement("body", doc);
   doc.documentElement = new FakeElement("html", doc);
@@ -67,10 +74,30 @@ export function fakeWindow({
     location: { origin: pageOrigin, href: `${pageOrigin}/apply` },
     addEventListener: (type, fn) => listeners[type].add(fn),
     removeEventListener: (type, fn) => listeners[type].delete(fn),
-    setTimeout: (fn) => timers.push(fn),
+    setTimeout: (fn, ms = 0) => {
+      timers.set(++nextTimer, [fn, ms]);
+      return nextTimer;
+    },
+    clearTimeout: (id) => timers.delete(id),
+    console: { errors: [], error: (text) => win.console.errors.push(text) },
     listeners,
     docListeners,
-    runTimers: () => timers.splice(0).forEach((fn) => fn()),
+    /** The delays of the pending timers. */
+    pendingTimers: () => [...timers.values()].map(([, ms]) => ms),
+    /** Run the pending timers (those of `ms` only, when given). */
+    runTimers: (ms) => {
+      for (const [id, [fn, delay]] of [...timers]) {
+        if (ms !== undefined && delay !== ms) continue;
+        timers.delete(id);
+        fn();
+      }
+    },
+    /** Press a key on the host page. */
+    press: (key) => {
+      const event = { key, prevented: false, preventDefault: () => (event.prevented = true) };
+      [...docListeners.keydown].forEach((fn) => fn(event));
+      return event;
+    },
     /** Deliver a MessageEvent to every listener. */
     dispatchMessage: (event) => [...listeners.message].forEach((fn) => fn(event)),
   };

@@ -15,16 +15,18 @@ describe("validateOptions", () => {
     [{}, "options.token"],
     [{ token: "" }, "options.token"],
     [{ token: 42 }, "options.token"],
-    [{ token: TOKEN, onSuccess: "done" }, "options.onSuccess must be a function"],
-    [{ token: TOKEN, onExit: {} }, "options.onExit must be a function"],
+    [{ token: TOKEN, onSuccess: "done" }, "options.onSuccess is not valid"],
+    [{ token: TOKEN, onExit: {} }, "options.onExit is not valid"],
     [{ token: TOKEN, categories: ["crypto"] }, "options.categories"],
     [{ token: TOKEN, categories: "banking" }, "options.categories"],
     [{ token: TOKEN, apps: ["Ledgerly!"] }, "options.apps"],
     [{ token: TOKEN, locale: "de" }, "options.locale"],
-    [{ token: TOKEN, theme: { accent: "red" } }, "options.theme accent"],
-    [{ token: TOKEN, theme: { logoUrl: "ftp://x/y.png" } }, "options.theme logoUrl"],
+    [{ token: TOKEN, theme: { accent: "red" } }, "options.theme.accent is not valid"],
+    [{ token: TOKEN, theme: { logoUrl: "ftp://x/y.png" } }, "options.theme.logoUrl is not valid"],
+    [{ token: TOKEN, theme: { colour: "#000000" } }, 'unknown option "options.theme.colour"'],
+    [{ token: TOKEN, theme: "dark" }, "options.theme must be an object"],
     [{ token: TOKEN, container: "#widget" }, "options.container"],
-    [{ token: TOKEN, onsuccess() {} }, 'unknown option "onsuccess"'],
+    [{ token: TOKEN, onsuccess() {} }, 'unknown option "options.onsuccess"'],
   ];
   for (const [options, problem] of bad) {
     it(`rejects ${JSON.stringify(options) ?? "undefined"} naming the problem and the expected shape`, () => {
@@ -110,11 +112,118 @@ describe("a handle", () => {
     fromFrame(MESSAGE.READY, {});
     fromFrame(MESSAGE.READY, {});
     const posted = frameOf().contentWindow.posted;
-    assert.equal(posted.length, 1);
-    assert.equal(posted[0].origin, BROKER);
-    assert.equal(posted[0].data.type, MESSAGE.INIT);
+    assert.deepEqual(
+      posted.map((p) => [p.data.type, p.origin]),
+      [
+        [MESSAGE.INIT, BROKER],
+        [MESSAGE.SHOW, BROKER],
+      ],
+    );
     assert.equal(posted[0].data.payload.token, TOKEN);
     assert.equal(posted[0].data.payload.options.locale, "fr");
+  });
+
+  it("create() warms the frame up hidden: it shakes hands before open(), which only shows it", () => {
+    const root = win.document.body.children.at(-1);
+    assert.equal(iframes(win.document).length, 1);
+    assert.equal(root.style.display, "none");
+    assert.equal(win.document.body.children[0].inert, false, "the page stays usable until open()");
+    fromFrame(MESSAGE.READY, {});
+    assert.deepEqual(
+      frameOf().contentWindow.posted.map((p) => p.data.type),
+      [MESSAGE.INIT],
+    );
+    fromFrame(MESSAGE.EVENT, { name: "open", metadata: meta });
+    handle.open();
+    assert.equal(root.style.display, "");
+    assert.equal(iframes(win.document).length, 1, "the warm frame is the one shown");
+    assert.deepEqual(
+      frameOf().contentWindow.posted.map((p) => p.data.type),
+      [MESSAGE.INIT, MESSAGE.SHOW],
+    );
+    assert.equal(win.document.activeElement, frameOf());
+    assert.deepEqual(win.pendingTimers(), [], "no ready timeout once the frame is ready");
+  });
+
+  it("waits for the page's load event before warming up (a frame added earlier would hold that event back)", () => {
+    const loading = fakeWindow();
+    loading.document.readyState = "loading";
+    const later = installLinkWidget(loading).create({ token: TOKEN });
+    assert.equal(iframes(loading.document).length, 0);
+    loading.document.readyState = "complete";
+    [...loading.listeners.load].forEach((fn) => fn());
+    assert.equal(iframes(loading.document).length, 1);
+    later.open();
+    assert.equal(iframes(loading.document).length, 1, "open() shows the warm frame");
+  });
+
+  for (const how of ["close button", "Escape"]) {
+    it(`the loader's own ${how} closes the widget before the frame is ready, at the loading step`, () => {
+      handle.open();
+      const button = win.document.body.children.at(-1).children[1];
+      assert.equal(button.tagName, "BUTTON");
+      assert.equal(button.attributes["aria-label"], "Fermer");
+      assert.equal(win.document.activeElement, button, "focus starts on the only thing that works yet");
+      if (how === "Escape") win.press("Escape");
+      else button.fire("click");
+      const metadata = { step: "loading", integration: null, connections_made: [] };
+      assert.deepEqual(calls, [
+        ["event", "exit", metadata],
+        ["exit", null, metadata],
+      ]);
+      assert.equal(iframes(win.document).length, 0);
+      assert.equal(win.document.body.children.length, 1);
+      assert.equal(win.document.body.children[0].inert, false);
+      assert.equal(win.docListeners.keydown.size, 0);
+    });
+  }
+
+  it("the close button goes once the frame is ready, and Escape is then the frame's", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    assert.equal(win.document.body.children.at(-1).children.length, 1);
+    win.press("Escape");
+    assert.deepEqual(calls, []);
+  });
+
+  for (const [name, loaded, wait] of [
+    ["loads but never shakes hands", true, 2500],
+    ["never loads", false, 10000],
+  ]) {
+    it(`a frame that ${name} is given up after ${wait} ms with frame_unavailable and a hint`, () => {
+      handle.open();
+      if (loaded) frameOf().fire("load");
+      assert.deepEqual(win.pendingTimers(), [wait]);
+      win.runTimers();
+      const metadata = { step: "loading", integration: null, connections_made: [] };
+      assert.deepEqual(calls, [
+        ["event", "error", { code: "frame_unavailable", step: "loading", integration: null }],
+        ["event", "exit", metadata],
+        ["exit", { code: "frame_unavailable", message: "The widget could not be loaded." }, metadata],
+      ]);
+      assert.equal(iframes(win.document).length, 0);
+      assert.equal(win.document.body.children[0].inert, false);
+      assert.equal(win.listeners.message.size, 0);
+      assert.match(win.console.errors[0], /register https:\/\/lender\.example for your broker client/);
+      assert.match(win.console.errors[0], /frame-src https:\/\/broker\.example/);
+    });
+  }
+
+  it("exit() that the frame does not answer reports the last step, app and connections the frame told", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    fromFrame(MESSAGE.EVENT, { name: "open", metadata: { step: "catalogue", locale: "fr", apps: 5 } });
+    fromFrame(MESSAGE.EVENT, { name: "connected", metadata: { integration: "ledgerly", category: "accounting" } });
+    fromFrame(MESSAGE.EVENT, { name: "app_selected", metadata: { integration: "northbank", category: "banking" } });
+    fromFrame(MESSAGE.EVENT, { name: "error", metadata: { code: "x", step: "mfa", integration: "northbank" } });
+    calls.length = 0;
+    handle.exit();
+    win.runTimers(1500);
+    const metadata = { step: "mfa", integration: "northbank", connections_made: ["ledgerly"], reason: "host_exit" };
+    assert.deepEqual(calls, [
+      ["event", "exit", metadata],
+      ["exit", null, metadata],
+    ]);
   });
 
   it("ignores a message from a foreign window or origin", () => {
@@ -165,7 +274,11 @@ describe("a handle", () => {
     handle.open();
     handle.exit();
     handle.exit();
-    assert.deepEqual(calls, [["exit", null, { step: "loading", reason: "host_exit" }]]);
+    const metadata = { step: "loading", integration: null, connections_made: [], reason: "host_exit" };
+    assert.deepEqual(calls, [
+      ["event", "exit", metadata],
+      ["exit", null, metadata],
+    ]);
     assert.equal(iframes(win.document).length, 0);
   });
 

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mapProgress, mappingPayload, mappingSavedMetadata, visibleAccounts } from "../src/frame/map.js";
+import { readFileSync } from "node:fs";
+import { translator } from "../src/frame/i18n.js";
+import {
+  mapErrorText,
+  mapGaps,
+  mapProgress,
+  mappingPayload,
+  mappingSavedMetadata,
+  needsDecision,
+  orderAccounts,
+  visibleAccounts,
+} from "../src/frame/map.js";
 import {
   decisionOf,
   decisionPayload,
@@ -11,6 +22,7 @@ import {
 import { STEP, initialState, reduce } from "../src/frame/state.js";
 import { nextStep, registeredSteps } from "../src/frame/steps.js";
 
+const EN = JSON.parse(readFileSync(new URL("../src/i18n/en.json", import.meta.url), "utf8"));
 const LEAVES = [
   { code: "cash", name: "Cash", name_fr: "Encaisse", path: ["Balance sheet"] },
   { code: "revenue", name: "Revenue", name_fr: "Chiffre d'affaires", path: ["Profit and loss"] },
@@ -91,19 +103,29 @@ describe("the registered steps", () => {
 describe("map step", () => {
   const loaded = () => reduce(atStep(["link", "map"]), { type: "map_loaded", data: MAPPING });
 
-  it("starts from the saved categories and counts progress", () => {
+  it("starts from the saved categories, then the suggestions, and counts progress", () => {
     const state = loaded();
     assert.equal(state.map.status, "ready");
-    assert.deepEqual(state.map.choices, { a2: "revenue" });
-    assert.deepEqual(mapProgress(state.map), { mapped: 1, total: 3 });
+    assert.deepEqual(state.map.choices, { a1: "cash", a2: "revenue" });
+    assert.deepEqual(mapProgress(state.map), { mapped: 2, total: 3 });
     assert.equal(state.busy, false);
   });
 
   const cases = [
-    ["choose a leaf", { type: "map_choose", id: "a1", category: "cash" }, { a1: "cash", a2: "revenue" }, null],
-    ["unmap", { type: "map_choose", id: "a2", category: null }, {}, null],
-    ["unknown category", { type: "map_choose", id: "a1", category: "?" }, { a2: "revenue" }, "map.unknownCategory"],
-    ["unknown account", { type: "map_choose", id: "zz", category: "cash" }, { a2: "revenue" }, null],
+    [
+      "choose a leaf",
+      { type: "map_choose", id: "a3", category: "cash" },
+      { a1: "cash", a2: "revenue", a3: "cash" },
+      null,
+    ],
+    ["unmap", { type: "map_choose", id: "a2", category: null }, { a1: "cash" }, null],
+    [
+      "unknown category",
+      { type: "map_choose", id: "a1", category: "?" },
+      { a1: "cash", a2: "revenue" },
+      "map.unknownCategory",
+    ],
+    ["unknown account", { type: "map_choose", id: "zz", category: "cash" }, { a1: "cash", a2: "revenue" }, null],
     ["accept all (not the unsuggested)", { type: "map_accept_all" }, { a1: "cash", a2: "revenue" }, null],
   ];
   for (const [name, action, choices, error] of cases) {
@@ -121,13 +143,63 @@ describe("map step", () => {
       ["a3"],
     );
     state = reduce(state, { type: "map_accept_all" });
-    assert.deepEqual(state.map.choices, { a2: "revenue" });
+    assert.deepEqual(state.map.choices, { a1: "cash", a2: "revenue" });
+  });
+
+  const FLAGGED = [
+    { id: "small", name: "Petty cash", category: null, balance: 5000, suggestion: suggestion("cash", 0.9), flags: {} },
+    { id: "big", name: "Sales", category: null, balance: -900000, suggestion: suggestion("revenue"), flags: {} },
+    { id: "doubt", name: "Misc", category: null, balance: 100, suggestion: suggestion("cash", 0.4), flags: {} },
+    { id: "none", name: "Suspense", category: null, balance: -20000, suggestion: suggestion(null, 0), flags: {} },
+    { id: "kept", name: "Bank", category: "cash", balance: 7000000, suggestion: suggestion("cash", 0.4), flags: {} },
+  ];
+  const flagged = () =>
+    reduce(atStep(["link", "map"]), {
+      type: "map_loaded",
+      data: { accounts: FLAGGED, chart: { leaves: LEAVES }, progress: { mapped: 1, total: 5 } },
+    });
+
+  it("lists the accounts needing a decision first, then by balance, largest absolute first", () => {
+    assert.deepEqual(
+      flagged().map.accounts.map((a) => a.id),
+      ["none", "doubt", "kept", "big", "small"],
+    );
+    assert.deepEqual(
+      orderAccounts(FLAGGED).map((a) => needsDecision(a)),
+      [true, true, false, false, false],
+    );
+  });
+
+  it("saves only once nothing is missing and every flagged suggestion is decided, and says what is missing", () => {
+    let state = flagged();
+    assert.deepEqual(mapGaps(state.map), { missing: 1, unchecked: 1 });
+    state = reduce(state, { type: "map_incomplete" });
+    const t = translator(EN);
+    assert.equal(
+      mapErrorText(state.map.error, t),
+      "1 account has no category yet: pick one. 1 suggestion marked “Please check” needs your decision: keep it or " +
+        "pick another category. They are at the top of the list.",
+    );
+    state = reduce(state, { type: "map_keep", id: "doubt" });
+    assert.deepEqual(mapGaps(state.map), { missing: 1, unchecked: 0 });
+    assert.equal(state.map.error, null);
+    state = reduce(state, { type: "map_choose", id: "none", category: "revenue" });
+    assert.deepEqual(mapGaps(state.map), { missing: 0, unchecked: 0 });
+    assert.equal(mappingPayload(state.map).mappings.length, 5, "the suggestions taken as they are are saved too");
+  });
+
+  it("says why a save failed in words, never as a code", () => {
+    const t = translator(EN);
+    const text = mapErrorText({ key: "map.saveFailed", code: "internal_error" }, t);
+    assert.equal(text, "Your mapping could not be saved. Something went wrong on our side. Try again in a moment.");
+    assert.ok(!mapErrorText({ key: "map.saveFailed", code: "some_new_code" }, t).includes("some_new_code"));
   });
 
   it("saves every chosen account and moves on to the step it is given", () => {
-    let state = reduce(loaded(), { type: "map_choose", id: "a1", category: "cash" });
+    let state = reduce(loaded(), { type: "map_choose", id: "a3", category: "cash" });
     assert.deepEqual(mappingPayload(state.map), {
       mappings: [
+        { account_id: "a3", category: "cash" },
         { account_id: "a1", category: "cash" },
         { account_id: "a2", category: "revenue" },
       ],

@@ -5,18 +5,25 @@
 import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
 import { trapFocus } from "./dom.js";
-import { loadCatalogue, pickLocale, translator } from "./i18n.js";
-import { mappingPayload, mappingSavedMetadata } from "./map.js";
-import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
+import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
+import { mapGaps, mappingPayload, mappingSavedMetadata } from "./map.js";
+import { decisionPayload, parseDay, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
 import { STEP, appByKey, connectedCategories, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
 import { nextStep } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
-import { renderCatalogueActions, renderProgress, renderResults, renderShell, renderStep } from "./view.js";
+import { formError, renderCatalogueActions, renderProgress, renderResults, renderShell, renderStep } from "./view.js";
 
 const POLL_MS = 1000;
 const POPUP_NAME = "ledgerlink_connect";
 const POPUP_FEATURES = "popup,width=500,height=720";
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
+// Every broker call names the page that frames us (verified by the handshake); the broker refuses another origin
+// than the token's with "origin_mismatch".
+const PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin";
+
+/** `fetch` with the framing page's origin on every request. */
+const fetchFramedBy = (origin) => (url, init) =>
+  fetch(url, { ...init, headers: { ...init.headers, [PARENT_ORIGIN_HEADER]: origin } });
 
 /** The host origin the page was framed for, checked against what the browser says our ancestor is. */
 function hostOrigin() {
@@ -42,15 +49,22 @@ function start() {
       initialised = true;
       run(origin, mode, message.payload).catch((error) => console.error("LinkWidget frame:", error));
     } else if (message.type === MESSAGE.CLOSE && controller) {
-      controller.exit(null);
+      controller.exit(null, { reason: "host_exit" });
+    } else if (message.type === MESSAGE.SHOW && !shown) {
+      shown = true;
+      whenShown();
     }
   };
   window.addEventListener("message", onHostMessage);
   send(window.parent, origin, MESSAGE.READY, {});
 }
 
-/** @type {{exit: (error: any) => void} | null} */
+/** @type {{exit: (error: any, extra?: Record<string, string>) => void} | null} */
 let controller = null;
+// The loader builds the frame hidden when the host calls `create` and shows it on `open`: until then the frame
+// loads its session and catalogue but holds back what it would tell the host, and leaves the focus alone.
+let shown = false;
+let whenShown = () => {};
 
 /**
  * @param {string} origin the host page's origin
@@ -59,7 +73,7 @@ let controller = null;
  */
 async function run(origin, mode, { token, options }) {
   const locale = pickLocale(options.locale, navigator.languages || []);
-  const broker = createBroker(token);
+  const broker = createBroker(token, fetchFramedBy(origin));
   // The first step's data and its words travel together; a failed call is handled where it is awaited, below.
   const booting = broker.bootstrap();
   booting.catch(() => {});
@@ -84,16 +98,25 @@ async function run(origin, mode, { token, options }) {
   const live = shell.querySelector("#live");
   if (mode === "modal") trapFocus(shell);
 
-  const post = (type, payload) => !exited && send(window.parent, origin, type, payload);
+  const held = [];
+  const post = (type, payload) => {
+    if (exited) return false;
+    if (!shown) return held.push([type, payload]) > 0;
+    return send(window.parent, origin, type, payload);
+  };
+  whenShown = () => {
+    for (const [type, payload] of held.splice(0)) send(window.parent, origin, type, payload);
+    (main.querySelector("#search") || main.querySelector(".step-title"))?.focus();
+  };
   const emit = (name, metadata) => post(MESSAGE.EVENT, { name, metadata });
   const announce = (text) => {
     live.textContent = "";
     window.setTimeout(() => (live.textContent = text), 50);
   };
 
-  function exit(error) {
+  function exit(error, extra) {
     if (exited) return;
-    const metadata = exitMetadata(state);
+    const metadata = { ...exitMetadata(state), ...extra };
     emit("exit", metadata);
     post(MESSAGE.EXIT, { error, metadata });
     exited = true;
@@ -102,7 +125,7 @@ async function run(origin, mode, { token, options }) {
   }
   controller = { exit };
 
-  const ctx = { t, lender, locale, actions: {} };
+  const ctx = { t, lender, locale, named: Boolean(theme.name), actions: {} };
   let renderedStep = null;
   let renderedResults = null;
   function render(previous) {
@@ -119,9 +142,9 @@ async function run(origin, mode, { token, options }) {
     }
     if (state.step === STEP.CATALOGUE) {
       // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
-      const shown = resultsKey(state);
-      if (shown === renderedResults) return;
-      renderedResults = shown;
+      const listed = resultsKey(state);
+      if (listed === renderedResults) return;
+      renderedResults = listed;
       main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
       main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
     } else if (state.step === STEP.SYNC) {
@@ -131,6 +154,8 @@ async function run(origin, mode, { token, options }) {
         continueButton.removeAttribute("aria-disabled");
         continueButton.removeAttribute("aria-describedby");
         main.querySelector("#sync-hint")?.remove();
+        const body = main.querySelector("#sync-body");
+        if (body) body.textContent = t("sync.bodyDone");
       }
     } else {
       const focused = document.activeElement && document.activeElement.id;
@@ -152,15 +177,29 @@ async function run(origin, mode, { token, options }) {
     state = reduce(state, action);
     // An attempt starting changes nothing on screen, and sync polling changes only what the catalogue and the sync
     // step show; re-rendering any other step would wipe the files, password or code the owner is entering.
+    // Nor does the date the owner is typing: it is only kept in the state for the re-renders to come.
     const unseen =
       state.step === previous.step &&
-      (action.type === "attempt_started" || (action.type === "connections" && !SHOWS_CONNECTIONS.has(state.step)));
+      (action.type === "attempt_started" ||
+        action.type === "recon_date" ||
+        (action.type === "connections" && !SHOWS_CONNECTIONS.has(state.step)));
     if (state !== previous && !unseen) render(previous);
     return state;
   }
 
+  /** The token was minted for another page than the one framing us: nothing can work here; say why and leave. */
+  function refuseOrigin() {
+    console.error(
+      `LinkWidget: this link token was not minted for ${origin}. Mint it on your backend with "origin": "${origin}" ` +
+        "(an origin registered for your broker client).",
+    );
+    emit("error", { code: "origin_mismatch", step: state.step, integration: null });
+    exit({ code: "origin_mismatch", message: codeSentence(t, "origin_mismatch") });
+  }
+
   function fail(error, integration = state.selected) {
     const code = error instanceof BrokerError ? error.code : "broker_error";
+    if (code === "origin_mismatch") return refuseOrigin();
     if (error instanceof BrokerError && error.status === 401) {
       if (state.step === STEP.EXPIRED) return; // several calls in flight learn it at once; the host hears it once
       dispatch({ type: "expired", error: { code } });
@@ -208,6 +247,7 @@ async function run(origin, mode, { token, options }) {
     stopPolling();
     const tick = async () => {
       if (exited || !state.attempt || state.attempt.attempt_id !== attemptId) return;
+      if (popup && popup.closed) dispatch({ type: "popup_closed" });
       try {
         const answer = await broker.attempt(attemptId);
         if (answer.status !== "pending") return onAttemptResult(answer);
@@ -231,9 +271,10 @@ async function run(origin, mode, { token, options }) {
       announce(t("sync.title", { app: app.name }));
       pollSync();
     } else if (answer.status === "denied" && app) {
-      emit("error", { code: "denied", step: STEP.POPUP, integration: app.key });
+      emit("error", { code: "denied", step: before.step, integration: app.key });
     } else if (answer.status !== "pending" && answer.status !== "mfa_required" && state.step === STEP.FAILED) {
-      emit("error", { code: answer.error || answer.status, step: STEP.POPUP, integration: app ? app.key : null });
+      // The step the owner was on when it failed: "mfa" after wrong codes, "credentials", "popup"...
+      emit("error", { code: answer.error || answer.status, step: before.step, integration: app ? app.key : null });
     }
     if (popup && !popup.closed && answer.status !== "pending") popup.close();
   }
@@ -306,6 +347,7 @@ async function run(origin, mode, { token, options }) {
   function reviewActions() {
     return {
       mapChoose: (id, category) => dispatch({ type: "map_choose", id, category }),
+      mapKeep: (id) => dispatch({ type: "map_keep", id }),
       mapAcceptAll: () => {
         dispatch({ type: "map_accept_all" });
         announce(
@@ -319,6 +361,8 @@ async function run(origin, mode, { token, options }) {
       mapReload: () => loadMapping(),
       mapSave: async () => {
         if (state.map.status !== "ready") return;
+        const gaps = mapGaps(state.map);
+        if (gaps.missing || gaps.unchecked) return dispatch({ type: "map_incomplete" });
         dispatch({ type: "map_saving" });
         try {
           const result = await broker.saveMapping(mappingPayload(state.map));
@@ -351,7 +395,8 @@ async function run(origin, mode, { token, options }) {
       reconDate: (value) => dispatch({ type: "recon_date", value }),
       reconReload: () => loadReconciliation(),
       reconSave: async () => {
-        const value = main.querySelector("#reliable-through")?.value || state.recon.reliableThrough;
+        const typed = main.querySelector("#reliable-through")?.value;
+        const value = typed ? parseDay(typed, locale) : state.recon.reliableThrough;
         dispatch({ type: "recon_date", value });
         const problem = reliableThroughProblem(value, new Date().toISOString().slice(0, 10));
         if (problem) return dispatch({ type: "recon_invalid", key: problem });
@@ -367,6 +412,17 @@ async function run(origin, mode, { token, options }) {
         }
       },
     };
+  }
+
+  /** What `onExit` says when the owner leaves a step that ended badly: its code and the sentence on screen. */
+  function exitError() {
+    const app = appByKey(state, state.selected);
+    const vars = { app: app ? app.name : "", lender };
+    if (state.step === STEP.EXPIRED && state.error) return { code: state.error.code, message: t("expired.title") };
+    if (state.step === STEP.DENIED) return { code: "denied", message: t("denied.title", vars) };
+    if (state.step === STEP.FAILED && state.error)
+      return { code: state.error.code, message: codeSentence(t, state.error.code, vars) };
+    return null;
   }
 
   // -- actions the views call ----------------------------------------------------------------------------------
@@ -396,7 +452,7 @@ async function run(origin, mode, { token, options }) {
       const answer = await broker[kind](state.attempt.attempt_id, payload);
       onAttemptResult(answer);
       if (answer.status === "invalid_credentials" || answer.status === "invalid_code")
-        announce(t(answer.status === "invalid_code" ? "mfa.wrong" : "credentials.invalid"));
+        announce(formError(state, ctx, answer.status === "invalid_code" ? "code" : "password"));
     } catch (error) {
       fail(error);
     }
@@ -507,8 +563,7 @@ async function run(origin, mode, { token, options }) {
         fail(error);
       }
     },
-    close: () =>
-      exit(state.error && state.step === STEP.EXPIRED ? { code: state.error.code, message: t("expired.title") } : null),
+    close: () => exit(exitError()),
   });
 
   document.addEventListener("keydown", (event) => {
@@ -525,6 +580,7 @@ async function run(origin, mode, { token, options }) {
   try {
     const { session, integrations } = await booting;
     lender = theme.name || session.client_name || lender;
+    ctx.named = lender !== t("lenderFallback");
     shell.querySelector(".brand").textContent = lender;
     dispatch({
       type: "loaded",
@@ -536,7 +592,8 @@ async function run(origin, mode, { token, options }) {
     emit("open", { step: state.step, locale, apps: state.apps.length });
     if (state.made.length) pollSync();
   } catch (error) {
-    if (error instanceof BrokerError && error.status === 401) {
+    if (error instanceof BrokerError && error.code === "origin_mismatch") refuseOrigin();
+    else if (error instanceof BrokerError && error.status === 401) {
       dispatch({ type: "expired", error: { code: error.code } });
       emit("open", { step: STEP.EXPIRED, locale, apps: 0 });
       emit("error", { code: error.code, step: STEP.EXPIRED, integration: null });

@@ -41,3 +41,51 @@ export async function loadCatalogue(locale) {
   if (!response.ok) throw new Error(`catalogue ${locale} answered ${response.status}`);
   return response.json();
 }
+
+/**
+ * Every error code the frame may show the owner: the broker's, the upstream's and the apps' usual ones. Each has a
+ * sentence `error.<code>` in every catalogue (a test checks it); the code itself only goes to the host's events.
+ */
+export const SHOWN_CODES = Object.freeze([
+  "account_locked",
+  "app_unavailable",
+  "attempt_closed",
+  "bad_callback",
+  "bad_gateway",
+  "broker_error",
+  "code_attempts_exceeded",
+  "code_expired",
+  "connect_rejected",
+  "denied",
+  "error",
+  "expired",
+  "forbidden",
+  "insufficient_scope",
+  "internal_error",
+  "invalid_token",
+  "network_error",
+  "no_challenge",
+  "not_confirmed",
+  "not_found",
+  "origin_mismatch",
+  "rate_limited",
+  "unknown_challenge",
+  "unknown_integration",
+  "unsupported_app",
+  "upstream_error",
+  "upstream_timeout",
+  "upstream_unavailable",
+  "validation_failed",
+]);
+
+/**
+ * A sentence for an error code, never the code itself: `error.<code>`, else a generic sentence.
+ * @param {(key: string, vars?: Record<string, string | number>) => string} t
+ * @param {string} code
+ * @param {Record<string, string | number>} [vars] e.g. {app, lender}
+ */
+export function codeSentence(t, code, vars = {}) {
+  const key = `error.${code}`;
+  const text = t(key, vars);
+  return text === key ? t("error.generic", vars) : text;
+}

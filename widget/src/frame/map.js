@@ -3,6 +3,7 @@
  * the broker's suggestions. The reducer and selectors here are pure (tested with node); `renderMap` builds the DOM.
  */
 import { h } from "./dom.js";
+import { codeSentence } from "./i18n.js";
 import { registerStep } from "./steps.js";
 
 export const MAP_STEP = "map";
@@ -10,7 +11,46 @@ registerStep({ id: MAP_STEP, scope: "map", title: "map.title", needs: ["accounti
 
 /** @returns {Record<string, any>} the map step's part of the state before the mapping is loaded */
 export function initialMap() {
-  return { status: "loading", accounts: [], leaves: [], choices: {}, query: "", saved: null, error: null };
+  return { status: "loading", accounts: [], leaves: [], choices: {}, decided: {}, query: "", saved: null, error: null };
+}
+
+/** Whether the owner must decide an account: not confirmed before, and its suggestion is flagged or missing. */
+export function needsDecision(account) {
+  return !account.category && (account.suggestion.needs_review || !account.suggestion.category);
+}
+
+/**
+ * The order the owner sees: accounts needing a decision first, then the others; each group by balance, largest
+ * absolute first (a wrong category on a large balance hurts most). Ties keep the broker's order.
+ * @template {{category?: string | null, balance?: number, suggestion: Record<string, any>}} T
+ * @param {T[]} accounts
+ * @returns {T[]}
+ */
+export function orderAccounts(accounts) {
+  const weight = (a) => Math.abs(Number(a.balance) || 0);
+  return accounts
+    .map((account, index) => ({ account, index }))
+    .sort(
+      (x, y) =>
+        Number(needsDecision(y.account)) - Number(needsDecision(x.account)) ||
+        weight(y.account) - weight(x.account) ||
+        x.index - y.index,
+    )
+    .map((x) => x.account);
+}
+
+/**
+ * What stops a save: accounts without a category, and flagged suggestions the owner has not decided on yet.
+ * @returns {{missing: number, unchecked: number}}
+ */
+export function mapGaps(map) {
+  let missing = 0;
+  let unchecked = 0;
+  for (const a of map.accounts) {
+    if (!map.choices[a.id]) missing += 1;
+    else if (needsDecision(a) && !map.decided[a.id]) unchecked += 1;
+  }
+  return { missing, unchecked };
 }
 
 /**
@@ -24,10 +64,21 @@ export function reduceMap(state, action) {
   const set = (patch) => ({ ...state, busy: false, map: { ...map, ...patch } });
   switch (action.type) {
     case "map_loaded": {
+      // Suggestions are the starting point: shown as chosen; the owner changes what is wrong and decides the flagged.
       const choices = {};
-      for (const account of action.data.accounts) if (account.category) choices[account.id] = account.category;
-      return set({ status: "ready", accounts: action.data.accounts, leaves: action.data.chart.leaves, choices });
+      for (const account of action.data.accounts) {
+        const category = account.category || account.suggestion.category;
+        if (category) choices[account.id] = category;
+      }
+      const accounts = orderAccounts(action.data.accounts);
+      return set({ status: "ready", accounts, leaves: action.data.chart.leaves, choices, decided: {}, error: null });
     }
+    case "map_keep": {
+      if (map.status !== "ready" || !map.choices[action.id]) return state;
+      return set({ decided: { ...map.decided, [action.id]: true }, error: null });
+    }
+    case "map_incomplete":
+      return set({ error: { key: "map.incomplete", ...mapGaps(map) } });
     case "map_choose": {
       if (map.status !== "ready" || !map.accounts.some((a) => a.id === action.id)) return state;
       const known = action.category === null || map.leaves.some((l) => l.code === action.category);
@@ -35,14 +86,18 @@ export function reduceMap(state, action) {
       const choices = { ...map.choices };
       if (action.category === null) delete choices[action.id];
       else choices[action.id] = action.category;
-      return set({ choices, error: null });
+      return set({ choices, decided: { ...map.decided, [action.id]: action.category !== null }, error: null });
     }
     case "map_accept_all": {
+      // Every shown account takes its suggestion when it has none, and the flagged ones count as decided.
       if (map.status !== "ready") return state;
       const choices = { ...map.choices };
-      for (const a of visibleAccounts(map))
+      const decided = { ...map.decided };
+      for (const a of visibleAccounts(map)) {
         if (!choices[a.id] && a.suggestion.category) choices[a.id] = a.suggestion.category;
-      return set({ choices, error: null });
+        if (choices[a.id]) decided[a.id] = true;
+      }
+      return set({ choices, decided, error: null });
     }
     case "map_search":
       return set({ query: String(action.query).slice(0, 100) });
@@ -168,39 +223,36 @@ function accountRow(account, index, map, ctx) {
     const leaf = map.leaves.find((l) => leafLabel(l, locale) === text || l.code === text);
     actions.mapChoose(account.id, leaf ? leaf.code : "?");
   };
+  const undecided = needsDecision(account) && !map.decided[account.id];
   const flags = [
-    suggestion.needs_review && !chosen ? ["review", t("map.flag.review")] : null,
+    undecided && chosen ? ["review", t("map.flag.review")] : null,
     account.flags.new ? ["new", t("map.flag.new")] : null,
     !chosen ? ["unmapped", t("map.flag.unmapped")] : null,
   ].filter(Boolean);
   const error = map.error && map.error.id === account.id ? t(map.error.key) : null;
   return h(
     "li",
-    { className: `map-row${chosen ? " is-mapped" : ""}` },
+    { className: `map-row${chosen && !undecided ? " is-mapped" : ""}${undecided ? " is-flagged" : ""}` },
     h(
       "div",
       { className: "map-head" },
       h("span", { className: "map-name", id: `${id}-name` }, [account.code, account.name].filter(Boolean).join(" · ")),
       h("span", { className: "map-balance" }, money(account.balance, account.currency, locale)),
     ),
-    flags.length
-      ? h(
-          "p",
-          { className: "map-flags" },
-          flags.map(([kind, text]) => h("span", { className: `badge badge-${kind}` }, text)),
-        )
-      : null,
-    suggested
-      ? h(
-          "p",
-          { className: "map-suggestion", id: `${id}-why` },
-          t("map.suggested", {
+    // The flags and the reason share one line: the reason stays in sight on a phone.
+    h(
+      "p",
+      { className: "map-suggestion", id: `${id}-why` },
+      flags.map(([kind, text]) => [h("span", { className: `badge badge-${kind}` }, text), " "]),
+      // The category chosen is in the field: the line says why it was suggested, and names it only when it differs.
+      suggested
+        ? t(chosen && chosen.code === suggested.code ? "map.why" : "map.suggested", {
             category: leafLabel(suggested, locale),
             confidence: Math.round(suggestion.confidence * 100),
             reason: reasonText(suggestion, byCode, t, locale),
-          }),
-        )
-      : h("p", { className: "map-suggestion", id: `${id}-why` }, t("map.noSuggestion")),
+          })
+        : t("map.noSuggestion"),
+    ),
     h(
       "div",
       { className: "map-pick" },
@@ -218,6 +270,22 @@ function accountRow(account, index, map, ctx) {
         "aria-invalid": error ? "true" : null,
         onchange,
       }),
+      undecided && chosen
+        ? h(
+            "button",
+            {
+              type: "button",
+              id: `${id}-keep`,
+              className: "btn btn-secondary btn-small",
+              "aria-label": t("map.keepFor", {
+                category: leafLabel(chosen, locale),
+                account: account.name || account.code,
+              }),
+              onclick: () => actions.mapKeep(account.id),
+            },
+            t("map.keep"),
+          )
+        : null,
       suggested && (!chosen || chosen.code !== suggested.code)
         ? h(
             "button",
@@ -234,6 +302,20 @@ function accountRow(account, index, map, ctx) {
     ),
     error ? h("p", { id: `${id}-error`, className: "field-error" }, error) : null,
   );
+}
+
+/**
+ * The sticky bar's message, in words: what is missing before a save, or why a save failed.
+ * @param {{key: string, code?: string, missing?: number, unchecked?: number}} error
+ * @param {(key: string, vars?: Record<string, any>) => string} t
+ */
+export function mapErrorText(error, t) {
+  if (error.key === "map.incomplete") {
+    const count = (key, n) => (n ? t(n === 1 ? `${key}.one` : key, { count: n }) : "");
+    const parts = [count("map.missing", error.missing), count("map.unchecked", error.unchecked), t("map.atTop")];
+    return parts.filter(Boolean).join(" ");
+  }
+  return t(error.key, { reason: codeSentence(t, error.code || "broker_error") });
 }
 
 /**
@@ -264,6 +346,7 @@ export function renderMap(state, ctx) {
     );
   }
   const progress = mapProgress(map);
+  const gaps = mapGaps(map);
   const shown = visibleAccounts(map);
   return h(
     "div",
@@ -277,29 +360,26 @@ export function renderMap(state, ctx) {
     ),
     h(
       "div",
-      { className: "search" },
-      h("label", { for: "map-search" }, t("map.search")),
-      h("input", {
-        id: "map-search",
-        name: "map-search",
-        type: "search",
-        autocomplete: "off",
-        value: map.query,
-        oninput: (e) => actions.mapSearch(e.target.value),
-      }),
-    ),
-    h(
-      "div",
-      { className: "actions" },
+      { className: "map-tools" },
+      h(
+        "div",
+        { className: "search" },
+        h("label", { for: "map-search", className: "tool-label" }, t("map.search")),
+        h("input", {
+          id: "map-search",
+          name: "map-search",
+          type: "search",
+          autocomplete: "off",
+          placeholder: t("map.search"),
+          value: map.query,
+          oninput: (e) => actions.mapSearch(e.target.value),
+        }),
+      ),
       h(
         "p",
         { id: "map-progress", className: "count", role: "status" },
         t("map.progress", { mapped: progress.mapped, total: progress.total }),
-      ),
-      h(
-        "button",
-        { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
-        t("map.acceptAll"),
+        gaps.unchecked ? ` · ${t("map.toCheck", { count: gaps.unchecked })}` : "",
       ),
     ),
     h("progress", { max: progress.total || 1, value: progress.mapped, "aria-labelledby": "map-progress" }),
@@ -315,8 +395,13 @@ export function renderMap(state, ctx) {
       { className: "actions sticky" },
       // In the sticky bar, next to the button that failed: below the list it would be out of sight.
       map.error && !map.error.id
-        ? h("p", { role: "alert", className: "field-error" }, t(map.error.key, { code: map.error.code || "" }))
+        ? h("p", { role: "alert", className: "field-error" }, mapErrorText(map.error, t))
         : null,
+      h(
+        "button",
+        { type: "button", className: "btn btn-secondary", id: "map-accept-all", onclick: actions.mapAcceptAll },
+        t("map.acceptAll"),
+      ),
       h(
         "button",
         {

@@ -4,12 +4,15 @@
  * reliable. The reducer and selectors are pure (tested with node); `renderReconcile` builds the DOM.
  */
 import { h } from "./dom.js";
+import { codeSentence } from "./i18n.js";
 import { amount, money } from "./map.js";
 import { registerStep } from "./steps.js";
 
 export const RECONCILE_STEP = "reconcile";
 registerStep({ id: RECONCILE_STEP, scope: "reconcile", title: "reconcile.title", needs: ["accounting", "banking"] });
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** The example date the hint and the format error show, in the owner's format. */
+const DATE_EXAMPLE = "2026-09-30";
 
 /** @returns {Record<string, any>} the reconcile step's part of the state before anything is loaded */
 export function initialReconcile() {
@@ -87,6 +90,39 @@ export function decisionPayload(matches, decision) {
       decision,
     })),
   };
+}
+
+/** The day order of each locale's numeric dates (the catalogue names the format: MM/DD/YYYY, JJ/MM/AAAA). */
+const DAY_ORDER = { en: ["month", "day"], fr: ["day", "month"] };
+
+/**
+ * A day (YYYY-MM-DD) as the owner's locale writes it: "09/30/2026" in English, "30/09/2026" in French.
+ * Anything else (what the owner typed and could not be read) is shown back as it is.
+ * @param {string} value @param {string} locale
+ */
+export function formatDay(value, locale) {
+  const match = DAY_RE.test(value || "") ? value.split("-") : null;
+  if (!match) return value || "";
+  const [year, month, day] = match;
+  const parts = { day, month };
+  return [...(DAY_ORDER[locale] || DAY_ORDER.en).map((k) => parts[k]), year].join("/");
+}
+
+/**
+ * Read a day typed in the locale's format (or as YYYY-MM-DD); returns YYYY-MM-DD, or the text as typed when it is
+ * not a date (the check then says what to type).
+ * @param {string} text @param {string} locale
+ */
+export function parseDay(text, locale) {
+  const typed = String(text || "").trim();
+  if (DAY_RE.test(typed)) return typed;
+  const found = typed.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+  if (!found) return typed.slice(0, 10);
+  const [first, second] = DAY_ORDER[locale] || DAY_ORDER.en;
+  const parts = { [first]: found[1].padStart(2, "0"), [second]: found[2].padStart(2, "0") };
+  const day = `${found[3]}-${parts.month}-${parts.day}`;
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day) ? day : typed.slice(0, 10);
 }
 
 /**
@@ -281,7 +317,8 @@ export function renderReconcile(state, ctx) {
   }
   const data = recon.data;
   const pending = pendingMatches(recon);
-  const dateError = recon.error && recon.error.field === "reliable-through" ? t(recon.error.key) : null;
+  const example = formatDay(DATE_EXAMPLE, ctx.locale);
+  const dateError = recon.error && recon.error.field === "reliable-through" ? t(recon.error.key, { example }) : null;
   return h(
     "div",
     { className: "step step-reconcile", "aria-busy": recon.status === "loading" ? "true" : null },
@@ -331,18 +368,26 @@ export function renderReconcile(state, ctx) {
         "div",
         { className: "field" },
         h("label", { for: "reliable-through" }, t("reconcile.reliableThrough")),
-        h("span", { id: "reliable-through-hint", className: "hint" }, t("reconcile.reliableHint")),
+        // A text field in the widget's own locale: a date input would follow the browser's language instead.
+        h(
+          "span",
+          { id: "reliable-through-hint", className: "hint" },
+          t("reconcile.dateHint", { format: t("reconcile.dateFormatName"), example }),
+        ),
         h("input", {
           id: "reliable-through",
           name: "reliable-through",
-          type: "date",
-          value: recon.reliableThrough,
+          type: "text",
+          autocomplete: "off",
+          spellcheck: "false",
+          placeholder: t("reconcile.dateFormatName"),
+          value: formatDay(recon.reliableThrough, ctx.locale),
           required: true,
           "aria-invalid": dateError ? "true" : null,
           "aria-describedby": ["reliable-through-hint", dateError ? "reliable-through-error" : null]
             .filter(Boolean)
             .join(" "),
-          onchange: (e) => actions.reconDate(e.target.value),
+          oninput: (e) => actions.reconDate(parseDay(e.target.value, ctx.locale)),
         }),
         dateError ? h("p", { id: "reliable-through-error", className: "field-error" }, dateError) : null,
       ),
@@ -351,7 +396,11 @@ export function renderReconcile(state, ctx) {
         { className: "actions sticky" },
         // In the sticky bar, where the owner's eyes are after pressing a button: the list may be scrolled far away.
         recon.error && !recon.error.field
-          ? h("p", { role: "alert", className: "field-error" }, t(recon.error.key, { code: recon.error.code || "" }))
+          ? h(
+              "p",
+              { role: "alert", className: "field-error" },
+              t(recon.error.key, { reason: codeSentence(t, recon.error.code || "broker_error") }),
+            )
           : null,
         h(
           "button",

@@ -158,6 +158,7 @@ export function reduce(state, action) {
       return {
         ...state,
         step: AUTH_TO_STEP[app.auth_type] || STEP.FAILED,
+        popupClosed: false,
         selected: app.key,
         attempt: null,
         challenge: null,
@@ -174,7 +175,9 @@ export function reduce(state, action) {
     case "popup_blocked":
       return at(STEP.POPUP) ? { ...state, step: STEP.BLOCKED } : state;
     case "popup_opened":
-      return at(STEP.BLOCKED, STEP.POPUP) ? { ...state, step: STEP.POPUP } : state;
+      return at(STEP.BLOCKED, STEP.POPUP) ? { ...state, step: STEP.POPUP, popupClosed: false } : state;
+    case "popup_closed":
+      return at(STEP.POPUP) && !state.popupClosed ? { ...state, popupClosed: true } : state;
     case "busy":
       return { ...state, busy: true, formError: null };
     case "invalid":
@@ -250,9 +253,13 @@ function attemptResult(state, action) {
     case "mfa_required":
       return { ...base, step: STEP.MFA, challenge: action.challenge || {}, formError: null };
     case "invalid_credentials":
-      return { ...base, step: STEP.CREDENTIALS, formError: { field: "password", key: "credentials.invalid" } };
+      return {
+        ...base,
+        step: STEP.CREDENTIALS,
+        formError: { field: "password", ...triesLeft("credentials.invalid", action.attempts_left) },
+      };
     case "invalid_code":
-      return { ...base, step: STEP.MFA, formError: { field: "code", key: "mfa.wrong" } };
+      return { ...base, step: STEP.MFA, formError: { field: "code", ...triesLeft("mfa.wrong", action.attempts_left) } };
     case "rejected":
       return {
         ...base,
@@ -266,6 +273,12 @@ function attemptResult(state, action) {
     default:
       return { ...base, step: STEP.FAILED, attempt: null, error: { code: action.error || action.status || "error" } };
   }
+}
+
+/** A wrong-answer message that warns how many tries are left, when the app says so (before it locks or resets). */
+function triesLeft(key, left) {
+  if (!Number.isInteger(left) || left < 1) return { key };
+  return { key: left === 1 ? `${key}Left.one` : `${key}Left`, count: left };
 }
 
 function at(state, ...steps) {

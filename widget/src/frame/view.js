@@ -3,6 +3,7 @@
  * catalogue). The controller re-renders a step when it changes and patches lists in place otherwise.
  */
 import { h } from "./dom.js";
+import { codeSentence } from "./i18n.js";
 import { renderMap } from "./map.js";
 import { renderReconcile } from "./reconcile.js";
 import { CATEGORIES } from "../messages.js";
@@ -170,13 +171,19 @@ function waiting(text) {
 function popup(state, ctx) {
   const { t, actions } = ctx;
   const app = appName(state, ctx);
+  // A closed window (or one whose opener link the app cut) looks the same from here: ask, and offer to open it again.
   return h(
     "div",
     { className: "step" },
     heading(t("popup.title", { app })),
     h("p", {}, t("popup.body", { app })),
-    waiting(t("popup.waiting", { app })),
-    actionsRow(button(t("popup.reopen"), actions.reopen, "primary"), button(t("cancel"), actions.back)),
+    state.popupClosed
+      ? h("p", { role: "alert", className: "warning" }, t("popup.closed", { app }))
+      : waiting(t("popup.waiting", { app })),
+    actionsRow(
+      button(t(state.popupClosed ? "popup.openAgain" : "popup.reopen"), actions.reopen, "primary"),
+      button(t("cancel"), actions.back),
+    ),
   );
 }
 
@@ -214,10 +221,12 @@ function field({ id, label, error, hint, input }) {
   );
 }
 
-function formError(state, ctx, fieldName) {
+/** The inline error of a field, in words (a wrong password or code says how many tries are left). */
+export function formError(state, ctx, fieldName) {
   const error = state.formError;
   if (!error || error.field !== fieldName) return null;
-  return ctx.t(error.key, { app: appName(state, ctx), field: error.label || "", reason: error.reason || "" });
+  const vars = { app: appName(state, ctx), field: error.label || "", reason: error.reason || "", count: error.count };
+  return ctx.t(error.key, vars);
 }
 
 function credentials(state, ctx) {
@@ -379,7 +388,7 @@ function sync(state, ctx) {
     "div",
     { className: "step" },
     heading(t("sync.title", { app: last ? last.name : "" })),
-    h("p", {}, t("sync.body")),
+    h("p", { id: "sync-body" }, t(ready ? "sync.bodyDone" : "sync.body")),
     renderProgress(state, ctx),
     actionsRow(
       button(t("sync.continue"), actions.finish, "primary", {
@@ -408,12 +417,7 @@ function failed(state, ctx) {
   const { t, actions } = ctx;
   const app = appName(state, ctx);
   const code = (state.error && state.error.code) || "error";
-  const text =
-    code === "account_locked"
-      ? t("failed.locked", { app })
-      : code === "network_error"
-        ? t("error.network")
-        : t("failed.body", { code });
+  const text = codeSentence(t, code, { app, lender: ctx.lender });
   return h(
     "div",
     { className: "step" },
@@ -432,7 +436,8 @@ function expired(state, ctx) {
     "div",
     { className: "step" },
     heading(t("expired.title")),
-    h("p", { role: "alert" }, t("expired.body", { lender: ctx.lender })),
+    // Without a lender's name (a token the broker could not read), "start again from Your lender" would make no sense.
+    h("p", { role: "alert" }, ctx.named ? t("expired.body", { lender: ctx.lender }) : t("expired.bodyGeneric")),
     actionsRow(button(t("close"), actions.close, "primary")),
   );
 }
