@@ -172,3 +172,49 @@ def test_per_address_limit_is_json_with_retry_after(tmp_path: Any) -> None:
         response = client.get("/v1/accounts")
     assert_error(response, 429, "rate_limited")
     assert int(response.headers["Retry-After"]) >= 1
+
+
+def _cookie_setting_upstream(seen: list[tuple[str, str | None]]) -> httpx.MockTransport:
+    """An upstream (a PHP application, say) that opens a session for each company it answers."""
+    fake = FakeUpstream()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = fake(request)
+        if request.url.path.startswith("/api/"):
+            company = request.headers.get("X-Account-Key", "")
+            seen.append((company, request.headers.get("Cookie")))
+            answer.headers["Set-Cookie"] = f"PHPSESSID=session-of-{company}; Path=/; HttpOnly"
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+def test_no_upstream_cookie_is_kept_between_calls(tmp_path: Any) -> None:
+    seen: list[tuple[str, str | None]] = []
+    with broker_app(tmp_path, _cookie_setting_upstream(seen)) as app:
+        lender = new_client(app)
+        company_a, company_b = new_account(app, lender, name="A Co"), new_account(app, lender, name="B Co")
+        for key in (company_a, company_b, company_a, company_b):
+            response = app.test_client().get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender))
+            assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        jar = app.extensions["broker"].upstreams["default"]._http.cookies
+    assert [company for company, _cookie in seen] == [company_a, company_b, company_a, company_b]
+    assert [cookie for _company, cookie in seen] == [None] * 4  # nothing replayed, to the same company or another
+    assert len(jar) == 0
+
+
+def test_no_cookie_is_kept_from_the_administration_api(tmp_path: Any) -> None:
+    fake, cookies = FakeUpstream(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("Cookie"))
+        answer = fake(request)
+        answer.headers["Set-Cookie"] = "admin_session=abc; Path=/"
+        return answer
+
+    with broker_app(tmp_path, httpx.MockTransport(handler)) as app:
+        lender = new_client(app)
+        new_account(app, lender)
+        new_account(app, lender)
+        jar = app.extensions["broker"].upstreams["default"]._http.cookies
+    assert cookies == [None, None] and len(jar) == 0

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookieJar
 from typing import Any
 
 import httpx
@@ -29,6 +30,20 @@ _SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
 FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
 REQUEST_ID_HEADER = "X-Request-Id"  # the broker's request id, so that the upstream's logs can be joined with ours
 USER_AGENT = "ledgerlink-broker/0.1"
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that never stores anything (httpx's maintainers' advice for a client that must not persist them).
+
+    One client serves every company: a cookie the upstream sets while answering for one company (a PHP session, say)
+    would otherwise be sent again with the next company's calls.
+    """
+
+    def extract_cookies(self, response: object, request: object) -> None:  # type: ignore[override]
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,7 @@ class UpstreamClient:
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
             follow_redirects=False,
             trust_env=False,
+            cookies=NoCookies(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 
