@@ -15,7 +15,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, openapi, webhook_app
+from broker import accounts, cli, hardening, openapi, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
 from broker.limits import Limits
@@ -85,6 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     state.limits.limiter.exempt(init_observability(app, metrics))
     register_error_handlers(app)  # after Api, whose own HTTPException handler it replaces
     _register_extra_error_handlers(app, state)
+    hardening.init_app(app)
     cli.register(app)
     return app
 
