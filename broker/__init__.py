@@ -28,6 +28,7 @@ from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, Revoc
 from broker.upstream import UpstreamClient
 from broker.upstream.client import Timeouts
 from broker.upstream.pacer import CompanyPacer
+from broker.upstream.readiness import UpstreamReadiness
 from broker.upstream.retry import RetryPolicy
 from broker.views import data, health, lender, link, link_flow, review, widget
 from common.web import error_response, register_error_handlers
@@ -171,6 +172,7 @@ def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics
         ),
         clock=clock,
         redis=redis_client,
+        readiness={name: UpstreamReadiness(upstream, clock=clock) for name, upstream in upstreams.items()},
     )
 
 

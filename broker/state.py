@@ -15,6 +15,7 @@ from broker.limits import Limits
 from broker.storage import Database
 from broker.tokens import LinkTokens
 from broker.upstream import UpstreamClient
+from broker.upstream.readiness import UpstreamReadiness
 
 EXTENSION = "broker"
 
@@ -30,6 +31,7 @@ class BrokerState:
     limits: Limits
     clock: Callable[[], float]
     redis: Any = None
+    readiness: dict[str, UpstreamReadiness] = field(default_factory=dict)
     closed: bool = field(default=False)
 
     def now(self) -> datetime:

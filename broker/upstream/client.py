@@ -18,7 +18,7 @@ from broker.errors import TooManyRequests
 from broker.observe import NULL_OBSERVER, Observer
 from broker.upstream.errors import UpstreamBadGateway, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from broker.upstream.pacer import CompanyPacer, PacingTimeout
-from broker.upstream.retry import RetryPolicy, RetryTransport, parse_retry_after
+from broker.upstream.retry import SINGLE_ATTEMPT, RetryPolicy, RetryTransport, parse_retry_after
 from common.context import current_request_id
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class NoCookies(CookieJar):
     would otherwise be sent again with the next company's calls.
     """
 
-    def extract_cookies(self, response: object, request: object) -> None:  # type: ignore[override]
+    def extract_cookies(self, response: object, request: object) -> None:
         return None
 
     def set_cookie(self, cookie: Cookie) -> None:
@@ -193,12 +193,25 @@ class UpstreamClient:
             raise UpstreamBadGateway("The financial-data platform did not return an embed token.")
         return str(answer["token"])
 
-    def ping(self, timeout: float = 2.0) -> bool:
-        """Return whether the admin host answers HTTP at all (any status below 500), without retrying."""
+    def check_credentials(self, timeout: float = 2.0) -> bool:
+        """Return whether the Administration API answers a documented call made with our credentials (one attempt).
+
+        ``accounts`` (one page) is documented and cheap; an undocumented or anonymous call could be refused, or
+        answered by something that is not the API, and would say nothing about our credentials.
+        """
         try:
-            response = self._http.get(self.region.admin_url + ADMIN_PATH, timeout=timeout, params={"action": "ping"})
+            response = self._http.get(
+                self.region.admin_url + ADMIN_PATH,
+                params={"action": "accounts", "page": "1"},
+                auth=(self.region.api_key, ""),
+                headers={"Account-Key": self.region.tenant_key},
+                timeout=timeout,
+                extensions={SINGLE_ATTEMPT: True},
+            )
         except httpx.HTTPError:
             return False
+        if response.status_code in (401, 403):
+            log.warning("upstream refused our credentials on the readiness check (%d)", response.status_code)
         return response.status_code < 500
 
     # -- Data API --------------------------------------------------------------------------------------------
