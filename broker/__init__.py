@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,9 +18,11 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
 from broker import accounts, cli, hardening, openapi, webhook_app
+from broker.account_cache import AccountCache
+from broker.audit_writer import AuditWriter
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
-from broker.limits import Limits
+from broker.limits import MEMORY_URI, Limits
 from broker.logs import configure_logging, install_redaction
 from broker.metrics import BrokerMetrics
 from broker.observability import init_app as init_observability
@@ -47,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or MEMORY_URI,
         RATELIMIT_KEY_PREFIX=settings["REDIS_KEY_PREFIX"],
         RATELIMIT_HEADERS_ENABLED=False,  # it would rewrite our own Retry-After headers
         JSON_SORT_KEYS=False,
@@ -67,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     metrics = BrokerMetrics()
     state = _build_state(app, settings, metrics)
     app.extensions[EXTENSION] = state
+    atexit.register(_close_at_exit, weakref.ref(state))  # a clean exit writes queued audit entries
     app.teardown_appcontext(close_db_session)
 
     api = openapi.BrokerApi(app)
@@ -89,6 +94,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     hardening.init_app(app)
     cli.register(app)
     return app
+
+
+def _close_at_exit(state_ref: weakref.ref[BrokerState]) -> None:
+    """Close the state if it is still alive at interpreter exit (gunicorn's ``worker_exit`` hook does it earlier)."""
+    state = state_ref()
+    if state is not None:
+        state.close()
 
 
 def _configure_logging(app: Flask, settings: Mapping[str, Any]) -> None:
@@ -171,6 +183,8 @@ def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics
             observer=metrics,
         ),
         clock=clock,
+        audit=AuditWriter(db),
+        accounts=AccountCache(),
         redis=redis_client,
         readiness={name: UpstreamReadiness(upstream, clock=clock) for name, upstream in upstreams.items()},
     )

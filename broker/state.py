@@ -10,6 +10,8 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from broker.account_cache import AccountCache
+from broker.audit_writer import AuditWriter
 from broker.clients import ClientAuthenticator
 from broker.limits import Limits
 from broker.storage import Database
@@ -30,6 +32,8 @@ class BrokerState:
     authenticator: ClientAuthenticator
     limits: Limits
     clock: Callable[[], float]
+    audit: AuditWriter
+    accounts: AccountCache
     redis: Any = None
     readiness: dict[str, UpstreamReadiness] = field(default_factory=dict)
     closed: bool = field(default=False)
@@ -43,6 +47,7 @@ class BrokerState:
         if self.closed:
             return
         self.closed = True
+        self.audit.close()  # before the pool goes: queued audit entries are written on every clean shutdown
         for upstream in self.upstreams.values():
             upstream.close()
         self.db.dispose()

@@ -60,6 +60,9 @@ def reply(status: int, **kwargs: Any) -> httpx.Response:
         ([reply(422)], 422, "upstream_validation_failed", 1),
         ([reply(302, headers={"Location": "http://evil.example/"})], 502, "upstream_error", 1),
         ([httpx.Response(200, text="<html>oops</html>")], 502, "upstream_error", 1),
+        ([httpx.Response(200, text="[]")], 502, "upstream_error", 1),  # text/plain: not declared JSON
+        ([httpx.Response(200, text="oops", headers={"Content-Type": "application/json"})], 502, "upstream_error", 1),
+        ([httpx.Response(200, json=["x" * 1024] * 9000)], 502, "upstream_error", 1),  # over the size bound
         ([reply(429, headers={"Retry-After": "30"})], 429, "upstream_rate_limited", 1),
         ([reply(429, headers={"Retry-After": "0"}), httpx.Response(200, json=[])], 200, None, 2),
     ],
@@ -218,3 +221,10 @@ def test_no_cookie_is_kept_from_the_administration_api(tmp_path: Any) -> None:
         new_account(app, lender)
         jar = app.extensions["broker"].upstreams["default"]._http.cookies
     assert cookies == [None, None] and len(jar) == 0
+
+
+def test_bodies_are_relayed_byte_for_byte(upstream: FakeUpstream, reader: Any) -> None:
+    body = b'[ {"z": 1, "a": "\\u00e9", "n": 1.50} ]\n'
+    upstream.script = [httpx.Response(200, content=body, headers={"Content-Type": "application/json; charset=utf-8"})]
+    response = reader()
+    assert response.status_code == 200 and response.get_data() == body

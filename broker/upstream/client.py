@@ -30,6 +30,23 @@ _SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
 FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
 REQUEST_ID_HEADER = "X-Request-Id"  # the broker's request id, so that the upstream's logs can be joined with ours
 USER_AGENT = "ledgerlink-broker/0.1"
+MAX_BODY_BYTES = 8 * 1024 * 1024  # one page is 30 objects; anything near this is not a page of the data model
+
+
+def _relayable_json(response: httpx.Response) -> bytes:
+    """Return the body to relay as it is, or raise 502: too large, not declared JSON, or not an array or object.
+
+    The body is not parsed (no field is rewritten, so decoding and encoding again only cost time); a 200 that is not
+    JSON is still the upstream's fault and never garbage passed on to the client.
+    """
+    content = response.content
+    if len(content) > MAX_BODY_BYTES:
+        raise UpstreamBadGateway("The financial-data platform returned a body larger than the broker relays.")
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    first = content[:64].lstrip()[:1]
+    if (media_type != "application/json" and not media_type.endswith("+json")) or first not in (b"[", b"{"):
+        raise UpstreamBadGateway("The financial-data platform returned a body that is not JSON.")
+    return content
 
 
 class NoCookies(CookieJar):
@@ -234,6 +251,6 @@ class UpstreamClient:
             headers={self._account_key_header: account_key},
         )
         self._check(response)
-        self._json(response)  # a 200 that is not JSON is the upstream's fault: 502, not garbage to the client
+        content = _relayable_json(response)
         headers = {name: response.headers[name] for name in FORWARDED_HEADERS if name in response.headers}
-        return UpstreamResponse(response.status_code, response.content, headers)
+        return UpstreamResponse(response.status_code, content, headers)

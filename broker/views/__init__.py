@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
-from broker import accounts, proxy
+from broker import proxy
 from broker.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
@@ -45,12 +45,11 @@ def read_account_data(
 ) -> Response:
     """Proxy a read of the client's account (a company rate-limited, its key kept out of logs) and render it."""
     state = broker_state()
-    session = db_session()
-    account = accounts.account_for(session, client_id, account_key)
+    account = state.accounts.get(db_session(), client_id, account_key)
     remember_secret(account.account_key)
     state.limits.company(account.account_key)
     result = proxy.read_for_account(
-        session,
+        state.audit,
         state.upstreams,
         account,
         object_name,
