@@ -51,6 +51,7 @@ class BrokerState:
         for upstream in self.upstreams.values():
             upstream.close()
         self.db.dispose()
+        self.tokens.revocations.close()
         if self.redis is not None:
             self.redis.close()
 
