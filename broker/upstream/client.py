@@ -103,6 +103,7 @@ class UpstreamClient:
         self.policy = policy or RetryPolicy()
         self._pacer = pacer or CompanyPacer(90)
         self._account_key_header = account_key_header
+        self._data_auth = httpx.BasicAuth(region.api_user, region.api_key)  # its header is built once, not per read
         t = timeouts or Timeouts()
         inner = transport or httpx.HTTPTransport(
             limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20), retries=0
@@ -247,7 +248,7 @@ class UpstreamClient:
             "GET",
             self.region.data_url + DATA_PREFIX + path,
             params=list(params),
-            auth=(self.region.api_user, self.region.api_key),
+            auth=self._data_auth,
             headers={self._account_key_header: account_key},
         )
         self._check(response)
