@@ -228,3 +228,34 @@ def test_bodies_are_relayed_byte_for_byte(upstream: FakeUpstream, reader: Any) -
     upstream.script = [httpx.Response(200, content=body, headers={"Content-Type": "application/json; charset=utf-8"})]
     response = reader()
     assert response.status_code == 200 and response.get_data() == body
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
+def test_a_proxied_read_counts_once_against_the_client_and_once_against_the_company(
+    tmp_path: Any, upstream: FakeUpstream, redis_url: str | None
+) -> None:
+    import uuid
+
+    from tests.broker_support import reachable
+
+    if redis_url and not reachable(6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    limits = {"RATELIMIT_PER_CLIENT": "4/minute", "RATELIMIT_PER_COMPANY": "3/minute"}
+    with broker_app(tmp_path, upstream.transport, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix, **limits) as app:
+        lender = new_client(app)
+        key = new_account(app, lender)  # one request of the client's budget
+        client = app.test_client()
+        reads = [client.get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender)) for _ in range(3)]
+        assert [r.status_code for r in reads] == [200, 200, 200]  # counted once each, not twice
+        company_spent = client.get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender))
+        assert_error(company_spent, 429, "rate_limited")  # the 4th request of the client: its budget is spent too
+        missing = client.get("/v1/accounts/ak_missing/data/invoices", headers=auth_headers(lender))
+        assert_error(missing, 429, "rate_limited")  # a miss counts against the client like any request
+    if redis_url:
+        import redis
+
+        connection = redis.Redis.from_url(redis_url)
+        for stored in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(stored)
+        connection.close()
