@@ -119,4 +119,8 @@ class AuditWriter:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
-        self.flush()
+        try:
+            self.flush()
+        except Exception:
+            # Say loudly how many are lost; the rest of the shutdown (pools, Redis) must still happen.
+            log.exception("could not write %d audit entries at shutdown", len(self._queue))
