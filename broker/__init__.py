@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,12 +18,14 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import cli, coverage, data, lender, link, link_sessions, openapi, review, webhooks, widget
+from broker import cli, coverage, data, hardening, lender, link, link_sessions, openapi, review, webhooks, widget
+from broker.account_cache import AccountCache
+from broker.audit_writer import AuditWriter
 from broker.config import database_url, load_settings
 from broker.errors import ConfigurationError
 from broker.lender import accounts
 from broker.lender.clients import ClientAuthenticator
-from broker.limits import Limits
+from broker.limits import MEMORY_URI, Limits
 from broker.observability import health
 from broker.observability import init_app as init_observability
 from broker.observability.logs import configure_logging, install_redaction
@@ -32,6 +36,7 @@ from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, Revoc
 from broker.upstream import UpstreamClient
 from broker.upstream.client import Timeouts
 from broker.upstream.pacer import CompanyPacer
+from broker.upstream.readiness import UpstreamReadiness
 from broker.upstream.retry import RetryPolicy
 from common.web import error_response, register_error_handlers
 
@@ -57,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or MEMORY_URI,
         RATELIMIT_KEY_PREFIX=settings["REDIS_KEY_PREFIX"],
         RATELIMIT_HEADERS_ENABLED=False,  # it would rewrite our own Retry-After headers
         JSON_SORT_KEYS=False,
@@ -78,6 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     metrics = BrokerMetrics()
     state = _build_state(app, settings, metrics)
     app.extensions[EXTENSION] = state
+    atexit.register(_close_at_exit, weakref.ref(state))  # a clean exit writes queued audit entries
     app.teardown_appcontext(close_db_session)
 
     api = openapi.BrokerApi(app)
@@ -93,6 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     state.limits.limiter.exempt(init_observability(app, metrics))
     register_error_handlers(app)  # after Api, whose own HTTPException handler it replaces
     _register_extra_error_handlers(app, state)
+    hardening.init_app(app)
     cli.register(app)
     return app
 
@@ -117,6 +124,13 @@ def _init_compression(app: Flask) -> None:
         COMPRESS_MIN_SIZE=500,
     )
     Compress(app)
+
+
+def _close_at_exit(state_ref: weakref.ref[BrokerState]) -> None:
+    """Close the state if it is still alive at interpreter exit (gunicorn's ``worker_exit`` hook does it earlier)."""
+    state = state_ref()
+    if state is not None:
+        state.close()
 
 
 def _configure_logging(app: Flask, settings: Mapping[str, Any]) -> None:
@@ -199,7 +213,10 @@ def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics
             observer=metrics,
         ),
         clock=clock,
+        audit=AuditWriter(db),
+        accounts=AccountCache(),
         redis=redis_client,
+        readiness={name: UpstreamReadiness(upstream, clock=clock) for name, upstream in upstreams.items()},
     )
 
 

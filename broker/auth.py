@@ -15,6 +15,13 @@ from broker.tokens import LinkClaims
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_AUTHORIZATION_LENGTH = 4096
+_COUNTS_CLIENT_ITSELF = "broker_counts_client_itself"
+
+
+def counts_client_itself(view: F) -> F:
+    """Mark a view that counts the client's request itself (the proxy: with the company's, in one round trip)."""
+    setattr(view, _COUNTS_CLIENT_ITSELF, True)
+    return view
 
 
 def current_client() -> AuthenticatedClient:
@@ -43,7 +50,8 @@ def require_client(view: F) -> F:
         state = broker_state()
         client = state.authenticator.authenticate(db_session(), credentials.username, credentials.password)
         g.broker_client = client
-        state.limits.client(client.id)
+        if not getattr(view, _COUNTS_CLIENT_ITSELF, False):
+            state.limits.client(client.id)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
@@ -73,7 +81,8 @@ def require_link_token(scopes: Iterable[str]) -> Callable[[F], F]:
             if not needed.intersection(claims.scopes):
                 raise InsufficientScope()
             g.link_claims = claims
-            state.limits.client(claims.client_id)
+            if not getattr(view, _COUNTS_CLIENT_ITSELF, False):
+                state.limits.client(claims.client_id)
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

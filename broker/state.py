@@ -10,11 +10,14 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from broker.account_cache import AccountCache
+from broker.audit_writer import AuditWriter
 from broker.lender.clients import ClientAuthenticator
 from broker.limits import Limits
 from broker.storage import Database
 from broker.tokens import LinkTokens
 from broker.upstream import UpstreamClient
+from broker.upstream.readiness import UpstreamReadiness
 
 EXTENSION = "broker"
 
@@ -29,7 +32,10 @@ class BrokerState:
     authenticator: ClientAuthenticator
     limits: Limits
     clock: Callable[[], float]
+    audit: AuditWriter
+    accounts: AccountCache
     redis: Any = None
+    readiness: dict[str, UpstreamReadiness] = field(default_factory=dict)
     closed: bool = field(default=False)
 
     def now(self) -> datetime:
@@ -41,9 +47,11 @@ class BrokerState:
         if self.closed:
             return
         self.closed = True
+        self.audit.close()  # before the pool goes: queued audit entries are written on every clean shutdown
         for upstream in self.upstreams.values():
             upstream.close()
         self.db.dispose()
+        self.tokens.revocations.close()
         if self.redis is not None:
             self.redis.close()
 

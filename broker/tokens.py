@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from broker.errors import InvalidToken
 from broker.observability.observe import NULL_OBSERVER, Observer
+from broker.revocations import MemoryRevocations, RedisRevocations
 
 LINK_SALT = "broker.link-token.v1"
 SCOPES = ("link", "map", "reconcile", "read")
@@ -43,38 +43,10 @@ class RevocationStore(Protocol):
 
     def is_revoked(self, jti: str) -> bool: ...
 
-
-class MemoryRevocations:
-    """In-process revocations (one broker process); entries drop out when the token's lifetime has passed."""
-
-    def __init__(self, clock: Clock = time.time) -> None:
-        self._clock = clock
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def revoke(self, jti: str, ttl_seconds: int) -> None:
-        with self._lock:
-            now = self._clock()
-            self._until = {k: v for k, v in self._until.items() if v > now}
-            self._until[jti] = now + max(1, ttl_seconds)
-
-    def is_revoked(self, jti: str) -> bool:
-        until = self._until.get(jti)
-        return until is not None and until > self._clock()
+    def close(self) -> None: ...
 
 
-class RedisRevocations:
-    """Revocations shared by every broker process through Redis, each key expiring with its token."""
-
-    def __init__(self, redis: Any, prefix: str = "broker:") -> None:
-        self._redis = redis
-        self._prefix = f"{prefix}revoked:"
-
-    def revoke(self, jti: str, ttl_seconds: int) -> None:
-        self._redis.set(self._prefix + jti, b"1", ex=max(1, int(ttl_seconds)))
-
-    def is_revoked(self, jti: str) -> bool:
-        return bool(self._redis.exists(self._prefix + jti))
+__all__ = ["LinkClaims", "LinkTokens", "MemoryRevocations", "RedisRevocations", "RevocationStore"]
 
 
 def _signer_with_clock(clock: Clock) -> type[TimestampSigner]:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from broker.data import proxy
-from broker.lender import accounts
+from broker.errors import NotFound
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
@@ -44,14 +44,17 @@ def upstream_json(result: UpstreamResponse) -> Response:
 def read_account_data(
     client_id: str, account_key: str, object_name: str, object_id: str | None, *, actor: str
 ) -> Response:
-    """Proxy a read of the client's account (a company rate-limited, its key kept out of logs) and render it."""
+    """Proxy a read of the client's account (client and company rate-limited, its key kept out of logs), render it."""
     state = broker_state()
-    session = db_session()
-    account = accounts.account_for(session, client_id, account_key)
+    try:
+        account = state.accounts.get(db_session(), client_id, account_key)
+    except NotFound:
+        state.limits.client(client_id)  # a miss counts against the client like any request
+        raise
     remember_secret(account.account_key)
-    state.limits.company(account.account_key)
+    state.limits.client_and_company(client_id, account.account_key)  # the views are marked counts_client_itself
     result = proxy.read_for_account(
-        session,
+        state.audit,
         state.upstreams,
         account,
         object_name,

@@ -60,3 +60,10 @@ def child_exit(server: Any, worker: Any) -> None:
     from broker.observability.metrics import mark_process_dead
 
     mark_process_dead(worker.pid)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Close the worker's broker (it writes the audit entries still queued) before the worker process ends."""
+    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("broker")
+    if state is not None:
+        state.close()

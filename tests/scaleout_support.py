@@ -154,8 +154,8 @@ def wait_ready(process: Process, path: str, timeout: float = 90.0) -> None:
     raise RuntimeError(f"{process.name} did not become ready on {path}:\n{tail}")
 
 
-def start_sandbox(log_dir: Path, workers: int = 1) -> Process:
-    """Start the sandbox under gunicorn; its access log records each call's ``X-Request-Id``."""
+def start_sandbox(log_dir: Path, workers: int = 1, **overrides: str) -> Process:
+    """Start the sandbox under gunicorn (``overrides``: more environment); its access log records request ids."""
     port = free_port()
     env = {
         "SANDBOX_ENV": "development",
@@ -166,6 +166,7 @@ def start_sandbox(log_dir: Path, workers: int = 1) -> Process:
         "SANDBOX_PUBLIC_URL": f"http://{LOOPBACK}:{port}",
         "SANDBOX_SYNC_IN_BACKGROUND": "false",
         "SANDBOX_DATA_END": "2026-10-31",
+        **overrides,
     }
     command = [
         str(BIN / "gunicorn"),

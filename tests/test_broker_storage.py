@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from broker.lender import clients
+from broker.revocations import PROPAGATION_BOUND
 from broker.storage import Client, Database
 from tests.broker_support import (
     FakeUpstream,
@@ -151,6 +153,11 @@ def test_two_processes_share_revocations_and_limits_through_redis(tmp_path: Any)
             one.test_client().delete(
                 f"/v1/link_tokens/{minted['id']}", headers={"Authorization": lender["Authorization"]}
             )
+            # Revocations reach the other process through pub/sub within the stated bound (usually milliseconds).
+            deadline = time.monotonic() + PROPAGATION_BOUND
+            while two.test_client().get("/v1/link/data/invoices", headers=headers).status_code != 401:
+                assert time.monotonic() < deadline, "the revocation did not reach the other process within the bound"
+                time.sleep(0.01)
             assert_error(two.test_client().get("/v1/link/data/invoices", headers=headers), 401, "invalid_token")
     finally:
         connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from typing import Any
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -139,5 +141,93 @@ def test_redis_revocations_are_shared_and_expire() -> None:
         assert len(keys) == 1 and 0 < connection.ttl(keys[0]) <= 121  # gone from Redis when the token dies
     finally:
         for key in connection.scan_iter(f"{prefix}*"):
+            connection.delete(key)
+        connection.close()
+
+
+def _wait_until(condition: Any, seconds: float) -> float:
+    """Poll ``condition`` until it holds; return how long it took (or fail after ``seconds``)."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, "condition not met in time"
+        time.sleep(0.005)
+    return time.monotonic() - started
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_redis_revocations_reach_another_instance_within_the_bound_without_a_round_trip() -> None:
+    import redis
+
+    from broker.revocations import PROPAGATION_BOUND
+
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    connections = [redis.Redis.from_url("redis://127.0.0.1:6379/0") for _ in range(2)]
+    first, second = (RedisRevocations(c, prefix) for c in connections)
+    try:
+        first.revoke("jti-before-start", 60)  # published before the second instance listens: loaded on subscribe
+        second.is_revoked("warm-up")
+        _wait_until(lambda: second.in_sync, 5)
+        assert second.is_revoked("jti-before-start")
+        first.revoke("jti-live", 60)
+        took = _wait_until(lambda: second.is_revoked("jti-live"), PROPAGATION_BOUND)
+        assert took < PROPAGATION_BOUND and not second.is_revoked("jti-other")
+    finally:
+        for store in (first, second):
+            store.close()
+        for key in connections[0].scan_iter(f"{prefix}*"):
+            connections[0].delete(key)
+        for c in connections:
+            c.close()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_a_stale_local_copy_is_not_trusted() -> None:
+    import redis
+
+    connection = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    offset = [0.0]
+    store = RedisRevocations(connection, prefix, monotonic=lambda: time.monotonic() + offset[0])
+    try:
+        store.is_revoked("warm-up")
+        _wait_until(lambda: store.in_sync, 5)
+        store.close()  # the listener stops: its last proof of freshness ages
+        offset[0] = 5.0
+        connection.set(f"{prefix}revoked:jti-unpublished", b"1", ex=60)  # a revocation whose message was lost
+        assert not store.in_sync and store.is_revoked("jti-unpublished")  # asked Redis itself
+    finally:
+        for key in connection.scan_iter(f"{prefix}*"):
+            connection.delete(key)
+        connection.close()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not reachable(6379), reason="Redis is not reachable on 127.0.0.1:6379")
+def test_a_revocation_on_one_instance_stops_reads_on_another_within_the_bound(tmp_path: Any) -> None:
+    from broker.revocations import PROPAGATION_BOUND
+    from tests.broker_support import FakeUpstream, auth_headers, bearer, broker_app, new_account, new_client
+    from tests.broker_support import new_link_token as mint_through_api
+
+    upstream = FakeUpstream()
+    shared = {"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_KEY_PREFIX": f"broker-test:{uuid.uuid4().hex}:"}
+    with (
+        broker_app(tmp_path, upstream.transport, **shared) as one,
+        broker_app(tmp_path, upstream.transport, **shared) as two,
+    ):
+        lender = new_client(one)
+        minted = mint_through_api(one, lender, new_account(one, lender))
+        read = lambda: two.test_client().get("/v1/link/data/invoices", headers=bearer(minted["link_token"]))  # noqa: E731
+        assert read().status_code == 200
+        _wait_until(lambda: two.extensions["broker"].tokens.revocations.in_sync, 5)
+        revoked = one.test_client().delete(f"/v1/link_tokens/{minted['id']}", headers=auth_headers(lender))
+        assert revoked.status_code == 204
+        took = _wait_until(lambda: read().status_code == 401, PROPAGATION_BOUND)
+        assert took < PROPAGATION_BOUND and read().get_json()["error"]["code"] == "invalid_token"
+        import redis
+
+        connection = redis.Redis.from_url(shared["REDIS_URL"])
+        for key in connection.scan_iter(f"{shared['REDIS_KEY_PREFIX']}*"):
             connection.delete(key)
         connection.close()

@@ -60,6 +60,9 @@ def reply(status: int, **kwargs: Any) -> httpx.Response:
         ([reply(422)], 422, "upstream_validation_failed", 1),
         ([reply(302, headers={"Location": "http://evil.example/"})], 502, "upstream_error", 1),
         ([httpx.Response(200, text="<html>oops</html>")], 502, "upstream_error", 1),
+        ([httpx.Response(200, text="[]")], 502, "upstream_error", 1),  # text/plain: not declared JSON
+        ([httpx.Response(200, text="oops", headers={"Content-Type": "application/json"})], 502, "upstream_error", 1),
+        ([httpx.Response(200, json=["x" * 1024] * 9000)], 502, "upstream_error", 1),  # over the size bound
         ([reply(429, headers={"Retry-After": "30"})], 429, "upstream_rate_limited", 1),
         ([reply(429, headers={"Retry-After": "0"}), httpx.Response(200, json=[])], 200, None, 2),
     ],
@@ -172,3 +175,87 @@ def test_per_address_limit_is_json_with_retry_after(tmp_path: Any) -> None:
         response = client.get("/v1/accounts")
     assert_error(response, 429, "rate_limited")
     assert int(response.headers["Retry-After"]) >= 1
+
+
+def _cookie_setting_upstream(seen: list[tuple[str, str | None]]) -> httpx.MockTransport:
+    """An upstream (a PHP application, say) that opens a session for each company it answers."""
+    fake = FakeUpstream()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = fake(request)
+        if request.url.path.startswith("/api/"):
+            company = request.headers.get("X-Account-Key", "")
+            seen.append((company, request.headers.get("Cookie")))
+            answer.headers["Set-Cookie"] = f"PHPSESSID=session-of-{company}; Path=/; HttpOnly"
+        return answer
+
+    return httpx.MockTransport(handler)
+
+
+def test_no_upstream_cookie_is_kept_between_calls(tmp_path: Any) -> None:
+    seen: list[tuple[str, str | None]] = []
+    with broker_app(tmp_path, _cookie_setting_upstream(seen)) as app:
+        lender = new_client(app)
+        company_a, company_b = new_account(app, lender, name="A Co"), new_account(app, lender, name="B Co")
+        for key in (company_a, company_b, company_a, company_b):
+            response = app.test_client().get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender))
+            assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        jar = app.extensions["broker"].upstreams["default"]._http.cookies
+    assert [company for company, _cookie in seen] == [company_a, company_b, company_a, company_b]
+    assert [cookie for _company, cookie in seen] == [None] * 4  # nothing replayed, to the same company or another
+    assert len(jar) == 0
+
+
+def test_no_cookie_is_kept_from_the_administration_api(tmp_path: Any) -> None:
+    fake, cookies = FakeUpstream(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("Cookie"))
+        answer = fake(request)
+        answer.headers["Set-Cookie"] = "admin_session=abc; Path=/"
+        return answer
+
+    with broker_app(tmp_path, httpx.MockTransport(handler)) as app:
+        lender = new_client(app)
+        new_account(app, lender)
+        new_account(app, lender)
+        jar = app.extensions["broker"].upstreams["default"]._http.cookies
+    assert cookies == [None, None] and len(jar) == 0
+
+
+def test_bodies_are_relayed_byte_for_byte(upstream: FakeUpstream, reader: Any) -> None:
+    body = b'[ {"z": 1, "a": "\\u00e9", "n": 1.50} ]\n'
+    upstream.script = [httpx.Response(200, content=body, headers={"Content-Type": "application/json; charset=utf-8"})]
+    response = reader()
+    assert response.status_code == 200 and response.get_data() == body
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
+def test_a_proxied_read_counts_once_against_the_client_and_once_against_the_company(
+    tmp_path: Any, upstream: FakeUpstream, redis_url: str | None
+) -> None:
+    import uuid
+
+    from tests.broker_support import reachable
+
+    if redis_url and not reachable(6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    limits = {"RATELIMIT_PER_CLIENT": "4/minute", "RATELIMIT_PER_COMPANY": "3/minute"}
+    with broker_app(tmp_path, upstream.transport, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix, **limits) as app:
+        lender = new_client(app)
+        key = new_account(app, lender)  # one request of the client's budget
+        client = app.test_client()
+        reads = [client.get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender)) for _ in range(3)]
+        assert [r.status_code for r in reads] == [200, 200, 200]  # counted once each, not twice
+        company_spent = client.get(f"/v1/accounts/{key}/data/invoices", headers=auth_headers(lender))
+        assert_error(company_spent, 429, "rate_limited")  # the 4th request of the client: its budget is spent too
+        missing = client.get("/v1/accounts/ak_missing/data/invoices", headers=auth_headers(lender))
+        assert_error(missing, 429, "rate_limited")  # a miss counts against the client like any request
+    if redis_url:
+        import redis
+
+        connection = redis.Redis.from_url(redis_url)
+        for stored in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(stored)
+        connection.close()

@@ -7,11 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
+from broker.account_cache import AccountRef
+from broker.audit_writer import AuditWriter, PendingEntry
 from broker.errors import InvalidParameter, NotFound, UnknownParameter
-from broker.lender.accounts import audit
-from broker.storage.models import Account
 from broker.upstream import UpstreamClient, UpstreamResponse
 from common.dates import parse_bound, parse_day
 from common.pagination import parse_page
@@ -106,9 +104,9 @@ def read(upstream: UpstreamClient, account_key: str, data_read: DataRead) -> Ups
 
 
 def read_for_account(
-    session: Session,
+    audit: AuditWriter,
     upstreams: Mapping[str, UpstreamClient],
-    account: Account,
+    account: AccountRef,
     object_name: str,
     object_id: str | None,
     query: Iterable[tuple[str, str]],
@@ -117,17 +115,11 @@ def read_for_account(
     now: datetime,
     request_id: str | None = None,
 ) -> UpstreamResponse:
-    """Validate, read from the account's region and audit one proxied read (only data actually disclosed)."""
+    """Validate, read from the account's region and audit one proxied read (only data actually disclosed).
+
+    The audit entry is queued for the batch writer (``broker.audit_writer``), not committed inside the request.
+    """
     data_read = validate_read(object_name, object_id, query)
     response = read(upstreams[account.region], account.account_key, data_read)
-    audit(
-        session,
-        actor=actor,
-        action="data.read",
-        at=now,
-        account_id=account.id,
-        target=data_read.path[:200],
-        request_id=request_id,
-    )
-    session.commit()
+    audit.add(PendingEntry(now, actor, "data.read", account.id, data_read.path[:200], request_id))
     return response

@@ -1,4 +1,4 @@
-"""Liveness (``/healthz``) and readiness (``/readyz``: database and every upstream region reachable)."""
+"""Liveness (``/healthz``) and readiness (``/readyz``: the database, and every upstream region as last checked)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ def healthz() -> dict[str, Any]:
 @bp.route("/readyz")
 @bp.response(200, HealthSchema)
 def readyz() -> dict[str, Any]:
-    """The database answers and every upstream region is reachable."""
+    """The database answers and every upstream region answered its last check (made at most every 30 s)."""
     state = broker_state()
     checks = {"database": "ok" if state.db.ping() else "unavailable"}
-    for name, upstream in state.upstreams.items():
-        checks[f"upstream:{name}"] = "ok" if upstream.ping() else "unavailable"
+    for name, readiness in state.readiness.items():
+        checks[f"upstream:{name}"] = "ok" if readiness.ready() else "unavailable"
     if any(value != "ok" for value in checks.values()):
         raise BrokerError("A dependency is not reachable.", code="not_ready", status=503, details={"checks": checks})
     return {"status": "ok", "checks": checks}

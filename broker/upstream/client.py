@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookieJar
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from broker.errors import TooManyRequests
 from broker.observability.observe import NULL_OBSERVER, Observer
 from broker.upstream.errors import UpstreamBadGateway, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from broker.upstream.pacer import CompanyPacer, PacingTimeout
-from broker.upstream.retry import RetryPolicy, RetryTransport, parse_retry_after
+from broker.upstream.retry import SINGLE_ATTEMPT, RetryPolicy, RetryTransport, parse_retry_after
 from common.context import current_request_id
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,37 @@ _SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
 FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
 REQUEST_ID_HEADER = "X-Request-Id"  # the broker's request id, so that the upstream's logs can be joined with ours
 USER_AGENT = "ledgerlink-broker/0.1"
+MAX_BODY_BYTES = 8 * 1024 * 1024  # one page is 30 objects; anything near this is not a page of the data model
+
+
+def _relayable_json(response: httpx.Response) -> bytes:
+    """Return the body to relay as it is, or raise 502: too large, not declared JSON, or not an array or object.
+
+    The body is not parsed (no field is rewritten, so decoding and encoding again only cost time); a 200 that is not
+    JSON is still the upstream's fault and never garbage passed on to the client.
+    """
+    content = response.content
+    if len(content) > MAX_BODY_BYTES:
+        raise UpstreamBadGateway("The financial-data platform returned a body larger than the broker relays.")
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    first = content[:64].lstrip()[:1]
+    if (media_type != "application/json" and not media_type.endswith("+json")) or first not in (b"[", b"{"):
+        raise UpstreamBadGateway("The financial-data platform returned a body that is not JSON.")
+    return content
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that never stores anything (httpx's maintainers' advice for a client that must not persist them).
+
+    One client serves every company: a cookie the upstream sets while answering for one company (a PHP session, say)
+    would otherwise be sent again with the next company's calls.
+    """
+
+    def extract_cookies(self, response: object, request: object) -> None:
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -71,6 +103,7 @@ class UpstreamClient:
         self.policy = policy or RetryPolicy()
         self._pacer = pacer or CompanyPacer(90)
         self._account_key_header = account_key_header
+        self._data_auth = httpx.BasicAuth(region.api_user, region.api_key)  # its header is built once, not per read
         t = timeouts or Timeouts()
         inner = transport or httpx.HTTPTransport(
             limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20), retries=0
@@ -82,6 +115,7 @@ class UpstreamClient:
             timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
             follow_redirects=False,
             trust_env=False,
+            cookies=NoCookies(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 
@@ -177,12 +211,25 @@ class UpstreamClient:
             raise UpstreamBadGateway("The financial-data platform did not return an embed token.")
         return str(answer["token"])
 
-    def ping(self, timeout: float = 2.0) -> bool:
-        """Return whether the admin host answers HTTP at all (any status below 500), without retrying."""
+    def check_credentials(self, timeout: float = 2.0) -> bool:
+        """Return whether the Administration API answers a documented call made with our credentials (one attempt).
+
+        ``accounts`` (one page) is documented and cheap; an undocumented or anonymous call could be refused, or
+        answered by something that is not the API, and would say nothing about our credentials.
+        """
         try:
-            response = self._http.get(self.region.admin_url + ADMIN_PATH, timeout=timeout, params={"action": "ping"})
+            response = self._http.get(
+                self.region.admin_url + ADMIN_PATH,
+                params={"action": "accounts", "page": "1"},
+                auth=(self.region.api_key, ""),
+                headers={"Account-Key": self.region.tenant_key},
+                timeout=timeout,
+                extensions={SINGLE_ATTEMPT: True},
+            )
         except httpx.HTTPError:
             return False
+        if response.status_code in (401, 403):
+            log.warning("upstream refused our credentials on the readiness check (%d)", response.status_code)
         return response.status_code < 500
 
     # -- Data API --------------------------------------------------------------------------------------------
@@ -201,10 +248,10 @@ class UpstreamClient:
             "GET",
             self.region.data_url + DATA_PREFIX + path,
             params=list(params),
-            auth=(self.region.api_user, self.region.api_key),
+            auth=self._data_auth,
             headers={self._account_key_header: account_key},
         )
         self._check(response)
-        self._json(response)  # a 200 that is not JSON is the upstream's fault: 502, not garbage to the client
+        content = _relayable_json(response)
         headers = {name: response.headers[name] for name in FORWARDED_HEADERS if name in response.headers}
-        return UpstreamResponse(response.status_code, response.content, headers)
+        return UpstreamResponse(response.status_code, content, headers)

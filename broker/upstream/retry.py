@@ -18,6 +18,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Errors after the request may have been received: retried for idempotent methods only.
 _MAYBE_SENT = (httpx.ReadError, httpx.ReadTimeout, httpx.WriteError, httpx.WriteTimeout, httpx.RemoteProtocolError)
+# A request extension: make one attempt only (probes must not multiply what they send).
+SINGLE_ATTEMPT = "broker.single_attempt"
 
 
 class DeadlineExceeded(httpx.TimeoutException):
@@ -87,6 +89,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = self._clock() + self.policy.deadline
+        max_attempts = 1 if request.extensions.get(SINGLE_ATTEMPT) else self.policy.max_attempts
         attempt = 0
         while True:
             attempt += 1
@@ -101,7 +104,7 @@ class RetryTransport(httpx.BaseTransport):
                     request.method in IDEMPOTENT and isinstance(error, _MAYBE_SENT)
                 )
                 delay = self._backoff(attempt)
-                if not retryable or attempt >= self.policy.max_attempts or self._clock() + delay >= deadline:
+                if not retryable or attempt >= max_attempts or self._clock() + delay >= deadline:
                     if isinstance(error, httpx.TimeoutException) and self._clock() >= deadline - 0.001:
                         raise DeadlineExceeded("upstream deadline passed", request=request) from error
                     raise
@@ -110,7 +113,7 @@ class RetryTransport(httpx.BaseTransport):
                 self._sleep(delay)
                 continue
             delay_or_none = self._retry_delay(request, response, attempt)
-            if delay_or_none is None or attempt >= self.policy.max_attempts:
+            if delay_or_none is None or attempt >= max_attempts:
                 return response
             if self._clock() + delay_or_none >= deadline:
                 return response
