@@ -19,11 +19,10 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
 from broker import cli, coverage, data, hardening, lender, link, link_sessions, openapi, review, webhooks, widget
-from broker.account_cache import AccountCache
-from broker.audit_writer import AuditWriter
 from broker.config import database_url, load_settings
 from broker.errors import ConfigurationError
 from broker.lender import accounts
+from broker.lender.account_cache import AccountCache
 from broker.lender.clients import ClientAuthenticator
 from broker.limits import MEMORY_URI, Limits
 from broker.observability import health
@@ -32,6 +31,7 @@ from broker.observability.logs import configure_logging, install_redaction
 from broker.observability.metrics import BrokerMetrics
 from broker.state import EXTENSION, BrokerState, close_db_session
 from broker.storage import Database
+from broker.storage.audit_writer import AuditWriter
 from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
 from broker.upstream import UpstreamClient
 from broker.upstream.client import Timeouts

@@ -10,11 +10,11 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from broker.account_cache import AccountCache
-from broker.audit_writer import AuditWriter
+from broker.lender.account_cache import AccountCache
 from broker.lender.clients import ClientAuthenticator
 from broker.limits import Limits
 from broker.storage import Database
+from broker.storage.audit_writer import AuditWriter
 from broker.tokens import LinkTokens
 from broker.upstream import UpstreamClient
 from broker.upstream.readiness import UpstreamReadiness

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from broker import create_app
-from broker.audit_writer import AuditWriter, PendingEntry
 from broker.storage import AuditEntry, Database
+from broker.storage.audit_writer import AuditWriter, PendingEntry
 from tests.broker_support import FakeUpstream, auth_headers, new_account, new_client, settings
 
 

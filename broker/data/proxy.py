@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from broker.account_cache import AccountRef
-from broker.audit_writer import AuditWriter, PendingEntry
 from broker.errors import InvalidParameter, NotFound, UnknownParameter
+from broker.lender.account_cache import AccountRef
+from broker.storage.audit_writer import AuditWriter, PendingEntry
 from broker.upstream import UpstreamClient, UpstreamResponse
 from common.dates import parse_bound, parse_day
 from common.pagination import parse_page
