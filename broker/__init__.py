@@ -15,7 +15,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, openapi, webhook_app
+from broker import accounts, cli, consents, invitations, openapi, owner_notes, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
 from broker.limits import Limits
@@ -79,6 +79,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     webhook_app.init_app(app, api, state)
     api.register_blueprint(link_flow.bp)
     review.init_app(app, api)
+    for feature in (consents, owner_notes, invitations):  # issue 18's packages
+        feature.init_app(app, api)
     app.register_blueprint(widget.bp)
     state.limits.limiter.exempt(health.bp)
     state.limits.limiter.exempt(widget.bp)

@@ -24,7 +24,14 @@ from common.delivery import Dispatcher, Outcome, RetryPolicy, Task
 from common.pagination import PAGE_SIZE
 
 EXTENSION = "broker_webhooks"
-EVENT_TYPES = ("link.connected", "link.succeeded", "mapping.saved", "reconciliation.completed", "connection.error")
+EVENT_TYPES = (
+    "link.connected",
+    "link.succeeded",
+    "mapping.saved",
+    "reconciliation.completed",
+    "connection.error",
+    "consent.revoked",  # issue 18: the owner revoked from the receipt page
+)
 LEASE_SECONDS = 60  # a claim older than this was abandoned by a crashed process and may be taken again
 MAX_ENDPOINTS_PER_CLIENT = 10
 SETTINGS: dict[str, Any] = {
