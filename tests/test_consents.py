@@ -281,11 +281,15 @@ def test_the_lender_lists_its_companys_receipts_only(app: Flask, clock: FrozenCl
         ("purpose", "Credit line renewal", True),
         ("purpose", "", False),
         ("purpose", "x" * 501, False),
+        ("purpose", "nul\x00byte", False),
+        ("purpose", "two\nlines\tand a tab", True),
         ("access_expires_at", "in-future", True),
         ("access_expires_at", "past", False),
         ("access_expires_at", "2026-13-01T00:00:00Z", False),
         ("access_expires_at", "2030-01-01T00:00:00", False),  # no time zone
         ("access_expires_at", 12, False),
+        ("access_expires_at", "2040-01-01T00:00:00Z", False),  # more than ten years ahead
+        ("access_expires_at", "9999-12-31T23:59:59-01:00", False),  # would overflow once in UTC
     ],
 )
 @pytest.mark.parametrize("endpoint", ["accounts", "link_tokens"])
@@ -478,3 +482,20 @@ def test_a_read_only_link_token_is_a_lender_read_and_the_owners_session_is_not(a
     assert_error(app.test_client().get("/v1/link/data/invoices", headers=bearer(read_only)), 403, "consent_revoked")
     assert app.test_client().get("/v1/link/data/invoices", headers=bearer(owner)).status_code == 200
     assert timedelta(0) < timedelta(seconds=clock.now)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/consents/verify", {"receipt": "a.b.c"}),
+        ("/consents/receipt", {"token": "nope"}),
+        ("/consents/revoke", {"token": "nope"}),
+        ("/v1/invitations/accept", {"token": "nope"}),
+    ],
+)
+def test_the_unauthenticated_endpoints_are_rate_limited_per_address(tmp_path: Any, path: str, body: Any) -> None:
+    with broker_app(tmp_path, FakeUpstream().transport, CONSENT_VERIFY_RATELIMIT="2 per minute") as app:
+        client = app.test_client()
+        assert [client.post(path, json=body).status_code for _ in range(2)] != [429, 429]
+        error = assert_error(client.post(path, json=body), 429, "rate_limited")
+        assert error and client.post(path, json=body).headers["Retry-After"]

@@ -81,7 +81,16 @@ def test_only_a_map_or_reconcile_session_invites(app: Flask, scopes: tuple[str, 
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"name": ""}, {"name": "x" * 81}, {"name": "J", "expires_in": 10}, {"name": "J", "expires_in": "1h"}]
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": " "},
+        {"name": "a\x00b"},
+        {"name": "x" * 81},
+        {"name": "J", "expires_in": 10},
+        {"name": "J", "expires_in": "1h"},
+    ],
 )
 def test_bad_invitations_are_422(app: Flask, body: dict[str, Any]) -> None:
     response = app.test_client().post("/v1/link/invitations", json=body, headers=bearer(owner_token(app)))

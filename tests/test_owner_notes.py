@@ -50,6 +50,7 @@ def note(**fields: Any) -> dict[str, Any]:
         ({"notes": [note(subject_id="has space")]}, "subject_id"),
         ({"notes": [note(subject_id="x" * 129)]}, "subject_id"),
         ({"notes": [note(text="x" * 501)]}, "text"),
+        ({"notes": [note(text="nul\x00")]}, "text"),
         ({"notes": [note(reason="other")]}, "text"),
         ({"notes": [note(reason="other", text="   ")]}, "text"),
         ({"notes": [note()] * 201}, "notes"),
@@ -133,6 +134,7 @@ def test_the_attestation_stores_who_when_and_the_exact_words(
     [
         {"name": "A", "complete_through": "2999-01-01"},
         {"name": "", "complete_through": "2026-01-01"},
+        {"name": "   ", "complete_through": "2026-01-01"},
         {"name": "A" * 121, "complete_through": "2026-01-01"},
         {"name": "A", "complete_through": "31/01/2026"},
         {"name": "A", "complete_through": "2026-01-01", "language": "de"},

@@ -7,6 +7,9 @@ from marshmallow import Schema, fields, validate
 from broker.consents.store import STATUSES
 
 MAX_PURPOSE = 500
+# Free text the owner reads: no control characters but tab and newlines (PostgreSQL refuses NUL outright).
+PLAIN_TEXT = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="must not hold control characters")
+PLAIN_NAME = validate.Regexp(r"^(?=[\s\S]*\S)[^\x00-\x1f\x7f]*$", error="must not be blank or hold control characters")
 
 
 class TermsFieldsSchema(Schema):
@@ -14,7 +17,7 @@ class TermsFieldsSchema(Schema):
 
     purpose = fields.String(
         load_default=None,
-        validate=validate.Length(1, MAX_PURPOSE),
+        validate=[validate.Length(1, MAX_PURPOSE), PLAIN_TEXT],
         metadata={"description": "Why you ask for the data, shown to the owner and stated in the receipt."},
     )
     access_expires_at = fields.AwareDateTime(

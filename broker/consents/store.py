@@ -36,6 +36,7 @@ from common.dates import iso
 LINK_SALT = "broker.consent-receipt-link.v1"
 MAX_LINK_LENGTH = 1024
 CATEGORIES = ("accounting", "banking", "commerce", "payroll")
+MAX_ACCESS_DAYS = 3660
 STATUSES = ("in_force", "expired", "access_expired", "revoked", "invalid")
 
 
@@ -73,8 +74,12 @@ def set_terms(session: Session, account: Account, terms: Terms, *, now: datetime
     if when is not None:
         if when.tzinfo is None:
             raise field_errors({"access_expires_at": ["must carry a time zone, e.g. 2027-06-30T00:00:00Z"]})
-        if when <= now:
-            raise field_errors({"access_expires_at": ["must be in the future"]})
+        try:
+            too_far = when - now > timedelta(days=MAX_ACCESS_DAYS)
+        except OverflowError:
+            too_far = True
+        if when <= now or too_far:
+            raise field_errors({"access_expires_at": [f"must be in the future, within {MAX_ACCESS_DAYS} days"]})
     row = _terms_row(session, account, now)
     if terms.purpose is not None:
         row.purpose = terms.purpose.strip()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from broker.consents.schemas import PLAIN_NAME
+
 
 class InvitationCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 80), metadata={"description": "The accountant"})
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(1, 80), PLAIN_NAME],
+        metadata={"description": "The accountant's name, shown in history and audit"},
+    )
     expires_in = fields.Integer(
         load_default=None,
         strict=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from broker.consents.schemas import PLAIN_NAME, PLAIN_TEXT
 from broker.owner_notes.store import ATTESTATION_TEXT, MAX_TEXT, REASONS, SUBJECT_KINDS
 
 SUBJECT_ID = validate.Regexp(r"^[A-Za-z0-9_.:\-]{1,128}$", error="must be 1 to 128 letters, digits or _.:-")
@@ -20,7 +21,7 @@ class NoteInputSchema(Schema):
     text = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=MAX_TEXT),
+        validate=[validate.Length(max=MAX_TEXT), PLAIN_TEXT],
         metadata={"description": "Free text, required with reason other."},
     )
 
@@ -49,7 +50,11 @@ class NoteSchema(Schema):
 
 
 class AttestationInputSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 120), metadata={"description": "The owner's name"})
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(1, 120), PLAIN_NAME],
+        metadata={"description": "The owner's name"},
+    )
     complete_through = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, not in the future"})
     language = fields.String(load_default="en", validate=validate.OneOf(tuple(ATTESTATION_TEXT)))
 
