@@ -499,3 +499,33 @@ def test_the_unauthenticated_endpoints_are_rate_limited_per_address(tmp_path: An
         assert [client.post(path, json=body).status_code for _ in range(2)] != [429, 429]
         error = assert_error(client.post(path, json=body), 429, "rate_limited")
         assert error and client.post(path, json=body).headers["Retry-After"]
+
+
+def test_the_documented_command_verifies_a_receipt_and_sees_its_revocation(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.live_server import LiveServer
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "verify_receipt.py"
+    upstream = ConsentUpstream()
+    with broker_app(tmp_path, upstream.transport, WEBHOOK_DISPATCHER=False) as app:
+        _key, consent = share(app, new_client(app))
+        server = LiveServer(app).start()
+        try:
+
+            def run(receipt: str) -> subprocess.CompletedProcess[str]:
+                command = [sys.executable, str(script), server.url, receipt]
+                return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+            good = run(consent["receipt"])
+            assert good.returncode == 0, good.stderr
+            assert "Signature: genuine" in good.stdout and "Status at the broker: in_force" in good.stdout
+            assert run(_tamper(consent["receipt"], "payload")).returncode == 1
+            link = consent["receipt_url"].split("#", 1)[1]
+            assert app.test_client().post("/consents/revoke", json={"token": link}).status_code == 200
+            revoked = run(consent["receipt"])
+            assert revoked.returncode == 1 and "Status at the broker: revoked" in revoked.stdout
+        finally:
+            server.stop()
