@@ -101,7 +101,8 @@ def test_an_invitation_longer_than_the_maximum_is_refused(app: Flask) -> None:
     response = app.test_client().post(
         "/v1/link/invitations", json={"name": "J", "expires_in": 4 * 86400}, headers=bearer(owner_token(app))
     )
-    assert_error(response, 400, "bad_request")
+    error = assert_error(response, 422, "validation_failed")
+    assert "expires_in" in error["details"]["fields"]
 
 
 @pytest.mark.parametrize(("lifetime", "wait", "code"), [(3600, 3601, "invitation_expired"), (86400, 86401, None)])

@@ -143,3 +143,33 @@ def test_the_attestation_stores_who_when_and_the_exact_words(
 def test_bad_attestations_are_422(app: Flask, body: dict[str, Any]) -> None:
     response = app.test_client().post("/v1/link/attestation", json=body, headers=bearer(owner_token(app)))
     assert_error(response, 422, "validation_failed")
+
+
+def test_two_saves_creating_one_note_at_once_both_succeed_with_history(app: Flask, clock: FrozenClock) -> None:
+    from sqlalchemy import event, select
+
+    from broker.owner_notes import store
+    from broker.storage.models import Account
+
+    lender = new_client(app)
+    key = new_account(app, lender)
+    db = app.extensions["broker"].db
+    now = datetime.fromtimestamp(clock.now, UTC)
+    with db.session() as mine:
+        account = mine.scalars(select(Account).where(Account.account_key == key)).one()
+        rivals: list[dict[str, Any]] = []
+
+        @event.listens_for(mine, "before_flush")
+        def rival_first(*_args: Any) -> None:  # the other request inserts between our look-up and our insert
+            if not rivals:
+                with db.session() as theirs:
+                    rivals.append(
+                        store.save_notes(theirs, theirs.get(Account, account.id), [note()], actor="link:b", now=now)
+                    )
+
+        saved = store.save_notes(mine, account, [note(reason="personal_expense")], actor="link:a", now=now)
+    assert rivals and rivals[0]["changed"] == 1
+    (only,) = saved["notes"]
+    assert only["reason"] == "personal_expense" and only["updated_by"] == "link:a"
+    assert [(h["old_reason"], h["new_reason"]) for h in only["history"]][-1] == (None, "timing")
+    assert len(only["history"]) == 2

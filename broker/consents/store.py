@@ -16,6 +16,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.accounts import audit
@@ -62,7 +63,13 @@ def _terms_row(session: Session, account: Account, now: datetime) -> ConsentTerm
     if row is None:
         row = ConsentTerms(account_id=account.id, company_ref="co_" + secrets.token_hex(12), updated_at=now)
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another request made it first (nothing else is pending in this session yet)
+            session.rollback()
+            row = session.get(ConsentTerms, account.id)
+            if row is None:
+                raise
     return row
 
 

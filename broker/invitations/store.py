@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from broker.accounts import audit
-from broker.errors import BrokerError, Forbidden, InvalidInput
+from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
 from broker.invitations.models import Invitation
 from broker.storage.models import Account, Client, LinkToken
 from broker.tokens import LinkClaims, LinkTokens, _signer_with_clock
@@ -100,7 +100,7 @@ def create(
     """Create an invitation from the owner's session; return it and the token to put after ``#`` in its link."""
     require_owner(session, claims)
     if not 600 <= lifetime <= links.max_age:
-        raise InvalidInput(f"expires_in must be between 600 and {links.max_age} seconds.")
+        raise field_errors({"expires_in": [f"must be between 600 and {links.max_age} seconds"]})
     row = Invitation(
         id="inv_" + secrets.token_hex(12),
         account_id=account.id,

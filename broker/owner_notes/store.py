@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.accounts import audit
@@ -28,7 +29,21 @@ ATTESTATION_TEXT = {
 def save_notes(
     session: Session, account: Account, items: Sequence[Mapping[str, Any]], *, actor: str, now: datetime
 ) -> dict[str, Any]:
-    """Create or change notes (a same note again changes nothing); keep each change; return them all and the count."""
+    """Create or change notes (a same note again changes nothing); keep each change; return them all and the count.
+
+    Two saves creating the same note at once: the loser's insert breaks the unique constraint; it starts over once
+    and then finds the winner's row (a change on top of it, history kept).
+    """
+    try:
+        return _save_notes(session, account, items, actor=actor, now=now)
+    except IntegrityError:
+        session.rollback()
+        return _save_notes(session, account, items, actor=actor, now=now)
+
+
+def _save_notes(
+    session: Session, account: Account, items: Sequence[Mapping[str, Any]], *, actor: str, now: datetime
+) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(items):
         text = (item.get("text") or "").strip() or None
