@@ -34,6 +34,11 @@ def test_the_accountants_mapping_changes_carry_their_name(client: FlaskClient, w
     assert client.put("/v1/link/mapping", json=body, headers=accountant).get_json()["changed"] == 1
     lender = client.get(f"/v1/accounts/{world.key_a2}/mapping", headers=world.lender()).get_json()
     assert [h["actor"] for h in lender["history"] if h["account_id"] == one["id"]] == ["accountant:Jane Ledger"]
+    done = client.post("/v1/link/reconciliation", json={"reliable_through": "2026-08-31"}, headers=accountant)
+    assert done.get_json()["completed"]
+    reconciliation = client.get(f"/v1/accounts/{world.key_a2}/reconciliation", headers=world.lender()).get_json()
+    assert reconciliation["completed_by"] == "accountant:Jane Ledger"
+    assert {h["actor"] for h in reconciliation["history"]} == {"accountant:Jane Ledger"}
 
 
 def test_the_lender_reads_the_owners_notes_and_attestation_with_the_reconciliation(
