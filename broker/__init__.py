@@ -15,13 +15,16 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import accounts, cli, consents, invitations, openapi, owner_notes, webhook_app
+from broker import accounts, cli, openapi, webhook_app
 from broker.clients import ClientAuthenticator
 from broker.config import database_url, load_settings
+from broker.consents import init_app as init_consents
+from broker.invitations import init_app as init_invitations
 from broker.limits import Limits
 from broker.logs import configure_logging, install_redaction
 from broker.metrics import BrokerMetrics
 from broker.observability import init_app as init_observability
+from broker.owner_notes import init_app as init_owner_notes
 from broker.state import EXTENSION, BrokerState, close_db_session
 from broker.storage import Database
 from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
@@ -79,8 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     webhook_app.init_app(app, api, state)
     api.register_blueprint(link_flow.bp)
     review.init_app(app, api)
-    for feature in (consents, owner_notes, invitations):  # issue 18's packages
-        feature.init_app(app, api)
+    for init_feature in (init_consents, init_owner_notes, init_invitations):  # issue 18's packages
+        init_feature(app, api)
     app.register_blueprint(widget.bp)
     state.limits.limiter.exempt(health.bp)
     state.limits.limiter.exempt(widget.bp)

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Response, request
 
-from broker import accounts, consents, proxy
+from broker import accounts, proxy
+from broker.consents import guard_proxy_read
 from broker.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
@@ -48,7 +49,7 @@ def read_account_data(
     session = db_session()
     account = accounts.account_for(session, client_id, account_key)
     remember_secret(account.account_key)
-    consents.guard_proxy_read(account, actor)  # issue 18: 403 access_expired / consent_revoked
+    guard_proxy_read(account, actor)  # issue 18: 403 access_expired / consent_revoked
     state.limits.company(account.account_key)
     result = proxy.read_for_account(
         session,

@@ -9,8 +9,9 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker import accounts, consents
+from broker import accounts
 from broker.auth import current_client, require_client
+from broker.consents import Terms, record_terms
 from broker.errors import field_errors
 from broker.logs import remember_secret
 from broker.schemas import (
@@ -49,7 +50,7 @@ class Accounts(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Provision a company upstream (idempotent on external_id)."""
         state = broker_state()
-        terms = consents.Terms.pop_from(body)
+        terms = Terms.pop_from(body)
         account, created = accounts.create_account(
             db_session(),
             state.upstreams,
@@ -59,7 +60,7 @@ class Accounts(MethodView):
             request_id=request_id(),
         )
         remember_secret(account.account_key)
-        consents.record_terms(account, terms, actor=f"client:{current_client().id}")
+        record_terms(account, terms, actor=f"client:{current_client().id}")
         return account, 201 if created else 200
 
 
@@ -83,7 +84,7 @@ def get_account(account_key: str) -> dict[str, Any]:
 def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
     """Mint a short-lived link token for one account, one origin and some scopes."""
     state = broker_state()
-    terms = consents.Terms.pop_from(body)
+    terms = Terms.pop_from(body)
     lifetime = body["expires_in"] or current_app.config["LINK_TOKEN_DEFAULT_SECONDS"]
     if lifetime > current_app.config["LINK_TOKEN_MAX_SECONDS"]:
         raise field_errors({"expires_in": [f"must be at most {current_app.config['LINK_TOKEN_MAX_SECONDS']}"]})
@@ -100,7 +101,7 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
     )
     remember_secret(claims.account_key)
     account = accounts.account_for(db_session(), current_client().id, claims.account_key)
-    consents.record_terms(account, terms, actor=f"client:{current_client().id}")
+    record_terms(account, terms, actor=f"client:{current_client().id}")
     return {
         "id": claims.jti,
         "link_token": token,

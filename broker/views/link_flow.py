@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, jsonify, render_template_string, request
 from flask_smorest import Blueprint
 
-from broker import accounts, consents, link_flow, webhooks
+from broker import accounts, link_flow, webhooks
 from broker.auth import bearer_token
+from broker.consents import issue_on_success
 from broker.errors import InsufficientScope, InvalidInput, OriginNotAllowed
 from broker.state import broker_state, db_session
 from broker.storage.link_models import LinkAttempt
@@ -271,7 +272,7 @@ def complete() -> Response:
     state = broker_state()
     result = link_flow.complete(db_session(), upstream, state.tokens, claims, account, state.now(), request_id())
     webhooks.emit("link.succeeded", account.client_id, account.account_key, {"connections": result["connections"]})
-    result["consent"] = consents.issue_on_success(claims, account, upstream, result["connections"])  # issue 18
+    result["consent"] = issue_on_success(claims, account, upstream, result["connections"])  # issue 18
     return _no_store(result)
 
 

@@ -10,19 +10,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
-from broker import (
-    accounts,
-    consents,
-    invitations,
-    mapped_statements,
-    mapping_store,
-    owner_notes,
-    reconcile_store,
-    webhooks,
-)
+from broker import accounts, mapped_statements, mapping_store, reconcile_store, webhooks
 from broker.auth import current_client, require_client
 from broker.books import Books, BooksCache
+from broker.consents import guard_lender_read
+from broker.invitations import widget_actor
 from broker.logs import remember_secret
+from broker.owner_notes import lender_additions
 from broker.review_schemas import (
     ChartInputSchema,
     ChartSchema,
@@ -81,7 +75,7 @@ def _widget_account() -> tuple[LinkClaims, Account]:
 def _lender_account(account_key: str) -> Account:
     account = accounts.account_for(db_session(), current_client().id, account_key)
     remember_secret(account.account_key)
-    consents.guard_lender_read(account)  # issue 18: 403 access_expired / consent_revoked
+    guard_lender_read(account)  # issue 18: 403 access_expired / consent_revoked
     return account
 
 
@@ -129,7 +123,7 @@ class WidgetMapping(MethodView):
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
         claims, account = _widget_account()
-        actor = invitations.widget_actor(claims)  # issue 18: an invited accountant is named
+        actor = widget_actor(claims)  # issue 18: an invited accountant is named
         _audit(account, actor, "mapping.saved")
         saved = mapping_store.save_mapping(
             db_session(), account, _books(account), body["mappings"], actor=actor, now=broker_state().now()
@@ -161,7 +155,7 @@ class WidgetReconciliation(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
         claims, account = _widget_account()
-        actor = invitations.widget_actor(claims)  # issue 18: an invited accountant is named
+        actor = widget_actor(claims)  # issue 18: an invited accountant is named
         _audit(account, actor, "reconciliation.saved")
         saved = reconcile_store.save_decisions(
             db_session(),
@@ -255,7 +249,7 @@ def lender_reconciliation(account_key: str) -> dict[str, Any]:
     """Match rates, unexplained differences, the reliable-through date and the owner's decisions."""
     account = _lender_account(account_key)
     result = reconcile_store.lender_view(db_session(), account, _books(account))
-    return {**result, **owner_notes.lender_additions(account)}  # issue 18: the owner's notes and attestation
+    return {**result, **lender_additions(account)}  # issue 18: the owner's notes and attestation
 
 
 def init_app(app: Any, api: Any) -> None:
