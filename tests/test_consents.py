@@ -529,3 +529,21 @@ def test_the_documented_command_verifies_a_receipt_and_sees_its_revocation(tmp_p
             assert revoked.returncode == 1 and "Status at the broker: revoked" in revoked.stdout
         finally:
             server.stop()
+
+
+def test_no_account_key_in_what_the_owner_or_anyone_sees_and_no_link_token_in_logs(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    lender = new_client(app)
+    key, consent = share(app, lender, purpose="Loan")
+    link = link_token_of(consent)
+    client = app.test_client()
+    with caplog.at_level("DEBUG"):
+        seen = [
+            client.post("/consents/receipt", json={"token": link}).get_data(as_text=True),
+            client.post("/consents/verify", json={"receipt": consent["receipt"]}).get_data(as_text=True),
+            client.post("/consents/revoke", json={"token": link}).get_data(as_text=True),
+            client.get("/.well-known/jwks.json").get_data(as_text=True),
+        ]
+    assert all(key not in text for text in seen)
+    assert link not in caplog.text and key not in caplog.text
