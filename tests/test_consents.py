@@ -547,3 +547,30 @@ def test_no_account_key_in_what_the_owner_or_anyone_sees_and_no_link_token_in_lo
         ]
     assert all(key not in text for text in seen)
     assert link not in caplog.text and key not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "env", "problem"),
+    [
+        ("ftp://broker.example", "testing", "must be an origin"),
+        ("https://broker.example/path", "testing", "must be an origin"),
+        ("https://broker.example/?q=1", "testing", "must be an origin"),
+        ("http://broker.example", "production", "https in production"),
+    ],
+)
+def test_a_bad_public_url_stops_start_up(tmp_path: Any, value: str, env: str, problem: str) -> None:
+    config: dict[str, Any] = {"ENV": env, "PUBLIC_URL": value, "SECRET_KEYS": ["k" * 40], **PRODUCTION}
+    config["CONSENT_SIGNING_KEYS"] = [generate_entry("p1")]
+    with pytest.raises(ConfigurationError, match=problem), broker_app(tmp_path, FakeUpstream().transport, **config):
+        pass
+
+
+def test_the_issuer_and_links_use_the_public_url_from_the_environment(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROKER_PUBLIC_URL", "https://link.lender-broker.example/")
+    with broker_app(tmp_path, ConsentUpstream().transport, WEBHOOK_DISPATCHER=False) as app:
+        _key, consent = share(app, new_client(app))
+    claims = jwt.decode(consent["receipt"], options={"verify_signature": False})
+    assert claims["iss"] == "https://link.lender-broker.example"
+    assert consent["receipt_url"].startswith("https://link.lender-broker.example/widget/v1/receipt#")

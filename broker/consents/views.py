@@ -56,9 +56,15 @@ def service() -> ConsentService:
     return found
 
 
+def public_origin() -> str:
+    """The broker's origin as browsers and verifiers see it: ``BROKER_PUBLIC_URL`` when set, else the request's."""
+    configured: str | None = service().settings["PUBLIC_URL"]
+    return configured or own_origin()
+
+
 def page_url(row: Any) -> str:
     """The owner's receipt page with its signed token after ``#`` (a fragment never reaches a server or its logs)."""
-    base = service().settings["CONSENT_PAGE_URL"] or own_origin() + "/widget/v1/receipt"
+    base = service().settings["CONSENT_PAGE_URL"] or public_origin() + "/widget/v1/receipt"
     return f"{base}#{service().links.token(row)}"
 
 
@@ -165,7 +171,7 @@ def issue_on_success(
         session,
         service().keys,
         account,
-        issuer=own_origin(),
+        issuer=public_origin(),
         connections=connections,
         complete_through=attestation.complete_through if attestation else None,
         attested_by=attestation.name if attestation else None,

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from broker import accounts
 from broker.auth import bearer_token
+from broker.consents.views import public_origin
 from broker.invitations import store
 from broker.invitations.schemas import (
     AccountantSessionSchema,
@@ -22,7 +23,7 @@ from broker.invitations.schemas import (
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
 from broker.views import BEARER_SECURITY
-from broker.views.link_flow import own_origin, require_widget_scope
+from broker.views.link_flow import require_widget_scope
 from common.dates import iso
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,7 +80,7 @@ def create_invitation(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
-        "url": f"{own_origin()}/widget/v1/accountant#{token}",
+        "url": f"{public_origin()}/widget/v1/accountant#{token}",
         "expires_at": iso(row.expires_at.astimezone(UTC)),
     }
 
@@ -96,7 +97,7 @@ def accept_invitation(body: dict[str, Any]) -> dict[str, Any]:
         links(),
         state.tokens,
         body["token"],
-        origin=own_origin(),
+        origin=public_origin(),
         lifetime=int(current_app.config["LINK_TOKEN_DEFAULT_SECONDS"]),
         now=state.now(),
     )
