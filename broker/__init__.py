@@ -18,7 +18,22 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import UnprocessableEntity
 
-from broker import cli, coverage, data, hardening, lender, link, link_sessions, openapi, review, webhooks, widget
+from broker import (
+    cli,
+    consents,
+    coverage,
+    data,
+    hardening,
+    invitations,
+    lender,
+    link,
+    link_sessions,
+    openapi,
+    owner_notes,
+    review,
+    webhooks,
+    widget,
+)
 from broker.config import database_url, load_settings
 from broker.errors import ConfigurationError
 from broker.lender import accounts
@@ -43,7 +58,7 @@ from common.web import error_response, register_error_handlers
 log = logging.getLogger(__name__)
 # Each feature is a package with its views, schemas, store and models, wired by ``init_app(app, api)``; the order
 # is the order of the OpenAPI document's paths.
-FEATURES = (lender, data, webhooks, link, review, coverage, link_sessions, widget)
+FEATURES = (lender, data, webhooks, link, review, coverage, link_sessions, consents, owner_notes, invitations, widget)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
+from broker.consents import guard_proxy_read
 from broker.data import proxy
 from broker.errors import NotFound
 from broker.observability.logs import remember_secret
@@ -52,6 +53,7 @@ def read_account_data(
         state.limits.client(client_id)  # a miss counts against the client like any request
         raise
     remember_secret(account.account_key)
+    guard_proxy_read(account, actor)  # 403 access_expired / consent_revoked
     state.limits.client_and_company(client_id, account.account_key)  # the views are marked counts_client_itself
     result = proxy.read_for_account(
         state.audit,

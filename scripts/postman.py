@@ -65,7 +65,7 @@ class Step:
     checks: tuple[str, ...] = ()  # extra pm.test lines
 
 
-PROBES, ACCOUNTS, DATA, OTHER, WIDGET, REVIEW, WEBHOOKS, CLEANUP = FOLDERS = (
+PROBES, ACCOUNTS, DATA, OTHER, WIDGET, REVIEW, WEBHOOKS, CONSENTS, CLEANUP = FOLDERS = (
     "Probes",
     "Lender: accounts and link tokens",
     "Lender: company data (read-only proxy)",
@@ -73,6 +73,7 @@ PROBES, ACCOUNTS, DATA, OTHER, WIDGET, REVIEW, WEBHOOKS, CLEANUP = FOLDERS = (
     "Widget: session, catalogue, connect, data",
     "Lender: mapping, statements, reconciliation, coverage, link sessions",
     "Lender: webhooks",
+    "Consents: receipts, verification, invitations",
     "Clean up",
 )
 FLOW: tuple[Step, ...] = (
@@ -288,6 +289,40 @@ FLOW: tuple[Step, ...] = (
         (422,),
         body={"decisions": [], "reliable_through": "2999-01-01"},
     ),
+    Step(WIDGET, "get", "/v1/link/consent_terms", "The lender's purpose and end of access, shown to the owner", (200,)),
+    Step(WIDGET, "get", "/v1/link/notes", "The owner's notes and attestation", (200,)),
+    Step(
+        WIDGET,
+        "put",
+        "/v1/link/notes",
+        "Explain a difference (reason from a closed list, history kept)",
+        (200,),
+        body={"notes": [{"subject_kind": "difference", "subject_id": "ba_1:2026-10", "reason": "timing"}]},
+    ),
+    Step(
+        WIDGET,
+        "put",
+        "/v1/link/notes",
+        "Notes: reason other without text is a 422",
+        (422,),
+        body={"notes": [{"subject_kind": "bank_line", "subject_id": "bt_1", "reason": "other"}]},
+    ),
+    Step(
+        WIDGET,
+        "post",
+        "/v1/link/attestation",
+        "Attest the books complete through a date",
+        (201,),
+        body={"name": "Postman Owner", "complete_through": "2026-10-31", "language": "en"},
+    ),
+    Step(
+        WIDGET,
+        "post",
+        "/v1/link/invitations",
+        "Invite an accountant (a single-use link to send)",
+        (201,),
+        body={"name": "Postman Accountant", "expires_in": 3600},
+    ),
     Step(
         WIDGET,
         "put",
@@ -319,9 +354,9 @@ FLOW: tuple[Step, ...] = (
         WIDGET,
         "post",
         "/v1/link/complete",
-        "Finish the session (the token then only reads its status once)",
+        "Finish the session (issues the consent receipt; the token then only reads its status once)",
         (200,),
-        capture={"link_session_id": "body.link_session_id"},
+        capture={"link_session_id": "body.link_session_id", "receipt": "body.consent.receipt"},
         checks=("pm.expect(body.account_key).to.eql(pm.environment.get('account_key'));",),
     ),
     Step(
@@ -402,6 +437,53 @@ FLOW: tuple[Step, ...] = (
         "/v1/accounts/{account_key}/reconciliation",
         "Reconciliation result (404 until completed)",
         (404,),
+    ),
+    Step(CONSENTS, "get", "/.well-known/jwks.json", "The public keys that verify receipts", (200,)),
+    Step(
+        CONSENTS,
+        "post",
+        "/consents/verify",
+        "Verify the receipt of the session above",
+        (200,),
+        body={"receipt": "{{receipt}}"},
+        checks=("pm.expect(body.genuine).to.eql(true);",),
+    ),
+    Step(
+        CONSENTS,
+        "post",
+        "/consents/verify",
+        "Verify: a forged receipt is not genuine",
+        (200,),
+        body={"receipt": "eyJhbGciOiJub25lIn0.e30."},
+        checks=("pm.expect(body.genuine).to.eql(false);",),
+    ),
+    Step(CONSENTS, "get", "/v1/accounts/{account_key}/consents", "The company's receipts", (200,)),
+    Step(
+        CONSENTS,
+        "post",
+        "/consents/receipt",
+        "Receipt page: a bad link token is a 400",
+        (400,),
+        body={"token": "not-a-receipt-link"},
+        error_code="invalid_consent_link",
+    ),
+    Step(
+        CONSENTS,
+        "post",
+        "/consents/revoke",
+        "Revoke: a bad link token is a 400",
+        (400,),
+        body={"token": "not-a-receipt-link"},
+        error_code="invalid_consent_link",
+    ),
+    Step(
+        CONSENTS,
+        "post",
+        "/v1/invitations/accept",
+        "Accept an invitation: a bad token is a 400",
+        (400,),
+        body={"token": "not-an-invitation"},
+        error_code="invalid_invitation",
     ),
     Step(CLEANUP, "delete", "/v1/webhooks/{endpoint_id}", "Delete the webhook endpoint", (204,)),
     Step(

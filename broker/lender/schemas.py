@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from broker.consents.schemas import TermsFieldsSchema
 from broker.tokens import MODES, SCOPES
 from common.pagination import MAX_PAGE
 
@@ -23,7 +24,7 @@ class PageQuerySchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE), metadata={"description": "1-based"})
 
 
-class AccountCreateSchema(Schema):
+class AccountCreateSchema(TermsFieldsSchema):  # + purpose, access_expires_at
     name = fields.String(required=True, validate=validate.Length(1, 200))
     email = fields.Email(required=True, validate=validate.Length(3, 320))
     region = fields.String(load_default=None, validate=validate.Length(1, 40))
@@ -70,7 +71,7 @@ class AccountListSchema(Schema):
     next_page = fields.Integer(allow_none=True)
 
 
-class LinkTokenCreateSchema(Schema):
+class LinkTokenCreateSchema(TermsFieldsSchema):  # + purpose, access_expires_at
     account_key = fields.String(required=True, validate=validate.Length(1, 128))
     origin = fields.String(
         required=True,

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from broker.auth import current_client, require_client
+from broker.consents import Terms, record_terms
 from broker.errors import field_errors
 from broker.lender import accounts
 from broker.lender.schemas import (
@@ -50,6 +51,7 @@ class Accounts(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Provision a company upstream (idempotent on external_id)."""
         state = broker_state()
+        terms = Terms.pop_from(body)
         account, created = accounts.create_account(
             db_session(),
             state.upstreams,
@@ -59,6 +61,7 @@ class Accounts(MethodView):
             request_id=request_id(),
         )
         remember_secret(account.account_key)
+        record_terms(account, terms, actor=f"client:{current_client().id}")
         return account, 201 if created else 200
 
 
@@ -82,6 +85,7 @@ def get_account(account_key: str) -> dict[str, Any]:
 def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
     """Mint a short-lived link token for one account, one origin and some scopes."""
     state = broker_state()
+    terms = Terms.pop_from(body)
     lifetime = body["expires_in"] or current_app.config["LINK_TOKEN_DEFAULT_SECONDS"]
     if lifetime > current_app.config["LINK_TOKEN_MAX_SECONDS"]:
         raise field_errors({"expires_in": [f"must be at most {current_app.config['LINK_TOKEN_MAX_SECONDS']}"]})
@@ -100,6 +104,8 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
         integration=integration,
     )
     remember_secret(claims.account_key)
+    account = accounts.account_for(db_session(), current_client().id, claims.account_key)
+    record_terms(account, terms, actor=f"client:{current_client().id}")
     return {
         "id": claims.jti,
         "link_token": token,

@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 
 from broker import webhooks
 from broker.auth import bearer_token
+from broker.consents import issue_on_success
 from broker.errors import InsufficientScope, InvalidInput, OriginMismatch, OriginNotAllowed
 from broker.lender import accounts
 from broker.link import flow as link_flow
@@ -329,6 +330,7 @@ def complete() -> Response:
     )
     data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
     webhooks.emit("link.succeeded", account.client_id, account.account_key, data)
+    result["consent"] = issue_on_success(claims, account, upstream, result["connections"])
     return _no_store(result)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from broker.mapping.reasons import REASON_CODES
+from broker.owner_notes.schemas import AttestationSchema, NoteSchema
 from broker.review.mapping_store import MAX_ITEMS
 from broker.review.reconcile_store import DECISIONS, MAX_DECISIONS
 from broker.review.statements import PERIODS
@@ -189,3 +190,6 @@ class LenderReconciliationSchema(Schema):
     history = fields.List(fields.Dict())
     unmatched_bank = fields.List(fields.Dict())
     unmatched_ledger = fields.List(fields.Dict())
+    # -- issue 18: the owner's word on the books
+    owner_notes = fields.List(fields.Nested(NoteSchema), required=True)
+    attestation = fields.Nested(AttestationSchema, allow_none=True, required=True)

@@ -12,9 +12,12 @@ from marshmallow import RAISE
 
 from broker import webhooks
 from broker.auth import current_client, require_client
+from broker.consents import guard_lender_read
+from broker.invitations import widget_actor
 from broker.lender import accounts
 from broker.link.views import require_widget_scope
 from broker.observability.logs import remember_secret
+from broker.owner_notes import lender_additions
 from broker.review import mapped_statements, mapping_store, reconcile_store
 from broker.review.books import Books, BooksCache
 from broker.review.schemas import (
@@ -74,6 +77,7 @@ def _widget_account() -> tuple[LinkClaims, Account]:
 def _lender_account(account_key: str) -> Account:
     account = accounts.account_for(db_session(), current_client().id, account_key)
     remember_secret(account.account_key)
+    guard_lender_read(account)  # issue 18: 403 access_expired / consent_revoked
     return account
 
 
@@ -121,7 +125,7 @@ class WidgetMapping(MethodView):
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
         claims, account = _widget_account()
-        actor = f"link:{claims.jti}"
+        actor = widget_actor(claims)  # issue 18: an invited accountant is named
         _audit(account, actor, "mapping.saved")
         saved = mapping_store.save_mapping(
             db_session(), account, _books(account), body["mappings"], actor=actor, now=broker_state().now()
@@ -153,7 +157,7 @@ class WidgetReconciliation(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
         claims, account = _widget_account()
-        actor = f"link:{claims.jti}"
+        actor = widget_actor(claims)  # issue 18: an invited accountant is named
         _audit(account, actor, "reconciliation.saved")
         saved = reconcile_store.save_decisions(
             db_session(),
@@ -246,4 +250,5 @@ def lender_statements(query: dict[str, Any], account_key: str) -> Any:
 def lender_reconciliation(account_key: str) -> dict[str, Any]:
     """Match rates, unexplained differences, the reliable-through date and the owner's decisions."""
     account = _lender_account(account_key)
-    return reconcile_store.lender_view(db_session(), account, _books(account))
+    result = reconcile_store.lender_view(db_session(), account, _books(account))
+    return {**result, **lender_additions(account)}  # the owner's notes and attestation

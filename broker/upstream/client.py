@@ -204,6 +204,10 @@ class UpstreamClient:
             raise UpstreamBadGateway("The financial-data platform returned connections in an unknown shape.")
         return [c for c in connections if isinstance(c, dict)]
 
+    def disconnect(self, account_key: str, integration: str) -> None:
+        """End one app's connection to the company (``POST {"action": "disconnect", ...}``)."""
+        self._admin("POST", body={"action": "disconnect", "account_key": account_key, "integration": integration})
+
     def embed_token(self, account_key: str) -> str:
         """Return a one-hour, single-use embed token for the company."""
         answer = self._admin("GET", params={"action": "embed_token", "account_key": account_key})

@@ -32,6 +32,7 @@ EVENT_TYPES = (
     "connection.error",
     "connection.restored",
     "link.resumed",
+    "consent.revoked",
 )
 LEASE_SECONDS = 60  # a claim older than this was abandoned by a crashed process and may be taken again
 MAX_ENDPOINTS_PER_CLIENT = 10

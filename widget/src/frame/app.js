@@ -556,7 +556,9 @@ async function run(origin, mode, { token, options }) {
         const result = await broker.complete();
         dispatch({ type: "completed", result });
         emit("success", { connections: result.connections.map((c) => c.integration) });
-        post(MESSAGE.SUCCESS, { result });
+        // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
+        const { account_key, connections, link_session_id } = result;
+        post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
         exited = true;
         window.clearTimeout(syncTimer);
       } catch (error) {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0200_connection_life"
-down_revision = "0004_map_reconcile"
+revision = "0006_connection_life"
+down_revision = "0005_consents"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,181 @@
+"""Accountant invitations without Flask: create a single-use, short-lived link; accept it for a map+reconcile token.
+
+The link carries an itsdangerous token (its own salt, ``max_age``) after ``#``; accepting it marks the invitation used
+with a conditional update, so that two clicks open one session. The session's link token never carries ``link``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
+from broker.invitations.models import Invitation
+from broker.lender.accounts import audit
+from broker.storage.models import Account, Client, LinkToken
+from broker.tokens import LinkClaims, LinkTokens, _signer_with_clock
+from common.dates import iso
+
+SALT = "broker.accountant-invitation.v1"
+SCOPES = ("map", "reconcile")
+MAX_TOKEN_LENGTH = 1024
+
+
+class InvalidInvitation(InvalidInput):
+    code, message = "invalid_invitation", "This invitation link is not valid."
+
+
+class InvitationExpired(InvalidInput):
+    code, message = "invitation_expired", "This invitation has expired; ask the business owner for a new one."
+
+
+class InvitationUsed(BrokerError):
+    code, status, message = "invitation_used", 409, "This invitation has already been used; ask for a new one."
+
+
+class OwnerOnly(Forbidden):
+    code, message = "owner_only", "Only the business owner can do this, not an invited accountant."
+
+
+class InvitationLinks:
+    """Sign and check invitation tokens with the broker's secret keys and this purpose's salt."""
+
+    def __init__(self, secret_keys: Sequence[str], max_age: int, clock: Callable[[], float]) -> None:
+        self.max_age = max_age
+        self._serializer = URLSafeTimedSerializer(
+            list(reversed(list(secret_keys))), salt=SALT, signer=_signer_with_clock(clock)
+        )
+
+    def token(self, invitation_id: str) -> str:
+        return str(self._serializer.dumps({"inv": invitation_id}))
+
+    def invitation_id(self, token: object) -> str:
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
+            raise InvalidInvitation()
+        try:
+            payload = self._serializer.loads(token, max_age=self.max_age)
+        except SignatureExpired:
+            raise InvitationExpired() from None
+        except BadSignature:
+            raise InvalidInvitation() from None
+        found = payload.get("inv") if isinstance(payload, dict) else None
+        if not isinstance(found, str) or len(found) > 40:
+            raise InvalidInvitation()
+        return found
+
+
+def accountant_of(session: Session, claims: LinkClaims) -> Invitation | None:
+    """The invitation whose session this token is, if the token is an accountant's."""
+    return session.scalars(select(Invitation).where(Invitation.session_jti == claims.jti)).first()
+
+
+def actor_for(session: Session, claims: LinkClaims) -> str:
+    """How history and audit name whoever holds this token: ``accountant:<name>`` or ``link:<token id>``."""
+    invitation = accountant_of(session, claims)
+    return f"accountant:{invitation.name}" if invitation is not None else f"link:{claims.jti}"
+
+
+def require_owner(session: Session, claims: LinkClaims) -> None:
+    """Raise ``OwnerOnly`` for an accountant's token."""
+    if accountant_of(session, claims) is not None:
+        raise OwnerOnly()
+
+
+def create(
+    session: Session,
+    links: InvitationLinks,
+    claims: LinkClaims,
+    account: Account,
+    *,
+    name: str,
+    lifetime: int,
+    now: datetime,
+) -> tuple[Invitation, str]:
+    """Create an invitation from the owner's session; return it and the token to put after ``#`` in its link."""
+    require_owner(session, claims)
+    if not 600 <= lifetime <= links.max_age:
+        raise field_errors({"expires_in": [f"must be between 600 and {links.max_age} seconds"]})
+    row = Invitation(
+        id="inv_" + secrets.token_hex(12),
+        account_id=account.id,
+        client_id=account.client_id,
+        name=name.strip(),
+        created_at=now,
+        created_by=f"link:{claims.jti}",
+        expires_at=now + timedelta(seconds=lifetime),
+    )
+    session.add(row)
+    audit(session, actor=f"link:{claims.jti}", action="invitation.create", at=now, account_id=account.id, target=row.id)
+    session.commit()
+    return row, links.token(row.id)
+
+
+def accept(
+    session: Session,
+    links: InvitationLinks,
+    tokens: LinkTokens,
+    token: object,
+    *,
+    origin: str,
+    lifetime: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Use an invitation (once): mint the accountant's link token (map and reconcile only) for the broker's origin."""
+    row = session.get(Invitation, links.invitation_id(token))
+    if row is None:
+        raise InvalidInvitation()
+    if row.used_at is not None:
+        raise InvitationUsed()
+    if now >= row.expires_at:
+        raise InvitationExpired()
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == row.id, Invitation.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        session.rollback()
+        raise InvitationUsed()
+    account = session.get(Account, row.account_id)
+    if account is None:
+        raise InvalidInvitation()
+    link_token, claims = tokens.mint(
+        client_id=row.client_id, account_key=account.account_key, origin=origin, scopes=SCOPES, lifetime=lifetime
+    )
+    row.session_jti = claims.jti
+    session.add(
+        LinkToken(
+            jti=claims.jti,
+            client_id=row.client_id,
+            account_id=account.id,
+            origin=origin,
+            scopes=" ".join(claims.scopes),
+            created_at=now,
+            expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+        )
+    )
+    audit(
+        session,
+        actor=f"accountant:{row.name}",
+        action="invitation.accept",
+        at=now,
+        account_id=account.id,
+        target=row.id,
+    )
+    session.commit()
+    client = session.get(Client, row.client_id)
+    return {
+        "link_token": link_token,
+        "expires_at": iso(datetime.fromtimestamp(claims.expires_at, UTC)),
+        "scopes": list(claims.scopes),
+        "accountant_name": row.name,
+        "client_name": client.name if client else None,
+        "company_name": account.name,
+    }

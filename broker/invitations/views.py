@@ -1,0 +1,103 @@
+"""Invitation endpoints: the owner's session creates one (``/v1/link/invitations``); the accountant accepts it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any, TypeVar, cast
+
+from flask import Response, current_app, g
+from flask_smorest import Blueprint
+
+from broker.auth import bearer_token
+from broker.consents.views import public_origin
+from broker.invitations import store
+from broker.invitations.schemas import (
+    AccountantSessionSchema,
+    InvitationAcceptSchema,
+    InvitationCreateSchema,
+    InvitationSchema,
+)
+from broker.lender import accounts
+from broker.link.views import require_widget_scope
+from broker.state import broker_state, db_session
+from broker.tokens import LinkClaims
+from broker.web import BEARER_SECURITY
+from common.dates import iso
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXTENSION = "broker_invitations"
+
+widget_bp = Blueprint(
+    "invitations_widget", __name__, url_prefix="/v1/link", description="Widget: invite an accountant."
+)
+public_bp = Blueprint(
+    "invitations_public", __name__, url_prefix="/v1/invitations", description="Accountant: open an invitation."
+)
+
+
+def require_map_or_reconcile(view: F) -> F:
+    """The widget-scope check of ``broker.views.link_flow`` with either of two scopes."""
+    message = "This needs a link token with the map or reconcile scope."
+    by_map = require_widget_scope("map", message)(view)
+    by_reconcile = require_widget_scope("reconcile", message)(view)
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        claims = broker_state().tokens.verify(bearer_token())
+        return (by_map if "map" in claims.scopes else by_reconcile)(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+@widget_bp.after_request
+@public_bp.after_request
+def _never_cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def links() -> store.InvitationLinks:
+    found: store.InvitationLinks = current_app.extensions[EXTENSION]
+    return found
+
+
+@widget_bp.route("/invitations", methods=["POST"])
+@require_map_or_reconcile
+@widget_bp.doc(security=BEARER_SECURITY)
+@widget_bp.arguments(InvitationCreateSchema)
+@widget_bp.response(201, InvitationSchema)
+def create_invitation(body: dict[str, Any]) -> dict[str, Any]:
+    """Invite an accountant into this company's map and reconcile steps: a single-use, short-lived link to send."""
+    claims: LinkClaims = g.link_claims
+    session = db_session()
+    account = accounts.account_for(session, claims.client_id, claims.account_key)
+    lifetime = body["expires_in"] or int(current_app.config.get("INVITATION_DEFAULT_SECONDS", 86400))
+    row, token = store.create(
+        session, links(), claims, account, name=body["name"], lifetime=lifetime, now=broker_state().now()
+    )
+    return {
+        "id": row.id,
+        "name": row.name,
+        "url": f"{public_origin()}/widget/v1/accountant#{token}",
+        "expires_at": iso(row.expires_at.astimezone(UTC)),
+    }
+
+
+@public_bp.route("/accept", methods=["POST"])
+@public_bp.doc(security=[])
+@public_bp.arguments(InvitationAcceptSchema)
+@public_bp.response(200, AccountantSessionSchema)
+def accept_invitation(body: dict[str, Any]) -> dict[str, Any]:
+    """Use an invitation (once): a link token with the scopes map and reconcile only, for the broker's own page."""
+    state = broker_state()
+    return store.accept(
+        db_session(),
+        links(),
+        state.tokens,
+        body["token"],
+        origin=public_origin(),
+        lifetime=int(current_app.config["LINK_TOKEN_DEFAULT_SECONDS"]),
+        now=state.now(),
+    )

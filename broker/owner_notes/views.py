@@ -1,0 +1,84 @@
+"""Widget endpoints of the owner's word (scope ``reconcile``): notes on lines and differences, and the attestation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from broker.invitations import actor_for, require_owner
+from broker.lender import accounts
+from broker.link.views import require_widget_scope
+from broker.owner_notes import store
+from broker.owner_notes.schemas import (
+    AttestationInputSchema,
+    AttestationSchema,
+    NotesSavedSchema,
+    NotesSaveSchema,
+    OwnerWordSchema,
+)
+from broker.state import broker_state, db_session
+from broker.storage.models import Account
+from broker.tokens import LinkClaims
+from broker.web import BEARER_SECURITY
+
+SCOPE = "reconcile"
+bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
+require_reconcile = require_widget_scope(SCOPE, "This needs a link token with the reconcile scope.")
+
+
+@bp.after_request
+def _never_cached(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _context() -> tuple[LinkClaims, Account]:
+    claims: LinkClaims = g.link_claims
+    return claims, accounts.account_for(db_session(), claims.client_id, claims.account_key)
+
+
+@bp.route("/notes")
+class Notes(MethodView):
+    @require_reconcile
+    @bp.doc(security=BEARER_SECURITY)
+    @bp.response(200, OwnerWordSchema)
+    def get(self) -> dict[str, Any]:
+        """The notes saved on this company's lines and differences (with history) and the attestation in force."""
+        _claims, account = _context()
+        return store.for_reconciliation(db_session(), account)
+
+    @require_reconcile
+    @bp.doc(security=BEARER_SECURITY)
+    @bp.arguments(NotesSaveSchema)
+    @bp.response(200, NotesSavedSchema)
+    def put(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Explain unmatched lines or differences with a reason from a closed list (other needs text); history kept."""
+        claims, account = _context()
+        session = db_session()
+        return store.save_notes(
+            session, account, body["notes"], actor=actor_for(session, claims), now=broker_state().now()
+        )
+
+
+@bp.route("/attestation", methods=["POST"])
+@require_reconcile
+@bp.doc(security=BEARER_SECURITY)
+@bp.arguments(AttestationInputSchema)
+@bp.response(201, AttestationSchema)
+def attest(body: dict[str, Any]) -> dict[str, Any]:
+    """The owner's attestation at sharing: "To the best of my knowledge these books are complete through <date>"."""
+    claims, account = _context()
+    session = db_session()
+    require_owner(session, claims)
+    return store.attest(
+        session,
+        account,
+        name=body["name"],
+        complete_through=body["complete_through"],
+        language=body["language"],
+        actor=f"link:{claims.jti}",
+        now=broker_state().now(),
+    )
