@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-# The widget's static files choose their own (long) caching; everything else the broker answers is an API answer.
-STATIC_BLUEPRINTS = frozenset({"widget"})
+# What chooses its own caching: the widget's static files (long, by ETag) and the public keys that verify consent
+# receipts (public material, cached briefly so verifiers need not ask each time). Everything else is an API answer.
+STATIC_BLUEPRINTS = frozenset({"widget", "jwks"})
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +15,7 @@ def init_app(app: Flask) -> None:
 
 
 def harden(response: Response) -> Response:
-    """Forbid content sniffing everywhere, and caching of every answer that is not a widget file."""
+    """Forbid content sniffing everywhere, and caching of every answer that is not a widget file or the public keys."""
     response.headers["X-Content-Type-Options"] = "nosniff"
     if request.blueprint in STATIC_BLUEPRINTS:
         response.headers.setdefault("Cache-Control", "no-store")

@@ -315,7 +315,8 @@ def test_success_waits_for_coverage_then_cannot_be_replayed(client: FlaskClient,
     assert done.status_code == 200, done.get_json()
     result = done.get_json()
     session_id = result["link_session_id"]
-    assert set(result) == {"account_key", "connections", "link_session_id"} and token not in done.get_data(as_text=True)
+    assert set(result) == {"account_key", "connections", "link_session_id", "consent"}
+    assert token not in done.get_data(as_text=True)
 
     # The token now reads its own session's status once, and does nothing else.
     assert_error(client.post("/v1/link/complete", headers=bearer(token)), 401, "link_session_succeeded")
