@@ -20,6 +20,7 @@ from broker.errors import ConfigurationError
 from broker.lender import clients
 from broker.state import BrokerState, broker_state
 from broker.webhooks import upstream as upstream_webhooks
+from common.dates import iso
 
 CONFIGURATION_ERROR = "broker_configuration_error"
 UNCONFIGURED = (
@@ -119,7 +120,7 @@ def register(app: Flask) -> None:
                             "client_id": client.id,
                             "name": client.name,
                             "origins": client.origin_list,
-                            "created_at": client.created_at.isoformat(),
+                            "created_at": iso(client.created_at),
                         }
                     )
                 )

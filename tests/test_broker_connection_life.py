@@ -4,13 +4,16 @@ coverage before success, resume later, and a success that cannot be replayed."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from broker.webhooks.models import WebhookDelivery
 from common import signing
 from tests.broker_support import ORIGIN, SANDBOX_CONFIG, assert_error, bearer, new_link_token
 from tests.review_support import ReviewWorld, review_world
@@ -180,6 +183,11 @@ def test_a_broken_bank_is_reconnected_in_place_and_the_lender_hears_it_restored(
     succeeded = client.post("/v1/link/complete", headers=bearer(token)).get_json()
     assert [c["integration"] for c in succeeded["connections"]] == ["northbank"]
     # The clock is frozen, so deliveries share one timestamp: compare them as a set with counts.
+    with client.application.extensions["broker"].db.session() as session:
+        [body] = session.scalars(select(WebhookDelivery.body).where(WebhookDelivery.event_type == "link.connected"))
+    event = json.loads(body)  # one date format in one payload: the API's, with Z
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["data"]["connected_at"]), event
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["created"]), event
     assert sorted(delivered(client, world, hooks)) == ["connection.error", "connection.restored", "link.connected"]
 
 

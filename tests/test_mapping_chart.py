@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from broker.mapping.standard_chart import MAX_NODES, ChartError, default_chart, load_chart
+from broker.mapping.chart_input import MAX_NODES, load_chart
+from broker.mapping.standard_chart import ChartError, default_chart
 
 DOC_LEAVES = [
     "cash",

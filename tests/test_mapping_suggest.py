@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from broker.mapping.chart_input import load_chart
 from broker.mapping.reasons import REASON_CODES, SIGNAL_SENTENCES
 from broker.mapping.rules import COARSE_OF_CLASSIFICATION, COARSE_OF_TYPE, CODE_RANGES, SIDE_OF_COARSE
-from broker.mapping.standard_chart import StandardChart, default_chart, load_chart
+from broker.mapping.standard_chart import StandardChart, default_chart
 from broker.mapping.suggest import learning_key, suggest_mappings
 
 CHART = default_chart()

@@ -23,7 +23,7 @@ from broker.consents.schemas import (
     WidgetTermsSchema,
 )
 from broker.lender import accounts
-from broker.link.flow import connections as company_connections  # by path: `broker.link_flow` is shadowed
+from broker.link.session import connections as company_connections
 from broker.link.views import own_origin, require_widget_scope
 from broker.observability.logs import remember_secret
 from broker.owner_notes import store as notes_store

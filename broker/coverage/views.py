@@ -35,7 +35,7 @@ def _never_cached(response: Response) -> Response:
 
 
 @lender_bp.route("/requirements")
-class Requirements(MethodView):
+class RequirementsView(MethodView):
     @require_client
     @lender_bp.doc(security=BASIC_SECURITY)
     @lender_bp.response(200, RequirementsSchema)

@@ -1,4 +1,4 @@
-"""The widget's link flow without Flask: session summary, catalogue, connect attempts and their outcomes, completion.
+"""The widget's link flow without Flask: connect attempts and their outcomes, and completion.
 
 An attempt is bound to the link token's id (``jti``); its ``state`` travels through the upstream and back to the
 callback, and only its SHA-256 is stored. Passwords and MFA codes pass through to the upstream and are never stored
@@ -8,7 +8,6 @@ or logged; embed tokens are fetched when needed and never stored.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 import threading
@@ -22,19 +21,19 @@ from sqlalchemy.orm import Session
 
 from broker.errors import BrokerError, InvalidInput, NotFound
 from broker.lender.accounts import audit
-from broker.link.models import LinkAttempt, LinkSession
-from broker.storage.models import Account, Client, LinkToken
+from broker.link.models import LinkAttempt
+from broker.link.session import connections, integrations, open_session
+from broker.storage.models import Account, LinkToken
 from broker.tokens import LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient
 from broker.upstream import connect as upstream_connect
+from common.dates import iso
 
 log = logging.getLogger(__name__)
 
 ATTEMPT_LIFETIME = timedelta(minutes=30)
 KINDS = {"oauth2": "popup", "credentials": "credentials", "upload": "upload"}
 FINAL = ("connected", "denied", "error", "expired")
-MAX_CATALOGUE_PAGES = 20
-_CONNECTION_FIELDS = ("integration", "name", "category", "status", "sync_progress", "created", "last_sync", "error")
 
 
 class AttemptClosed(BrokerError):
@@ -64,101 +63,7 @@ def _hash(state: str) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-# -- session, catalogue, connections -------------------------------------------------------------------------------
-def open_session(db: Session, claims: LinkClaims, account: Account, now: datetime) -> LinkSession:
-    """Return the widget session of this token, recording it the first time it is seen."""
-    row = db.get(LinkSession, claims.jti)
-    if row is None:
-        row = LinkSession(jti=claims.jti, account_id=account.id, opened_at=now)
-        db.add(row)
-        audit(db, actor=f"link:{claims.jti}", action="link.session_open", at=now, account_id=account.id)
-        db.commit()
-    return row
-
-
-def connections(
-    upstream: UpstreamClient, account: Account, health: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
-    """Return the company's connections as the widget shows them (no account key); ``health`` is the upstream's
-    connection health when the caller already has it."""
-    rows = upstream.connection_health(account.account_key) if health is None else health
-    shown = []
-    for row in rows:
-        item = {name: row.get(name) for name in _CONNECTION_FIELDS}
-        if not isinstance(item["sync_progress"], int):
-            item["sync_progress"] = 100 if item["status"] == "healthy" else 0
-        shown.append(item)
-    return shown
-
-
-def session_summary(
-    db: Session,
-    upstream: UpstreamClient,
-    claims: LinkClaims,
-    account: Account,
-    now: datetime,
-    health: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Return what the frame needs to start: account key, scopes, origin, expiry, lender name, connections."""
-    open_session(db, claims, account, now)
-    client = db.get(Client, claims.client_id)
-    return {
-        "account_key": account.account_key,
-        "scopes": list(claims.scopes),
-        "origin": claims.origin,
-        "expires_at": datetime.fromtimestamp(claims.expires_at, now.tzinfo).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "client_name": client.name if client else None,
-        "connections": connections(upstream, account, health),
-    }
-
-
-def _integrations(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for page in range(1, MAX_CATALOGUE_PAGES + 1):
-        answer = json.loads(upstream.get_data(account.account_key, "integrations", [("page", str(page))]).content)
-        if not isinstance(answer, list) or not answer:
-            break
-        rows.extend(r for r in answer if isinstance(r, dict) and isinstance(r.get("key"), str))
-    return rows
-
-
-def catalogue(
-    upstream: UpstreamClient, account: Account, health_rows: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
-    """Return the upstream's apps with ``connected`` and ``status`` for this company."""
-    rows = upstream.connection_health(account.account_key) if health_rows is None else health_rows
-    health = {c["integration"]: c for c in rows}
-    apps = []
-    for row in _integrations(upstream, account):
-        connection = health.get(row["key"])
-        status = connection.get("status") if connection else None
-        apps.append(
-            {
-                "key": row["key"],
-                "name": str(row.get("name") or row["key"]),
-                "category": row.get("category"),
-                "auth_type": row.get("auth_type"),
-                "description": row.get("description"),
-                "connected": status is not None and status != "inactive",
-                "status": status,
-            }
-        )
-    return apps
-
-
-def bootstrap(
-    db: Session, upstream: UpstreamClient, claims: LinkClaims, account: Account, now: datetime
-) -> dict[str, Any]:
-    """Return the session and the catalogue together (the frame's one call to start), asking the upstream for the
-    company's connection health once for both."""
-    health = upstream.connection_health(account.account_key)
-    return {
-        "session": session_summary(db, upstream, claims, account, now, health),
-        "integrations": catalogue(upstream, account, health),
-    }
+    return iso(value) if value else None
 
 
 # -- attempts ------------------------------------------------------------------------------------------------------
@@ -201,7 +106,7 @@ def start_attempt(
     """Create an attempt for an app of the catalogue; popup apps get their connect URL (with a fresh embed token)."""
     if not isinstance(integration, str) or not integration:
         raise InvalidInput("integration is required.", code="validation_failed", status=422)
-    app = next((a for a in _integrations(upstream, account) if a["key"] == integration), None)
+    app = next((a for a in integrations(upstream, account) if a["key"] == integration), None)
     if app is None or app.get("auth_type") not in KINDS:
         raise NotFound("No such app in the catalogue.", code="unknown_integration")
     kind = KINDS[str(app["auth_type"])]

@@ -22,6 +22,7 @@ from broker.consents import issue_on_success
 from broker.errors import InsufficientScope, InvalidInput, OriginMismatch, OriginNotAllowed
 from broker.lender import accounts
 from broker.link import flow as link_flow
+from broker.link import session as link_session
 from broker.link.models import LinkAttempt
 from broker.link_sessions import hooks as link_sessions_hooks
 from broker.state import broker_state, db_session
@@ -29,6 +30,7 @@ from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
 from broker.web import BEARER_SECURITY
+from common.dates import iso
 from common.web import request_id
 
 bp = Blueprint(
@@ -148,12 +150,12 @@ def _announce_attempt(attempt_id: str) -> None:
     account = session.get(Account, row.account_id) if row is not None else None
     if row is None or account is None:
         return
-    data = {"integration": row.integration, "attempt_id": row.id, "connected_at": _iso(row.finished_at)}
+    data = {
+        "integration": row.integration,
+        "attempt_id": row.id,
+        "connected_at": iso(row.finished_at) if row.finished_at else None,
+    }
     webhooks.emit("link.connected", account.client_id, account.account_key, data)
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _no_store(payload: dict[str, Any], status: int = 200) -> Response:
@@ -190,7 +192,7 @@ def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[
 def session() -> Response:
     """The session the token opens: account key, scopes, origin, expiry, lender name and current connections."""
     claims, account, upstream = _context()
-    return _no_store(link_flow.session_summary(db_session(), upstream, claims, account, broker_state().now()))
+    return _no_store(link_session.session_summary(db_session(), upstream, claims, account, broker_state().now()))
 
 
 @bp.route("/integrations", methods=["GET"])
@@ -199,7 +201,7 @@ def session() -> Response:
 def integrations() -> Response:
     """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
     _claims, account, upstream = _context()
-    return _no_store({"integrations": link_flow.catalogue(upstream, account)})
+    return _no_store({"integrations": link_session.catalogue(upstream, account)})
 
 
 @bp.route("/bootstrap", methods=["GET"])
@@ -227,7 +229,7 @@ def integrations() -> Response:
 def bootstrap() -> Response:
     """The session (as ``GET /v1/link/session``) and the catalogue (as ``GET /v1/link/integrations``) together."""
     claims, account, upstream = _context()
-    return _no_store(link_flow.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
+    return _no_store(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
 
 
 @bp.route("/connections", methods=["GET"])
@@ -236,7 +238,7 @@ def bootstrap() -> Response:
 def connections() -> Response:
     """The company's connections with their sync progress (0-100)."""
     _claims, account, upstream = _context()
-    return _no_store({"connections": link_flow.connections(upstream, account)})
+    return _no_store({"connections": link_session.connections(upstream, account)})
 
 
 @bp.route("/attempts", methods=["POST"])

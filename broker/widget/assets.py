@@ -1,5 +1,7 @@
-"""The widget's files as the broker serves them: the loader (ETag, SRI hash), the frame's bundle and assets, each with
-its gzip and brotli copies precompressed at build time (``widget/dist/precompressed``)."""
+"""The widget's files as the broker serves them: the loader (ETag, SRI hash), the frame's bundle and its assets.
+
+Each file has gzip and brotli copies precompressed at build time (``widget/dist/precompressed``).
+"""
 
 from __future__ import annotations
 
