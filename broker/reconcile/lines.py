@@ -18,6 +18,8 @@ class BankLine:
     amount: int
     currency: str
     description: str = ""
+    counterparty: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class LedgerLine:
     memo: str = ""
     source_type: str = "manual"
     group_key: str | None = None
+    details: str = ""
 
 
 def _day(value: object, what: str) -> date:
@@ -61,6 +64,8 @@ def bank_lines_from_common(bank_transactions: Sequence[Mapping[str, Any]]) -> li
             amount=_cents(txn.get("amount"), f"bank transaction {txn['id']}"),
             currency=str(txn.get("currency") or ""),
             description=str(txn.get("description") or ""),
+            counterparty=str(txn.get("counterparty") or ""),
+            reference=str(txn.get("reference") or ""),
         )
         for txn in bank_transactions
     ]
@@ -82,13 +87,12 @@ def ledger_lines_from_common(
     lines = []
     for entry in journal_entries:
         what = f"journal entry {entry.get('id')}"
-        amounts = [
-            _cents(line.get("amount"), what)
-            for line in entry.get("lines") or []
-            if line.get("account_id") == bank_ledger_account_id
-        ]
+        mine = [line for line in entry.get("lines") or [] if line.get("account_id") == bank_ledger_account_id]
+        amounts = [_cents(line.get("amount"), what) for line in mine]
         if not amounts:
             continue
+        # The other lines' descriptions often name the customer or the vendor when the memo does not.
+        details = {str(line.get("description") or "") for line in entry.get("lines") or []} - {"", entry.get("memo")}
         lines.append(
             LedgerLine(
                 id=str(entry["id"]),
@@ -98,6 +102,7 @@ def ledger_lines_from_common(
                 memo=str(entry.get("memo") or ""),
                 source_type=str(entry.get("source_type") or "manual"),
                 group_key=_group_key(entry),
+                details=" ".join(sorted(details)),
             )
         )
     return lines
