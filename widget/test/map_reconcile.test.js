@@ -238,6 +238,7 @@ describe("reconcile step", () => {
     const t = (key, params) => `${key}(${params.value})`;
     assert.equal(evidenceText("cheque 3035", t), "reconcile.ev.cheque(3035)");
     assert.equal(evidenceText("2 days", t), "reconcile.ev.days(2)");
+    assert.equal(evidenceText("1 day", t), "reconcile.ev.day()");
     assert.equal(evidenceText("same day", t), "reconcile.ev.sameDay()");
     assert.equal(evidenceText("differs by -13.50 CAD", t), "reconcile.ev.differs(-13.50 CAD)");
     assert.equal(evidenceText("Nina Lee", t), "Nina Lee");

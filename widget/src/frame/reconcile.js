@@ -105,7 +105,8 @@ export function pickedCandidate(recon, choice) {
 
 const EVIDENCE = [
   [/^same day$/, "reconcile.ev.sameDay"],
-  [/^(\d+) days?$/, "reconcile.ev.days"],
+  [/^1 day$/, "reconcile.ev.day"],
+  [/^(\d+) days$/, "reconcile.ev.days"],
   [/^cheque (\S+)$/, "reconcile.ev.cheque"],
   [/^no\. (\S+)$/, "reconcile.ev.number"],
   [/^within (\d+) days?$/, "reconcile.ev.within"],
