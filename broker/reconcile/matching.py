@@ -37,6 +37,9 @@ MARGIN = 0.6  # how much better the chosen pairing must explain the lines than t
 BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
 MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly
 MAX_CHOICES = 5
+MAX_NEAREST = 12  # equal amounts tried per bank line, nearest dates first
+MAX_BLOCK = 40  # lines a side past which a block of equal amounts is assigned greedily, best evidence first
+MAX_POOL = 40  # lines sharing one word near one date, past which the word is too common to tie them together
 NEAR_KINDS = ("fx_or_rounding", "sign_flip", "unbooked_fee")
 
 
@@ -181,36 +184,36 @@ class _Matcher:
         self.choices: list[Choice] = []
 
     # -- evidence -------------------------------------------------------------------------------------------------
-    def reach(self, i: int, j: int) -> tuple[int, int]:
-        """The days (from the ledger date to the bank date) within which bank line i may clear ledger line j."""
-        if self.bank.texts[i].cheque or self.ledger.texts[j].cheque:
-            return -min(self.window, 5), CHEQUE_DAYS
-        return -self.window, self.window
-
-    def evidence(self, i: int, j: int) -> tuple[float, list[str]] | None:
-        """Score a bank and a ledger line as a pair (None when they cannot be one) and name what was read."""
+    def evidence(self, i: int, j: int) -> float | None:
+        """Score a bank and a ledger line as a pair, or None when they cannot be one (dates, cheque numbers)."""
         gap = self.bank.days[i] - self.ledger.days[j]
-        low, high = self.reach(i, j)
-        if not low <= gap <= high:
-            return None
         bt, lt = self.bank.texts[i], self.ledger.texts[j]
-        numbers = bt.numbers & lt.numbers
         cheque = bt.cheque or lt.cheque
-        if cheque and bt.cheque == lt.cheque and bt.numbers and lt.numbers and not numbers:
-            return None  # cheque 3035 is not cheque 3036, whatever the amount
+        if not (-min(self.window, 5) if cheque else -self.window) <= gap <= (CHEQUE_DAYS if cheque else self.window):
+            return None
+        score = (0.5 if 0 <= gap <= 45 else 0.3) if cheque else 1.0 - abs(gap) / (self.window + 1)
+        if bt.numbers and lt.numbers:
+            if bt.numbers & lt.numbers:
+                score += 3.0
+            elif cheque and bt.cheque == lt.cheque:
+                return None  # cheque 3035 is not cheque 3036, whatever the amount
+        if bt.words and lt.words and not bt.words.isdisjoint(lt.words):
+            score += 2.0 * self.weights.shared(bt, lt)[0]
+        return score
+
+    def labels(self, i: int, j: int) -> list[str]:
+        """What tied the two lines: the number, the names, the days between them ("cheque 3035 · Nina Lee · 2 days")."""
+        bt, lt = self.bank.texts[i], self.ledger.texts[j]
         labels = []
-        score = 0.0
+        numbers = bt.numbers & lt.numbers
         if numbers:
             number = max(numbers, key=lambda n: (len(n), n))
-            labels.append(f"cheque {number}" if cheque else f"no. {number}")
-            score += 3.0
-        weight, words = self.weights.shared(bt, lt)
+            labels.append(f"cheque {number}" if bt.cheque or lt.cheque else f"no. {number}")
+        words = self.weights.shared(bt, lt)[1] if bt.words and not bt.words.isdisjoint(lt.words) else ()
         if words:
             labels.append(" ".join(w.capitalize() for w in sorted(words[:3], key=lt.label.lower().find)))
-            score += 2.0 * weight
-        closeness = (0.5 if 0 <= gap <= 45 else 0.3) if cheque else 1.0 - abs(gap) / (self.window + 1)
-        labels.append(_days(abs(gap)))
-        return score + closeness, labels
+        labels.append(_days(abs(self.bank.days[i] - self.ledger.days[j])))
+        return labels
 
     def strong(self, score: float) -> bool:
         return score >= 2.0
@@ -227,64 +230,99 @@ class _Matcher:
 
     def _match(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
                near: str = "", difference: int = 0) -> Match:  # fmt: skip
-        bank = sorted(bank, key=lambda i: (self.bank.ids[i], i))
-        ledger = sorted(ledger, key=lambda j: (self.ledger.ids[j], j))
+        bank_ids = tuple(sorted(self.bank.ids[i] for i in bank)) if len(bank) > 1 else (self.bank.ids[bank[0]],)
+        ledger_ids = (
+            tuple(sorted(self.ledger.ids[j] for j in ledger)) if len(ledger) > 1 else (self.ledger.ids[ledger[0]],)
+        )
         reason = " · ".join(labels)
         return Match(
-            tuple(self.bank.ids[i] for i in bank), tuple(self.ledger.ids[j] for j in ledger),
-            round(min(max(score, 0.05), 1.0), 2), kind, reason, tuple(labels), near, difference,
-        )  # fmt: skip
+            bank_ids, ledger_ids, round(min(max(score, 0.05), 1.0), 2), kind, reason, tuple(labels), near, difference
+        )
 
     # -- equal amounts ----------------------------------------------------------------------------------------------
-    def edges(self) -> dict[int, list[tuple[int, float, list[str]]]]:
-        """Every possible one-to-one pair of free lines of equal currency and amount, by bank line."""
+    def edges(self) -> dict[int, list[tuple[int, float]]]:
+        """Possible one-to-one pairs of free lines of equal currency and amount, by bank line, with their scores.
+
+        Per bank line the nearest ``MAX_NEAREST`` ledger lines within the window, and cheques weeks earlier: past
+        that many equal amounts a few days around, dates cannot tell them apart anyway.
+        """
         bank, ledger = self.bank, self.ledger
-        by_amount: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+        by_amount: dict[tuple[str, int], tuple[list[int], list[int], list[int], list[int]]] = {}
         for j in ledger.free():
-            days, items = by_amount.setdefault((ledger.currencies[j], ledger.amounts[j]), ([], []))
+            days, items, cheque_days, cheques = by_amount.setdefault(
+                (ledger.currencies[j], ledger.amounts[j]), ([], [], [], [])
+            )
             days.append(ledger.days[j])
             items.append(j)
-        found: dict[int, list[tuple[int, float, list[str]]]] = {}
+            if ledger.texts[j].cheque:
+                cheque_days.append(ledger.days[j])
+                cheques.append(j)
+        found: dict[int, list[tuple[int, float]]] = {}
+        window = self.window
         for i in bank.free():
             entry = by_amount.get((bank.currencies[i], bank.amounts[i]))
             if entry is None or not bank.amounts[i]:
                 continue
-            days, items = entry
+            days, items, cheque_days, cheques = entry
             day = bank.days[i]
-            start = bisect_left(days, day - CHEQUE_DAYS)
-            stop = bisect_right(days, day + self.window)
-            for position in range(start, stop):
-                j = items[position]
+            if bank.texts[i].cheque:
+                start, stop = bisect_left(days, day - CHEQUE_DAYS), bisect_right(days, day + window)
+                picked = [items[p] for p in range(start, min(stop, start + 4 * MAX_NEAREST))]
+            elif len(items) == 1:
+                picked = list(items)
+            else:
+                near = _nearest(days, items, day, window, 4 * MAX_NEAREST)
+                # Past the nearest few, only lines whose text shares a word or a number with this one.
+                text, texts = bank.texts[i], ledger.texts
+                picked = near[:MAX_NEAREST] + [
+                    j
+                    for j in near[MAX_NEAREST:]
+                    if not text.words.isdisjoint(texts[j].words) or not text.numbers.isdisjoint(texts[j].numbers)
+                ]
+                start, stop = bisect_left(cheque_days, day - CHEQUE_DAYS), bisect_left(cheque_days, day - window)
+                picked += [cheques[p] for p in range(max(start, stop - MAX_NEAREST), stop)]
+            for j in picked:
                 scored = self.evidence(i, j)
                 if scored is not None:
-                    found.setdefault(i, []).append((j, scored[0], scored[1]))
+                    found.setdefault(i, []).append((j, scored))
         return found
 
-    def one_to_one(self, edges: dict[int, list[tuple[int, float, list[str]]]]) -> None:
+    def one_to_one(self, edges: dict[int, list[tuple[int, float]]]) -> None:
         """Pair equal amounts block by block: the least-cost assignment, kept where no other comes close."""
         bank, ledger = self.bank, self.ledger
         live = {
             i: [e for e in items if ledger.state[e[0]] == FREE] for i, items in edges.items() if bank.state[i] == FREE
         }
         live = {i: items for i, items in live.items() if items}
-        # Blocks: lines joined by a possible pair, through either side.
-        parent: dict[tuple[str, int], tuple[str, int]] = {}
+        degree: dict[int, int] = {}
+        for items in live.values():
+            for j, _score in items:
+                degree[j] = degree.get(j, 0) + 1
+        # Most lines have one possible partner that has no other: no block to solve.
+        alone = [i for i, items in live.items() if len(items) == 1 and degree[items[0][0]] == 1]
+        for i in alone:
+            j, score = live.pop(i)[0]
+            self._pair(i, j, score)
+        # Blocks: lines joined by a possible pair, through either side (ledger line j is node offset + j).
+        offset = len(bank.ids)
+        parent = list(range(offset + len(ledger.ids)))
 
-        def root(node: tuple[str, int]) -> tuple[str, int]:
-            while parent.get(node, node) != node:
-                node = parent[node] = parent.get(parent[node], parent[node])
+        def root(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]  # halve the path as we go
+                node = parent[node]
             return node
 
         for i, items in live.items():
-            for j, _score, _labels in items:
-                a, b = root(("b", i)), root(("l", j))
+            for j, _score in items:
+                a, b = root(i), root(offset + j)
                 if a != b:
                     parent[a] = b
-        blocks: dict[tuple[str, int], list[int]] = {}
+        blocks: dict[int, list[int]] = {}
         for i in live:
-            blocks.setdefault(root(("b", i)), []).append(i)
-        for key in sorted(blocks, key=lambda k: min(bank.days[i] for i in blocks[k])):
-            rows = sorted(blocks[key], key=lambda i: (bank.days[i], bank.ids[i]))
+            blocks.setdefault(root(i), []).append(i)
+        for rows in sorted(blocks.values(), key=lambda rows: min((bank.days[i], bank.ids[i]) for i in rows)):
+            rows.sort(key=lambda i: (bank.days[i], bank.ids[i]))
             self._block(rows, live)
 
     def _twins(self, js: Sequence[int]) -> dict[int, set[int]]:
@@ -302,20 +340,21 @@ class _Matcher:
                     twins[j] = near
         return twins
 
-    def _block(self, rows: list[int], live: dict[int, list[tuple[int, float, list[str]]]]) -> None:
+    def _block(self, rows: list[int], live: dict[int, list[tuple[int, float]]]) -> None:
         ledger = self.ledger
-        cols = sorted({j for i in rows for j, _s, _l in live[i]}, key=lambda j: (ledger.days[j], ledger.ids[j]))
-        scores = {(i, j): (s, labels) for i in rows for j, s, labels in live[i]}
+        cols = sorted({j for i in rows for j, _s in live[i]}, key=lambda j: (ledger.days[j], ledger.ids[j]))
+        scores = {(i, j): s for i in rows for j, s in live[i]}
         if len(rows) == 1 and len(cols) == 1:
-            i, j = rows[0], cols[0]
-            score, labels = scores[(i, j)]
-            self._pair(i, j, score, labels)
+            self._pair(rows[0], cols[0], scores[(rows[0], cols[0])])
             return
         twins = self._twins(cols)
+        if len(rows) > MAX_BLOCK or len(cols) > MAX_BLOCK:
+            self._greedy(rows, live, scores, twins)
+            return
         position = {j: c for c, j in enumerate(cols)}
         cost = [[INF] * len(cols) for _ in rows]
         for r, i in enumerate(rows):
-            for j, s, _labels in live[i]:
+            for j, s in live[i]:
                 cost[r][position[j]] = -(s + BONUS)
         chosen = min_cost_assignment(cost)
         total = sum(cost[r][c] for r, c in chosen)
@@ -336,29 +375,55 @@ class _Matcher:
                 lead = min(others, default=0.0) - cost[r][c]
             (decided if lead >= MARGIN else undecided).append((r, c))
         for r, c in decided:
-            score, labels = scores[(rows[r], cols[c])]
-            self._pair(rows[r], cols[c], score, labels)
+            self._pair(rows[r], cols[c], scores[(rows[r], cols[c])])
         assigned = {r for r, _c in chosen}
         for r in [r for r, _c in undecided] + [r for r in range(len(rows)) if r not in assigned]:
-            i = rows[r]
-            options = [(cols[cc], -cost[r][cc]) for cc in range(len(cols)) if cost[r][cc] < INF]
-            options = [(j, s) for j, s in options if ledger.state[j] != USED]
+            options = [(j, s) for j, s in live[rows[r]] if ledger.state[j] != USED]
             if options:
-                self._offer(i, options, scores)
+                self._offer(rows[r], options)
 
-    def _pair(self, i: int, j: int, score: float, labels: list[str]) -> None:
+    def _greedy(
+        self,
+        rows: list[int],
+        live: dict[int, list[tuple[int, float]]],
+        scores: dict[Any, float],
+        twins: dict[int, set[int]],
+    ) -> None:
+        """A block too large to assign exactly: best evidence first, kept when it leads every rival by the margin."""
+        bank, ledger = self.bank, self.ledger
+        top: dict[int, list[float]] = {}  # per ledger line, its two best scores
+        for i in rows:
+            for j, s in live[i]:
+                best = top.setdefault(j, [-INF, -INF])
+                if s > best[0]:
+                    best[0], best[1] = s, best[0]
+                elif s > best[1]:
+                    best[1] = s
+        for (i, j), s in sorted(scores.items(), key=lambda e: (-e[1], bank.ids[e[0][0]], ledger.ids[e[0][1]])):
+            if bank.state[i] != FREE or ledger.state[j] != FREE:
+                continue
+            rival = max((o for k, o in live[i] if k != j and k not in twins.get(j, ())), default=-INF)
+            column = top[j][1] if s >= top[j][0] else top[j][0]
+            if s - max(rival, column) >= MARGIN:
+                self._pair(i, j, s)
+        for i in rows:
+            if bank.state[i] == FREE:
+                options = [(j, s) for j, s in live[i] if ledger.state[j] != USED]
+                if options:
+                    self._offer(i, options)
+
+    def _pair(self, i: int, j: int, score: float) -> None:
         gap = abs(self.bank.days[i] - self.ledger.days[j])
         kind = "exact" if gap <= 1 or self.bank.texts[i].cheque else "date_window"
-        self.add([i], [j], 0.55 + score / 8, kind, labels)
+        self.add([i], [j], 0.55 + score / 8, kind, self.labels(i, j))
 
-    def _offer(self, i: int, options: list[tuple[int, float]], scores: dict[Any, Any]) -> None:
+    def _offer(self, i: int, options: list[tuple[int, float]]) -> None:
         """Hold bank line i for the owner, with the ledger lines that explain it almost as well as the best."""
         best = max(s for _j, s in options)
         picked = sorted((o for o in options if o[1] >= best - MARGIN), key=lambda o: (-o[1], self.ledger.ids[o[0]]))
         candidates = []
-        for k, _s in picked[:MAX_CHOICES]:
-            score, labels = scores[(i, k)]
-            candidates.append(self._match([i], [k], 0.3 + score / 10, "candidate", labels))
+        for k, score in picked[:MAX_CHOICES]:
+            candidates.append(self._match([i], [k], 0.3 + score / 10, "candidate", self.labels(i, k)))
             if self.ledger.state[k] == FREE:
                 self.ledger.state[k] = HELD
         self.bank.state[i] = HELD
@@ -367,12 +432,12 @@ class _Matcher:
         self.choices.append(Choice((self.bank.ids[i],), question, tuple(candidates)))
 
     # -- groups -----------------------------------------------------------------------------------------------------
-    def groups(self, edges: dict[int, list[tuple[int, float, list[str]]]]) -> None:
+    def groups(self, edges: dict[int, list[tuple[int, float]]]) -> None:
         """One line to several coherent lines of the other side, for lines that have no equal amount nearby."""
         bank, ledger = self.bank, self.ledger
         paired_ledger: dict[int, float] = {}
         for items in edges.values():
-            for j, score, _labels in items:
+            for j, score in items:
                 paired_ledger[j] = max(paired_ledger.get(j, 0.0), score)
         keyed: dict[tuple[str, str], list[int]] = {}
         for j in ledger.free():
@@ -393,7 +458,7 @@ class _Matcher:
                 continue
             self._group_for_bank(i, by_total, ledger_words, paired_ledger)
         bank_words = bank.word_index()
-        paired_bank = {i for i, items in edges.items() if any(self.strong(s) for _j, s, _l in items)}
+        paired_bank = {i for i, items in edges.items() if any(self.strong(s) for _j, s in items)}
         for j in ledger.free():
             if j in paired_ledger or not ledger.amounts[j]:
                 continue
@@ -422,12 +487,15 @@ class _Matcher:
             if entry is None:
                 continue
             days, items = entry
+            start, stop = bisect_left(days, day - self.window - 7), bisect_right(days, day + 2)
+            if stop - start > MAX_POOL:
+                continue  # a word this many lines share nearby does not make a group coherent
             pool = [
                 items[p]
-                for p in range(bisect_left(days, day - self.window - 7), bisect_right(days, day + 2))
+                for p in range(start, stop)
                 if ledger.state[items[p]] == FREE and not self.strong(paired.get(items[p], 0.0))
             ]
-            if len(pool) < 2 or len(pool) > 40:
+            if len(pool) < 2:
                 continue
             answers = subsets_summing([ledger.amounts[j] for j in pool], target)
             if len(answers) != 1:
@@ -451,12 +519,11 @@ class _Matcher:
             if entry is None:
                 continue
             days, items = entry
-            pool = [
-                items[p]
-                for p in range(bisect_left(days, day - 2), bisect_right(days, day + self.window + 7))
-                if bank.state[items[p]] == FREE and items[p] not in paired
-            ]
-            if len(pool) < 2 or len(pool) > 40:
+            start, stop = bisect_left(days, day - 2), bisect_right(days, day + self.window + 7)
+            if stop - start > MAX_POOL:
+                continue
+            pool = [items[p] for p in range(start, stop) if bank.state[items[p]] == FREE and items[p] not in paired]
+            if len(pool) < 2:
                 continue
             answers = subsets_summing([bank.amounts[i] for i in pool], target)
             if len(answers) != 1 or len(answers[0]) > MAX_MEMBERS:
@@ -487,7 +554,7 @@ class _Matcher:
                 days, items = entry
                 back = CHEQUE_DAYS if text.cheque or token.startswith("#") else self.window
                 start, stop = bisect_left(days, day - back), bisect_right(days, day + self.window)
-                if stop - start > 60:
+                if stop - start > MAX_POOL:
                     continue  # a word that many lines share nearby tells nothing
                 for p in range(start, stop):
                     j = items[p]
@@ -495,9 +562,9 @@ class _Matcher:
                         continue
                     kind = _near_kind(amount, ledger.amounts[j])
                     scored = self.evidence(i, j) if kind else None
-                    if scored is None or scored[0] < 1.5:
+                    if scored is None or scored < 1.5:
                         continue
-                    options[j] = (scored[0], kind, scored[1])
+                    options[j] = (scored, kind, self.labels(i, j))
             if not options:
                 continue
             ranked = sorted(options.items(), key=lambda o: (-o[1][0], ledger.ids[o[0]]))
@@ -525,6 +592,27 @@ class _Matcher:
                 if twins:
                     found.append((ledger.ids[j], ledger.ids[twins[0]]))
         return found
+
+
+def _nearest(days: list[int], items: list[int], day: int, window: int, count: int) -> list[int]:
+    """Up to ``count`` items whose day is within ``window`` of ``day``, nearest first (``days`` sorted)."""
+    right = bisect_left(days, day)
+    left = right - 1
+    chosen: list[int] = []
+    while len(chosen) < count:
+        if left >= 0 and (right >= len(days) or day - days[left] <= days[right] - day):
+            if day - days[left] > window:
+                break
+            chosen.append(items[left])
+            left -= 1
+        elif right < len(days):
+            if days[right] - day > window:
+                break
+            chosen.append(items[right])
+            right += 1
+        else:
+            break
+    return chosen
 
 
 def _near_kind(bank: int, ledger: int) -> str:

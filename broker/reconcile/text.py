@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _AMOUNT = re.compile(r"\d[\d,]*\.\d{2}\b")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
@@ -37,13 +38,20 @@ class Text:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def read_text(*parts: str | None) -> Text:
     """Normalise a line's texts (accents, case, amounts and dates dropped) into words, numbers and a cheque flag."""
-    raw = " ".join(part for part in parts if part)
+    return _read(" ".join(part for part in parts if part))
+
+
+@lru_cache(maxsize=65_536)  # bank descriptions and memos repeat: "SERVICE CHARGE", "Stripe fees", ...
+def _read(raw: str) -> Text:
     folded = _DATE.sub(" ", _AMOUNT.sub(" ", _fold(raw)))
     words, numbers = set(), set()
     for token in _TOKEN.findall(folded):
