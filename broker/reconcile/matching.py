@@ -151,21 +151,30 @@ class _Side:
         self.currencies = [line.currency for line in lines]
         self.texts = texts
         self.state = bytearray(len(lines))
+        self._index: dict[str, tuple[list[int], list[int]]] | None = None
         self.order = sorted(range(len(lines)), key=lambda i: (self.days[i], self.ids[i], i))
 
     def free(self) -> list[int]:
         return [i for i in self.order if self.state[i] == FREE]
 
-    def word_index(self) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
-        """Free lines by (currency, word or number) in date order: (days, positions)."""
-        index: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-        for i in self.free():
-            text = self.texts[i]
-            for token in (*text.words, *("#" + n for n in text.numbers)):
-                days, items = index.setdefault((self.currencies[i], token), ([], []))
-                days.append(self.days[i])
-                items.append(i)
-        return index
+    def word_index(self) -> dict[str, tuple[list[int], list[int]]]:
+        """Lines free when first asked, by word (or ``#`` and number), in date order: (days, positions).
+
+        Built once; callers check each line's state and currency, which change as matches are made.
+        """
+        if self._index is None:
+            index: dict[str, tuple[list[int], list[int]]] = {}
+            days = self.days
+            for i in self.free():
+                text = self.texts[i]
+                for token in text.tokens:
+                    entry = index.get(token)
+                    if entry is None:
+                        entry = index[token] = ([], [])
+                    entry[0].append(days[i])
+                    entry[1].append(i)
+            self._index = index
+        return self._index
 
 
 def _bank_text(line: BankLine) -> Text:
@@ -247,23 +256,28 @@ class _Matcher:
         that many equal amounts a few days around, dates cannot tell them apart anyway.
         """
         bank, ledger = self.bank, self.ledger
-        by_amount: dict[tuple[str, int], tuple[list[int], list[int], list[int], list[int]]] = {}
+        by_amount: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+        cheque_lines: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
         for j in ledger.free():
-            days, items, cheque_days, cheques = by_amount.setdefault(
-                (ledger.currencies[j], ledger.amounts[j]), ([], [], [], [])
-            )
-            days.append(ledger.days[j])
-            items.append(j)
+            key = (ledger.currencies[j], ledger.amounts[j])
+            entry = by_amount.get(key)
+            if entry is None:
+                entry = by_amount[key] = ([], [])
+            entry[0].append(ledger.days[j])
+            entry[1].append(j)
             if ledger.texts[j].cheque:
-                cheque_days.append(ledger.days[j])
-                cheques.append(j)
+                found_cheques = cheque_lines.setdefault(key, ([], []))
+                found_cheques[0].append(ledger.days[j])
+                found_cheques[1].append(j)
+        no_cheques: tuple[list[int], list[int]] = ([], [])
         found: dict[int, list[tuple[int, float]]] = {}
         window = self.window
         for i in bank.free():
-            entry = by_amount.get((bank.currencies[i], bank.amounts[i]))
+            key = (bank.currencies[i], bank.amounts[i])
+            entry = by_amount.get(key)
             if entry is None or not bank.amounts[i]:
                 continue
-            days, items, cheque_days, cheques = entry
+            days, items = entry
             day = bank.days[i]
             if bank.texts[i].cheque:
                 start, stop = bisect_left(days, day - CHEQUE_DAYS), bisect_right(days, day + window)
@@ -279,8 +293,10 @@ class _Matcher:
                     for j in near[MAX_NEAREST:]
                     if not text.words.isdisjoint(texts[j].words) or not text.numbers.isdisjoint(texts[j].numbers)
                 ]
-                start, stop = bisect_left(cheque_days, day - CHEQUE_DAYS), bisect_left(cheque_days, day - window)
-                picked += [cheques[p] for p in range(max(start, stop - MAX_NEAREST), stop)]
+                cheque_days, cheques = cheque_lines.get(key, no_cheques)
+                if cheques:
+                    start, stop = bisect_left(cheque_days, day - CHEQUE_DAYS), bisect_left(cheque_days, day - window)
+                    picked += [cheques[p] for p in range(max(start, stop - MAX_NEAREST), stop)]
             for j in picked:
                 scored = self.evidence(i, j)
                 if scored is not None:
@@ -465,7 +481,7 @@ class _Matcher:
             self._group_for_ledger(j, bank_words, paired_bank)
 
     def _group_for_bank(
-        self, i: int, by_total: dict[Any, Any], words: dict[Any, Any], paired: dict[int, float]
+        self, i: int, by_total: dict[Any, Any], words: dict[str, tuple[list[int], list[int]]], paired: dict[int, float]
     ) -> None:
         bank, ledger = self.bank, self.ledger
         day, currency, target = bank.days[i], bank.currencies[i], bank.amounts[i]
@@ -482,8 +498,8 @@ class _Matcher:
                 return
         found: dict[tuple[int, ...], tuple[float, list[str]]] = {}
         text = bank.texts[i]
-        for token in sorted({*text.words, *("#" + n for n in text.numbers)}):
-            entry = words.get((currency, token))
+        for token in sorted(text.tokens):
+            entry = words.get(token)
             if entry is None:
                 continue
             days, items = entry
@@ -493,7 +509,9 @@ class _Matcher:
             pool = [
                 items[p]
                 for p in range(start, stop)
-                if ledger.state[items[p]] == FREE and not self.strong(paired.get(items[p], 0.0))
+                if ledger.state[items[p]] == FREE
+                and ledger.currencies[items[p]] == currency
+                and not self.strong(paired.get(items[p], 0.0))
             ]
             if len(pool) < 2:
                 continue
@@ -510,19 +528,23 @@ class _Matcher:
             ((members, (_weight, labels)),) = found.items()
             self.add([i], members, 0.8, "split", labels)
 
-    def _group_for_ledger(self, j: int, words: dict[Any, Any], paired: set[int]) -> None:
+    def _group_for_ledger(self, j: int, words: dict[str, tuple[list[int], list[int]]], paired: set[int]) -> None:
         bank, ledger = self.bank, self.ledger
         day, currency, target = ledger.days[j], ledger.currencies[j], ledger.amounts[j]
         found: dict[tuple[int, ...], list[str]] = {}
-        for token in sorted({*ledger.texts[j].words, *("#" + n for n in ledger.texts[j].numbers)}):
-            entry = words.get((currency, token))
+        for token in sorted(ledger.texts[j].tokens):
+            entry = words.get(token)
             if entry is None:
                 continue
             days, items = entry
             start, stop = bisect_left(days, day - 2), bisect_right(days, day + self.window + 7)
             if stop - start > MAX_POOL:
                 continue
-            pool = [items[p] for p in range(start, stop) if bank.state[items[p]] == FREE and items[p] not in paired]
+            pool = [
+                items[p]
+                for p in range(start, stop)
+                if bank.state[items[p]] == FREE and bank.currencies[items[p]] == currency and items[p] not in paired
+            ]
             if len(pool) < 2:
                 continue
             answers = subsets_summing([bank.amounts[i] for i in pool], target)
@@ -547,8 +569,8 @@ class _Matcher:
             if not amount:
                 continue
             options: dict[int, tuple[float, str, list[str]]] = {}
-            for token in {*text.words, *("#" + n for n in text.numbers)}:
-                entry = words.get((bank.currencies[i], token))
+            for token in text.tokens:
+                entry = words.get(token)
                 if entry is None:
                     continue
                 days, items = entry
@@ -558,7 +580,7 @@ class _Matcher:
                     continue  # a word that many lines share nearby tells nothing
                 for p in range(start, stop):
                     j = items[p]
-                    if ledger.state[j] != FREE or j in options:
+                    if ledger.state[j] != FREE or j in options or ledger.currencies[j] != bank.currencies[i]:
                         continue
                     kind = _near_kind(amount, ledger.amounts[j])
                     scored = self.evidence(i, j) if kind else None
@@ -579,18 +601,19 @@ class _Matcher:
     def duplicates(self) -> list[tuple[str, str]]:
         """Ledger lines left over beside a matched line of the same amount and text a few days apart."""
         ledger = self.ledger
+        left = [j for j in ledger.order if ledger.state[j] in (FREE, HELD) and ledger.texts[j].tokens]
+        amounts = {ledger.amounts[j] for j in left}
         matched: dict[tuple[str, int, str], list[int]] = {}
         for j in ledger.order:
-            if ledger.state[j] == USED and (ledger.texts[j].words or ledger.texts[j].numbers):
+            if ledger.state[j] == USED and ledger.amounts[j] in amounts:
                 key = (ledger.currencies[j], ledger.amounts[j], ledger.texts[j].label.lower())
                 matched.setdefault(key, []).append(j)
         found = []
-        for j in ledger.order:
-            if ledger.state[j] in (FREE, HELD):
-                key = (ledger.currencies[j], ledger.amounts[j], ledger.texts[j].label.lower())
-                twins = [k for k in matched.get(key, ()) if abs(ledger.days[k] - ledger.days[j]) <= 7]
-                if twins:
-                    found.append((ledger.ids[j], ledger.ids[twins[0]]))
+        for j in left:
+            key = (ledger.currencies[j], ledger.amounts[j], ledger.texts[j].label.lower())
+            twins = [k for k in matched.get(key, ()) if abs(ledger.days[k] - ledger.days[j]) <= 7]
+            if twins:
+                found.append((ledger.ids[j], ledger.ids[twins[0]]))
         return found
 
 

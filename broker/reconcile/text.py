@@ -35,6 +35,7 @@ class Text:
     numbers: frozenset[str]
     cheque: bool
     label: str
+    tokens: tuple[str, ...] = ()  # the words and ``#`` + each number, sorted: what lines are indexed by
 
 
 def _fold(text: str) -> str:
@@ -60,7 +61,8 @@ def _read(raw: str) -> Text:
                 numbers.add(token.lstrip("0") or "0")
         elif len(token) >= 2 and token not in STOPWORDS:
             words.add(token)
-    return Text(frozenset(words), frozenset(numbers), bool(_CHEQUE.search(folded)), raw.strip())
+    tokens = tuple(sorted([*words, *("#" + n for n in numbers)]))
+    return Text(frozenset(words), frozenset(numbers), bool(_CHEQUE.search(folded)), raw.strip(), tokens)
 
 
 class Weights:
