@@ -480,6 +480,34 @@ class _Matcher:
                 continue
             self._group_for_ledger(j, bank_words, paired_bank)
 
+    @staticmethod
+    def _pools(text: Text, other: _Side, first: int, last: int) -> list[tuple[str, list[int]]]:
+        """Lines dated ``first`` to ``last`` that share a word or number with ``text``: per token, then jointly.
+
+        A token shared by more than ``MAX_POOL`` lines in those days ties nothing together on its own; lines that
+        share two of the text's words (a first name and a surname) still may.
+        """
+        words = other.word_index()
+        pools: list[tuple[str, list[int]]] = []
+        spans = []
+        for token in text.tokens:
+            entry = words.get(token)
+            if entry is None:
+                continue
+            start, stop = bisect_left(entry[0], first), bisect_right(entry[0], last)
+            spans.append((stop - start, token, start, stop))
+            if stop - start <= MAX_POOL:
+                pools.append((token, entry[1][start:stop]))
+        named = [span for span in spans if not span[1].startswith("#")]
+        if len(named) >= 2 and len(pools) < len(spans):
+            count, token, start, stop = min(named)
+            if count <= 10 * MAX_POOL:
+                wanted = text.words
+                joint = [k for k in words[token][1][start:stop] if len(wanted & other.texts[k].words) >= 2]
+                if 2 <= len(joint) <= MAX_POOL:
+                    pools.append((" ".join(sorted(wanted & other.texts[joint[0]].words)), joint))
+        return pools
+
     def _group_for_bank(
         self, i: int, by_total: dict[Any, Any], words: dict[str, tuple[list[int], list[int]]], paired: dict[int, float]
     ) -> None:
@@ -497,21 +525,11 @@ class _Matcher:
                 self.add([i], members, 0.9, "grouped", [f"{len(members)} lines of {label}", _days(gap)])
                 return
         found: dict[tuple[int, ...], tuple[float, list[str]]] = {}
-        text = bank.texts[i]
-        for token in sorted(text.tokens):
-            entry = words.get(token)
-            if entry is None:
-                continue
-            days, items = entry
-            start, stop = bisect_left(days, day - self.window - 7), bisect_right(days, day + 2)
-            if stop - start > MAX_POOL:
-                continue  # a word this many lines share nearby does not make a group coherent
+        for token, lines in self._pools(bank.texts[i], ledger, day - self.window - 7, day + 2):
             pool = [
-                items[p]
-                for p in range(start, stop)
-                if ledger.state[items[p]] == FREE
-                and ledger.currencies[items[p]] == currency
-                and not self.strong(paired.get(items[p], 0.0))
+                j
+                for j in lines
+                if ledger.state[j] == FREE and ledger.currencies[j] == currency and not self.strong(paired.get(j, 0.0))
             ]
             if len(pool) < 2:
                 continue
@@ -519,8 +537,8 @@ class _Matcher:
             if len(answers) != 1:
                 continue
             members = tuple(sorted(pool[n] for n in answers[0]))
-            weight = self.weights.of(token[1:]) if token.startswith("#") else self.weights.of(token)
-            shown = f"no. {token[1:]}" if token.startswith("#") else token.capitalize()
+            weight = sum(self.weights.of(w.lstrip("#")) for w in token.split())
+            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
             spread = max(abs(ledger.days[j] - day) for j in members)
             if members not in found or found[members][0] < weight:
                 found[members] = (weight, [f"{len(members)} lines", shown, f"within {_days(spread)}"])
@@ -532,19 +550,8 @@ class _Matcher:
         bank, ledger = self.bank, self.ledger
         day, currency, target = ledger.days[j], ledger.currencies[j], ledger.amounts[j]
         found: dict[tuple[int, ...], list[str]] = {}
-        for token in sorted(ledger.texts[j].tokens):
-            entry = words.get(token)
-            if entry is None:
-                continue
-            days, items = entry
-            start, stop = bisect_left(days, day - 2), bisect_right(days, day + self.window + 7)
-            if stop - start > MAX_POOL:
-                continue
-            pool = [
-                items[p]
-                for p in range(start, stop)
-                if bank.state[items[p]] == FREE and bank.currencies[items[p]] == currency and items[p] not in paired
-            ]
+        for token, lines in self._pools(ledger.texts[j], bank, day - 2, day + self.window + 7):
+            pool = [i for i in lines if bank.state[i] == FREE and bank.currencies[i] == currency and i not in paired]
             if len(pool) < 2:
                 continue
             answers = subsets_summing([bank.amounts[i] for i in pool], target)
@@ -552,9 +559,8 @@ class _Matcher:
                 continue
             members = tuple(sorted(pool[n] for n in answers[0]))
             spread = max(abs(bank.days[i] - day) for i in members)
-            found.setdefault(
-                members, [f"{len(members)} bank lines", token.lstrip("#").capitalize(), f"within {_days(spread)}"]
-            )
+            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
+            found.setdefault(members, [f"{len(members)} bank lines", shown, f"within {_days(spread)}"])
         if len(found) == 1:
             ((members, labels),) = found.items()
             self.add(members, [j], 0.75, "many_to_one", labels)
@@ -576,8 +582,8 @@ class _Matcher:
                 days, items = entry
                 back = CHEQUE_DAYS if text.cheque or token.startswith("#") else self.window
                 start, stop = bisect_left(days, day - back), bisect_right(days, day + self.window)
-                if stop - start > MAX_POOL:
-                    continue  # a word that many lines share nearby tells nothing
+                if stop - start > 4 * MAX_POOL:
+                    continue  # a word that so many lines share nearby tells nothing (the amounts filter first)
                 for p in range(start, stop):
                     j = items[p]
                     if ledger.state[j] != FREE or j in options or ledger.currencies[j] != bank.currencies[i]:
