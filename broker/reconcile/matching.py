@@ -37,6 +37,7 @@ MARGIN = 0.6  # how much better the chosen pairing must explain the lines than t
 BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
 MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly
 MAX_CHOICES = 5
+STRONG = 2.0  # a pair this well evidenced (a shared number, or names) keeps its line out of others' groups
 MAX_NEAREST = 12  # equal amounts tried per bank line, nearest dates first
 MAX_BLOCK = 40  # lines a side past which a block of equal amounts is assigned greedily, best evidence first
 MAX_POOL = 40  # lines sharing one word near one date, past which the word is too common to tie them together
@@ -224,8 +225,9 @@ class _Matcher:
         labels.append(_days(abs(self.bank.days[i] - self.ledger.days[j])))
         return labels
 
-    def strong(self, score: float) -> bool:
-        return score >= 2.0
+    @staticmethod
+    def strong(score: float) -> bool:
+        return score >= STRONG
 
     def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
             near: str = "", difference: int = 0) -> Match:  # fmt: skip
@@ -607,19 +609,21 @@ class _Matcher:
     def duplicates(self) -> list[tuple[str, str]]:
         """Ledger lines left over beside a matched line of the same amount and text a few days apart."""
         ledger = self.ledger
-        left = [j for j in ledger.order if ledger.state[j] in (FREE, HELD) and ledger.texts[j].tokens]
-        amounts = {ledger.amounts[j] for j in left}
-        matched: dict[tuple[str, int, str], list[int]] = {}
-        for j in ledger.order:
-            if ledger.state[j] == USED and ledger.amounts[j] in amounts:
-                key = (ledger.currencies[j], ledger.amounts[j], ledger.texts[j].label.lower())
-                matched.setdefault(key, []).append(j)
+        state, texts = ledger.state, ledger.texts
+        left = [j for j in ledger.order if (state[j] == FREE or state[j] == HELD) and texts[j].tokens]
+        wanted = {(ledger.currencies[j], ledger.amounts[j]) for j in left}
+        matched: dict[tuple[str, int], list[int]] = {}
+        for j, amount in enumerate(ledger.amounts):
+            if state[j] == USED and (ledger.currencies[j], amount) in wanted:
+                matched.setdefault((ledger.currencies[j], amount), []).append(j)
         found = []
         for j in left:
-            key = (ledger.currencies[j], ledger.amounts[j], ledger.texts[j].label.lower())
-            twins = [k for k in matched.get(key, ()) if abs(ledger.days[k] - ledger.days[j]) <= 7]
-            if twins:
-                found.append((ledger.ids[j], ledger.ids[twins[0]]))
+            label = texts[j].label.lower()
+            twins = matched.get((ledger.currencies[j], ledger.amounts[j]), [])
+            for k in sorted(twins, key=lambda k: (ledger.days[k], ledger.ids[k])):
+                if abs(ledger.days[k] - ledger.days[j]) <= 7 and texts[k].label.lower() == label:
+                    found.append((ledger.ids[j], ledger.ids[k]))
+                    break
         return found
 
 

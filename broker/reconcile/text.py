@@ -12,7 +12,9 @@ from functools import lru_cache
 
 _AMOUNT = re.compile(r"\d[\d,]*\.\d{2}\b")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
-_TOKEN = re.compile(r"[a-z]+|\d+")
+_WORD = re.compile(r"[a-z]{2,}")
+_NUMBER = re.compile(r"\d{3,}")
+_DIGIT = re.compile(r"\d")
 _CHEQUE = re.compile(r"\b(cheque|check|chq|ch|cq)\b")
 _STOPWORDS_TEXT = """
 a an and the of for to from by on in at with no nr num
@@ -53,14 +55,12 @@ def read_text(*parts: str | None) -> Text:
 
 @lru_cache(maxsize=65_536)  # bank descriptions and memos repeat: "SERVICE CHARGE", "Stripe fees", ...
 def _read(raw: str) -> Text:
-    folded = _DATE.sub(" ", _AMOUNT.sub(" ", _fold(raw)))
-    words, numbers = set(), set()
-    for token in _TOKEN.findall(folded):
-        if token.isdigit():
-            if len(token) >= 3:
-                numbers.add(token.lstrip("0") or "0")
-        elif len(token) >= 2 and token not in STOPWORDS:
-            words.add(token)
+    folded = _fold(raw)
+    numbers = set()
+    if _DIGIT.search(folded):
+        folded = _DATE.sub(" ", _AMOUNT.sub(" ", folded))
+        numbers = {token.lstrip("0") or "0" for token in _NUMBER.findall(folded)}
+    words = set(_WORD.findall(folded)) - STOPWORDS
     tokens = tuple(sorted([*words, *("#" + n for n in numbers)]))
     return Text(frozenset(words), frozenset(numbers), bool(_CHEQUE.search(folded)), raw.strip(), tokens)
 
