@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-_AMOUNT = re.compile(r"\d[\d,]*\.\d{2}\b")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_AMOUNT_OR_DATE = re.compile(r"\d[\d,]*\.\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _WORD = re.compile(r"[a-z]{2,}")
 _NUMBER = re.compile(r"\d{3,}")
 _DIGIT = re.compile(r"\d")
@@ -53,16 +52,19 @@ def read_text(*parts: str | None) -> Text:
     return _read(" ".join(part for part in parts if part))
 
 
-@lru_cache(maxsize=65_536)  # bank descriptions and memos repeat: "SERVICE CHARGE", "Stripe fees", ...
+# Descriptions and memos repeat ("SERVICE CHARGE", "Stripe fees") and a company's books are matched again on each
+# read of its reconciliation: a large cache makes the second time free.
+@lru_cache(maxsize=1 << 18)
 def _read(raw: str) -> Text:
     folded = _fold(raw)
     numbers = set()
     if _DIGIT.search(folded):
-        folded = _DATE.sub(" ", _AMOUNT.sub(" ", folded))
+        folded = _AMOUNT_OR_DATE.sub(" ", folded)
         numbers = {token.lstrip("0") or "0" for token in _NUMBER.findall(folded)}
     words = set(_WORD.findall(folded)) - STOPWORDS
     tokens = tuple(sorted([*words, *("#" + n for n in numbers)]))
-    return Text(frozenset(words), frozenset(numbers), bool(_CHEQUE.search(folded)), raw.strip(), tokens)
+    cheque = ("ch" in folded or "cq" in folded) and _CHEQUE.search(folded) is not None
+    return Text(frozenset(words), frozenset(numbers), cheque, raw.strip(), tokens)
 
 
 class Weights:
