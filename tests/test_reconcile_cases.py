@@ -163,6 +163,18 @@ def test_a_group_of_one_customer_beats_a_weak_one_to_one() -> None:
     assert (["btx-00000"], members) in [(m["bank_ids"], m["ledger_ids"]) for m in matches]
 
 
+@pytest.mark.parametrize(("early", "found"), [(-21, True), (-4, True), (-3, False)])
+def test_of_equal_family_payments_the_dates_pick_the_deposits_members_or_abstain(early: int, found: bool) -> None:
+    b = builder()
+    day = datetime(2025, 4, 10).date()
+    b.entry(day.fromordinal(day.toordinal() + early), 12000, "Membership Hugo Girard")
+    members = [b.entry(day.fromordinal(day.toordinal() - n), 12000, f"Membership {who} Girard")
+               for n, who in enumerate(("Noah", "Paul", "Ines"))]  # fmt: skip
+    b.bank(day, 36000, "CHEQUE DEPOSIT GIRARD")
+    matches = [(m["bank_ids"], m["ledger_ids"]) for m in only_account(b.books)["matches"]]
+    assert matches == ([(["btx-00000"], members)] if found else [])
+
+
 def test_a_coincidental_sum_of_unrelated_lines_is_refused() -> None:
     b = builder()
     day = datetime(2025, 4, 10).date()

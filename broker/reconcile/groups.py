@@ -8,11 +8,11 @@ MAX_MEMBERS = 8
 MAX_SEARCH = 12  # lines whose every subset is tried; past that only date-ordered runs are
 
 
-def subsets_summing(amounts: Sequence[int], target: int) -> list[tuple[int, ...]]:
-    """Positions of ``amounts`` (date order) whose values sum to ``target``, 2 to 8 of them; at most 2 returned.
+def subsets_summing(amounts: Sequence[int], target: int, limit: int = 2) -> list[tuple[int, ...]]:
+    """Positions of ``amounts`` (date order) whose values sum to ``target``, 2 to 8 of them; at most ``limit``.
 
-    All of them first, then every run of neighbours in date order, then (for 12 lines or fewer) any subset. Two
-    answers mean the sum does not decide, and the caller abstains.
+    All of them first, then every run of neighbours in date order, then (for 12 lines or fewer) any subset. Several
+    answers mean the sum alone does not decide: the caller lets the dates decide, or abstains.
     """
     count = len(amounts)
     if count < 2:
@@ -27,7 +27,7 @@ def subsets_summing(amounts: Sequence[int], target: int) -> list[tuple[int, ...]
             if total == target:
                 found.append(tuple(range(first, last + 1)))
     if found or count > MAX_SEARCH:
-        return found[:2]
+        return found[:limit]
     # Meet in the middle on sums: each half's subsets by their total, then pairs of halves that make the target.
     half = count // 2
     left = _sums(amounts[:half], 0)
@@ -37,8 +37,8 @@ def subsets_summing(amounts: Sequence[int], target: int) -> list[tuple[int, ...]
             for pick in picks:
                 chosen = pick + other
                 if 2 <= len(chosen) <= MAX_MEMBERS:
-                    found.append(chosen)
-                    if len(found) > 1:
+                    found.append(tuple(sorted(chosen)))
+                    if len(found) >= limit:
                         return found
     return found
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from broker.reconcile.assign import INF, min_cost_assignment
-from broker.reconcile.groups import MAX_MEMBERS, subsets_summing
+from broker.reconcile.groups import subsets_summing
 from broker.reconcile.lines import BankLine, LedgerLine, lines_from_common, pair_bank_accounts
 from broker.reconcile.text import Text, Weights, read_text
 
@@ -37,7 +37,7 @@ MARGIN = 0.6  # how much better the chosen pairing must explain the lines than t
 BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
 MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly
 MAX_CHOICES = 5
-STRONG = 2.0  # a pair this well evidenced (a shared number, or names) keeps its line out of others' groups
+STRONG = 2.0  # marks a ledger line held by a well evidenced pair (a shared number, or a full name)
 MAX_NEAREST = 12  # equal amounts tried per bank line, nearest dates first
 MAX_BLOCK = 40  # lines a side past which a block of equal amounts is assigned greedily, best evidence first
 MAX_POOL = 40  # lines sharing one word near one date, past which the word is too common to tie them together
@@ -225,9 +225,9 @@ class _Matcher:
         labels.append(_days(abs(self.bank.days[i] - self.ledger.days[j])))
         return labels
 
-    @staticmethod
-    def strong(score: float) -> bool:
-        return score >= STRONG
+    def _tied(self, i: int, j: int) -> bool:
+        bt, lt = self.bank.texts[i], self.ledger.texts[j]
+        return not bt.numbers.isdisjoint(lt.numbers) or len(bt.words & lt.words) >= 2
 
     def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
             near: str = "", difference: int = 0) -> Match:  # fmt: skip
@@ -453,10 +453,16 @@ class _Matcher:
     def groups(self, edges: dict[int, list[tuple[int, float]]]) -> None:
         """One line to several coherent lines of the other side, for lines that have no equal amount nearby."""
         bank, ledger = self.bank, self.ledger
+        # A ledger line with a same-amount bank line nearby, and how firmly: a shared number or two shared words
+        # (a full name) keep it for that pair; a surname alone does not (a family shares it).
         paired_ledger: dict[int, float] = {}
-        for items in edges.values():
-            for j, score in items:
-                paired_ledger[j] = max(paired_ledger.get(j, 0.0), score)
+        paired_bank: set[int] = set()
+        for i, items in edges.items():
+            for j, _score in items:
+                tied = self._tied(i, j)
+                paired_ledger[j] = max(paired_ledger.get(j, 0.0), STRONG if tied else 0.0)
+                if tied:
+                    paired_bank.add(i)
         keyed: dict[tuple[str, str], list[int]] = {}
         for j in ledger.free():
             line = ledger.lines[j]
@@ -476,7 +482,6 @@ class _Matcher:
                 continue
             self._group_for_bank(i, by_total, ledger_words, paired_ledger)
         bank_words = bank.word_index()
-        paired_bank = {i for i, items in edges.items() if any(self.strong(s) for _j, s in items)}
         for j in ledger.free():
             if j in paired_ledger or not ledger.amounts[j]:
                 continue
@@ -510,6 +515,25 @@ class _Matcher:
                     pools.append((" ".join(sorted(wanted & other.texts[joint[0]].words)), joint))
         return pools
 
+    @staticmethod
+    def _nearest_answer(day: int, answers: list[list[int]], side: _Side, before: bool) -> list[int] | None:
+        """The one answer whose farthest line is clearly nearer the date than every other answer's, or None.
+
+        Equal payments of one family: of four $120 memberships the three booked in the days before the $360
+        deposit are its members, not the one booked three weeks earlier. Lines on the wrong side of the date
+        (``before``: the group's lines come first, as invoices paid before their deposit) count double; unless
+        the best answer leads by two days, the dates do not say, and the caller abstains.
+        """
+        if len(answers) < 2:
+            return answers[0] if answers else None
+
+        def reach(lines: list[int]) -> int:
+            gaps = [(day - side.days[n]) if before else (side.days[n] - day) for n in lines]
+            return max(gap if gap >= 0 else -2 * gap for gap in gaps)
+
+        ranked = sorted(answers, key=lambda lines: (reach(lines), len(lines)))
+        return ranked[0] if reach(ranked[0]) + 2 <= reach(ranked[1]) else None
+
     def _group_for_bank(
         self, i: int, by_total: dict[Any, Any], words: dict[str, tuple[list[int], list[int]]], paired: dict[int, float]
     ) -> None:
@@ -531,14 +555,15 @@ class _Matcher:
             pool = [
                 j
                 for j in lines
-                if ledger.state[j] == FREE and ledger.currencies[j] == currency and not self.strong(paired.get(j, 0.0))
+                if ledger.state[j] == FREE and ledger.currencies[j] == currency and paired.get(j, 0.0) < STRONG
             ]
             if len(pool) < 2:
                 continue
-            answers = subsets_summing([ledger.amounts[j] for j in pool], target)
-            if len(answers) != 1:
+            answers = subsets_summing([ledger.amounts[j] for j in pool], target, limit=8)
+            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], ledger, True)
+            if picked is None:
                 continue
-            members = tuple(sorted(pool[n] for n in answers[0]))
+            members = tuple(sorted(picked))
             weight = sum(self.weights.of(w.lstrip("#")) for w in token.split())
             shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
             spread = max(abs(ledger.days[j] - day) for j in members)
@@ -556,10 +581,11 @@ class _Matcher:
             pool = [i for i in lines if bank.state[i] == FREE and bank.currencies[i] == currency and i not in paired]
             if len(pool) < 2:
                 continue
-            answers = subsets_summing([bank.amounts[i] for i in pool], target)
-            if len(answers) != 1 or len(answers[0]) > MAX_MEMBERS:
+            answers = subsets_summing([bank.amounts[i] for i in pool], target, limit=8)
+            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], bank, False)
+            if picked is None:
                 continue
-            members = tuple(sorted(pool[n] for n in answers[0]))
+            members = tuple(sorted(picked))
             spread = max(abs(bank.days[i] - day) for i in members)
             shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
             found.setdefault(members, [f"{len(members)} bank lines", shown, f"within {_days(spread)}"])
