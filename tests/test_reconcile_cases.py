@@ -152,6 +152,15 @@ def test_lines_outside_the_books_are_reported_not_matched_and_a_duplicate_is_fla
     assert account["possible_duplicates"] == [{"ledger_id": "je-00001", "twin_id": "je-00002"}]
 
 
+def test_an_opening_balance_entry_does_not_open_the_period() -> None:
+    b = builder()
+    b.entry(datetime(2024, 12, 31).date(), 500000, "Opening balance", "opening_balance")
+    b.entry(datetime(2025, 1, 3).date(), -50000, "Rent Lee Properties")
+    b.bank(datetime(2024, 12, 30).date(), -50000, "PAD LEE PROPERTIES")
+    account = only_account(b.books)
+    assert account["matches"] == [] and [line["id"] for line in account["outside_period"]["bank"]] == ["btx-00000"]
+
+
 def test_a_group_of_one_customer_beats_a_weak_one_to_one() -> None:
     b = builder()
     day = datetime(2025, 4, 10).date()

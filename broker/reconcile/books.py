@@ -11,8 +11,15 @@ from broker.reconcile.matching import MatchResult, match_transactions
 
 
 def books_period(journal_entries: Sequence[Mapping[str, Any]]) -> tuple[date, date] | None:
-    """The first day of the first month and the last day of the last month with a journal entry."""
-    days = sorted(str(entry.get("date") or "")[:10] for entry in journal_entries if entry.get("date"))
+    """The first day of the first month and the last day of the last month with a journal entry.
+
+    An opening-balance entry (often dated the day before the books start) does not open the period.
+    """
+    days = sorted(
+        str(entry.get("date") or "")[:10]
+        for entry in journal_entries
+        if entry.get("date") and entry.get("source_type") != "opening_balance"
+    )
     try:
         first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
     except (IndexError, ValueError):
