@@ -118,6 +118,8 @@ def test_the_owner_sees_the_evidence_and_picks_among_candidates_by_keyboard(
         assert "cheque 3035 · 14 days apart" in cheque.locator(".recon-reason").inner_text()
         near = frame.locator(".recon-match", has_text="WIRE ACME")
         assert "Near match (exchange or rounding): the bank differs by" in near.locator(".recon-type").inner_text()
+        cheque.scroll_into_view_if_needed()
+        shots = [shoot(page, "evidence-1280x800")]
         choice = frame.locator(".recon-choice")
         legend = choice.locator("legend").inner_text()
         assert legend.startswith("Which of these 3 entries of") and "850.00" in legend
@@ -134,7 +136,7 @@ def test_the_owner_sees_the_evidence_and_picks_among_candidates_by_keyboard(
         picked = second.get_attribute("value")
         picked_text = choice.locator(".recon-candidate").nth(1).locator(".recon-candidate-line").inner_text()
         choice.scroll_into_view_if_needed()
-        shots = [shoot(page, "choice-1280x800")]
+        shots.append(shoot(page, "choice-1280x800"))
         page.keyboard.press("Tab")
         assert frame_handle(page).evaluate("document.activeElement.textContent") == "Use this match"
         page.keyboard.press("Enter")
@@ -145,6 +147,8 @@ def test_the_owner_sees_the_evidence_and_picks_among_candidates_by_keyboard(
         assert picked_text in chosen.inner_text() and "is-confirmed" in (chosen.get_attribute("class") or "")
         assert frame.locator(".recon-choice").count() == 0
         assert frame_handle(page).evaluate("document.activeElement.id").startswith("confirmed-"), "focus follows"
+        chosen.scroll_into_view_if_needed()
+        shots.append(shoot(page, "chosen-1280x800"))
 
         # The lender reads the pick apart from exact and near matches once the owner completes.
         frame.locator("#reliable-through").fill("2026-10-31")

@@ -242,11 +242,14 @@ function matchItem(match, recon, ctx) {
       match.ledger.map((l) => h("span", {}, lineText(l, ctx))),
     ),
     matchType(match, ctx),
-    h(
-      "p",
-      { className: "recon-reason" },
-      t("reconcile.why", { score: Math.round(match.score * 100), reason: evidenceLine(match, ctx) }),
-    ),
+    // The owner's own pick needs no score or evidence: "You chose this match" says it.
+    match.match_type === "chosen"
+      ? null
+      : h(
+          "p",
+          { className: "recon-reason" },
+          t("reconcile.why", { score: Math.round(match.score * 100), reason: evidenceLine(match, ctx) }),
+        ),
     h(
       "div",
       { className: "actions" },
