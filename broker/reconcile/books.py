@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from broker.reconcile.lines import bank_lines_from_common, ledger_lines_from_common, pair_bank_accounts
-from broker.reconcile.matching import MatchResult, match_transactions
+from broker.reconcile.matching import MatchResult, match_transactions, without_cycle_collection
 
 
 def books_period(journal_entries: Sequence[Mapping[str, Any]]) -> tuple[date, date] | None:
@@ -44,8 +44,9 @@ def match_accounts(
     for bank in sorted(bank_accounts, key=lambda b: str(b.get("id"))):
         bank_id = str(bank.get("id"))
         ledger_id = pairs.get(bank_id)
-        bank_lines = bank_lines_from_common(by_bank.get(bank_id, []))
-        ledger_lines = ledger_lines_from_common(journal_entries, ledger_id) if ledger_id else []
+        with without_cycle_collection():
+            bank_lines = bank_lines_from_common(by_bank.get(bank_id, []))
+            ledger_lines = ledger_lines_from_common(journal_entries, ledger_id) if ledger_id else []
         results.append((bank, ledger_id, match_transactions(bank_lines, ledger_lines, period=period)))
     return results
 
