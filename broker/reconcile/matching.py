@@ -14,14 +14,15 @@ import contextlib
 import gc
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from broker.reconcile.assign import INF, min_cost_assignment
-from broker.reconcile.groups import subsets_summing
+from broker.reconcile.group_passes import MAX_POOL, GroupPasses
 from broker.reconcile.lines import BankLine, LedgerLine, lines_from_common, pair_bank_accounts
-from broker.reconcile.text import Text, Weights, read_text
+from broker.reconcile.results import Choice, Match, MatchResult, days_text, money
+from broker.reconcile.sides import FREE, HELD, OUTSIDE, USED, Side, bank_text, ledger_text, nearest, rates
+from broker.reconcile.text import Weights
 
 __all__ = [
     "BankLine",
@@ -39,157 +40,13 @@ MARGIN = 0.6  # how much better the chosen pairing must explain the lines than t
 BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
 MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly
 MAX_CHOICES = 5
-STRONG = 2.0  # marks a ledger line held by a well evidenced pair (a shared number, or a full name)
 MAX_NEAREST = 6  # equal amounts tried per bank line, nearest dates first
 MAX_BLOCK = 40  # lines a side past which a block of equal amounts is assigned greedily, best evidence first
-MAX_POOL = 40  # lines sharing one word near one date, past which the word is too common to tie them together
 NEAR_KINDS = ("fx_or_rounding", "sign_flip", "unbooked_fee")
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is eight times slower to make, and 100k lines make many
-class Match:
-    """Bank lines and ledger lines that belong together, how sure the broker is, and the evidence it read.
-
-    ``near`` is empty for an exact match; otherwise the kind of difference (``fx_or_rounding``, ``sign_flip``,
-    ``unbooked_fee``) and ``difference`` the bank total minus the ledger total.
-    """
-
-    bank_ids: tuple[str, ...]
-    ledger_ids: tuple[str, ...]
-    score: float
-    kind: str
-    reason: str
-    evidence: tuple[str, ...] = ()
-    near: str = ""
-    difference: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the match as JSON-ready data."""
-        return {
-            "bank_ids": list(self.bank_ids),
-            "ledger_ids": list(self.ledger_ids),
-            "score": self.score,
-            "kind": self.kind,
-            "reason": self.reason,
-            "evidence": list(self.evidence),
-            "near": self.near,
-            "difference": self.difference,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A bank line the evidence does not pair on its own, and the few matches the owner may choose among."""
-
-    bank_ids: tuple[str, ...]
-    question: str
-    candidates: tuple[Match, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the choice as JSON-ready data."""
-        return {
-            "bank_ids": list(self.bank_ids),
-            "question": self.question,
-            "candidates": [c.to_dict() for c in self.candidates],
-        }
-
-
-@dataclass
-class MatchResult:
-    """Suggested matches, choices for the owner, the lines left on each side (and outside the period), flags."""
-
-    matches: list[Match]
-    unmatched_bank: list[BankLine]
-    unmatched_ledger: list[LedgerLine]
-    summary: dict[str, Any] = field(default_factory=dict)
-    choices: list[Choice] = field(default_factory=list)
-    outside_bank: list[BankLine] = field(default_factory=list)
-    outside_ledger: list[LedgerLine] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as JSON-ready data (dates as YYYY-MM-DD)."""
-
-        def line(item: BankLine | LedgerLine) -> dict[str, Any]:
-            data = {name: getattr(item, name) for name in item.__slots__}
-            data["date"] = item.date.isoformat()
-            return data
-
-        return {
-            "matches": [match.to_dict() for match in self.matches],
-            "choices": [choice.to_dict() for choice in self.choices],
-            "unmatched_bank": [line(item) for item in self.unmatched_bank],
-            "unmatched_ledger": [line(item) for item in self.unmatched_ledger],
-            "outside_period": {
-                "bank": [line(item) for item in self.outside_bank],
-                "ledger": [line(item) for item in self.outside_ledger],
-            },
-            "possible_duplicates": [{"ledger_id": a, "twin_id": b} for a, b in self.duplicates],
-            "summary": self.summary,
-        }
-
-
-def money(cents: int, currency: str) -> str:
-    """``-1,234.50 CAD``."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d} {currency}".strip()
-
-
-def _days(n: int) -> str:
-    return "same day" if n == 0 else "1 day" if n == 1 else f"{n} days"
-
-
-FREE, USED, HELD, OUTSIDE = 0, 1, 2, 3
-
-
-class _Side:
-    """One side's lines as parallel arrays, its texts read once, and each line's state."""
-
-    def __init__(self, lines: Sequence[BankLine] | Sequence[LedgerLine], texts: list[Text]) -> None:
-        self.lines = lines
-        self.ids = [line.id for line in lines]
-        self.days = [line.date.toordinal() for line in lines]
-        self.amounts = [line.amount for line in lines]
-        self.currencies = [line.currency for line in lines]
-        self.texts = texts
-        self.state = bytearray(len(lines))
-        self._index: dict[str, tuple[list[int], list[int]]] | None = None
-        self.order = sorted(range(len(lines)), key=lambda i: (self.days[i], self.ids[i], i))
-
-    def free(self) -> list[int]:
-        return [i for i in self.order if self.state[i] == FREE]
-
-    def word_index(self) -> dict[str, tuple[list[int], list[int]]]:
-        """Lines free when first asked, by word (or ``#`` and number), in date order: (days, positions).
-
-        Built once; callers check each line's state and currency, which change as matches are made.
-        """
-        if self._index is None:
-            index: dict[str, tuple[list[int], list[int]]] = {}
-            days = self.days
-            for i in self.free():
-                text = self.texts[i]
-                for token in text.tokens:
-                    entry = index.get(token)
-                    if entry is None:
-                        entry = index[token] = ([], [])
-                    entry[0].append(days[i])
-                    entry[1].append(i)
-            self._index = index
-        return self._index
-
-
-def _bank_text(line: BankLine) -> Text:
-    return read_text(line.description, line.counterparty, line.reference)
-
-
-def _ledger_text(line: LedgerLine) -> Text:
-    return read_text(line.memo, line.details)
-
-
-class _Matcher:
-    def __init__(self, bank: _Side, ledger: _Side, window: int) -> None:
+class _Matcher(GroupPasses):
+    def __init__(self, bank: Side, ledger: Side, window: int) -> None:
         self.bank, self.ledger, self.window = bank, ledger, window
         self.weights = Weights([*bank.texts, *ledger.texts])
         self.matches: list[Match] = []
@@ -224,12 +81,8 @@ class _Matcher:
         words = self.weights.shared(bt, lt)[1] if bt.words and not bt.words.isdisjoint(lt.words) else ()
         if words:
             labels.append(" ".join(w.capitalize() for w in sorted(words[:3], key=lt.label.lower().find)))
-        labels.append(_days(abs(self.bank.days[i] - self.ledger.days[j])))
+        labels.append(days_text(abs(self.bank.days[i] - self.ledger.days[j])))
         return labels
-
-    def _tied(self, i: int, j: int) -> bool:
-        bt, lt = self.bank.texts[i], self.ledger.texts[j]
-        return not bt.numbers.isdisjoint(lt.numbers) or len(bt.words & lt.words) >= 2
 
     def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
             near: str = "", difference: int = 0) -> Match:  # fmt: skip
@@ -289,7 +142,7 @@ class _Matcher:
             elif len(items) == 1:
                 picked = list(items)
             else:
-                near = _nearest(days, items, day, window, 4 * MAX_NEAREST)
+                near = nearest(days, items, day, window, 4 * MAX_NEAREST)
                 # Past the nearest few, only lines whose text shares a word or a number with this one.
                 text, texts = bank.texts[i], ledger.texts
                 picked = near[:MAX_NEAREST] + [
@@ -451,151 +304,6 @@ class _Matcher:
         question = f"which of these {len(candidates)} ledger lines of {amount} is this bank line?"
         self.choices.append(Choice((self.bank.ids[i],), question, tuple(candidates)))
 
-    # -- groups -----------------------------------------------------------------------------------------------------
-    def groups(self, edges: dict[int, list[tuple[int, float]]]) -> None:
-        """One line to several coherent lines of the other side, for lines that have no equal amount nearby."""
-        bank, ledger = self.bank, self.ledger
-        # A ledger line with a same-amount bank line nearby, and how firmly: a shared number or two shared words
-        # (a full name) keep it for that pair; a surname alone does not (a family shares it).
-        paired_ledger: dict[int, float] = {}
-        paired_bank: set[int] = set()
-        for i, items in edges.items():
-            for j, _score in items:
-                tied = self._tied(i, j)
-                paired_ledger[j] = max(paired_ledger.get(j, 0.0), STRONG if tied else 0.0)
-                if tied:
-                    paired_bank.add(i)
-        keyed: dict[tuple[str, str], list[int]] = {}
-        for j in ledger.free():
-            line = ledger.lines[j]
-            assert isinstance(line, LedgerLine)
-            key = line.group_key
-            if key is None and line.source_type in ("payroll", "payout"):
-                key = f"{line.source_type}:{line.date.isoformat()}"
-            if key is not None:
-                keyed.setdefault((ledger.currencies[j], key), []).append(j)
-        by_total: dict[tuple[str, int], list[tuple[str, list[int]]]] = {}
-        for (currency, key), members in sorted(keyed.items()):
-            if len(members) >= 2:
-                by_total.setdefault((currency, sum(ledger.amounts[j] for j in members)), []).append((key, members))
-        ledger_words = ledger.word_index()
-        for i in bank.free():
-            if i in edges or not bank.amounts[i]:
-                continue
-            self._group_for_bank(i, by_total, ledger_words, paired_ledger)
-        bank_words = bank.word_index()
-        for j in ledger.free():
-            if j in paired_ledger or not ledger.amounts[j]:
-                continue
-            self._group_for_ledger(j, bank_words, paired_bank)
-
-    @staticmethod
-    def _pools(text: Text, other: _Side, first: int, last: int) -> list[tuple[str, list[int]]]:
-        """Lines dated ``first`` to ``last`` that share a word or number with ``text``: per token, then jointly.
-
-        A token shared by more than ``MAX_POOL`` lines in those days ties nothing together on its own; lines that
-        share two of the text's words (a first name and a surname) still may.
-        """
-        words = other.word_index()
-        pools: list[tuple[str, list[int]]] = []
-        spans = []
-        for token in text.tokens:
-            entry = words.get(token)
-            if entry is None:
-                continue
-            start, stop = bisect_left(entry[0], first), bisect_right(entry[0], last)
-            spans.append((stop - start, token, start, stop))
-            if stop - start <= MAX_POOL:
-                pools.append((token, entry[1][start:stop]))
-        named = sorted(span for span in spans if not span[1].startswith("#"))
-        if len(named) >= 2 and len(pools) < len(spans) and named[0][0] <= 4 * MAX_POOL:
-            # The two rarest words together (a first name and a surname), from the rarer word's lines.
-            (_count, token, start, stop), second = named[0], named[1][1]
-            texts = other.texts
-            joint = [k for k in words[token][1][start:stop] if second in texts[k].words]
-            if 2 <= len(joint) <= MAX_POOL:
-                pools.append((f"{token} {second}", joint))
-        return pools
-
-    @staticmethod
-    def _nearest_answer(day: int, answers: list[list[int]], side: _Side, before: bool) -> list[int] | None:
-        """The one answer whose farthest line is clearly nearer the date than every other answer's, or None.
-
-        Equal payments of one family: of four $120 memberships the three booked in the days before the $360
-        deposit are its members, not the one booked three weeks earlier. Lines on the wrong side of the date
-        (``before``: the group's lines come first, as invoices paid before their deposit) count double; unless
-        the best answer leads by two days, the dates do not say, and the caller abstains.
-        """
-        if len(answers) < 2:
-            return answers[0] if answers else None
-
-        def reach(lines: list[int]) -> int:
-            gaps = [(day - side.days[n]) if before else (side.days[n] - day) for n in lines]
-            return max(gap if gap >= 0 else -2 * gap for gap in gaps)
-
-        ranked = sorted(answers, key=lambda lines: (reach(lines), len(lines)))
-        return ranked[0] if reach(ranked[0]) + 2 <= reach(ranked[1]) else None
-
-    def _group_for_bank(
-        self, i: int, by_total: dict[Any, Any], words: dict[str, tuple[list[int], list[int]]], paired: dict[int, float]
-    ) -> None:
-        bank, ledger = self.bank, self.ledger
-        day, currency, target = bank.days[i], bank.currencies[i], bank.amounts[i]
-        for key, members in by_total.get((currency, target), ()):
-            days = [ledger.days[j] for j in members]
-            if (
-                all(ledger.state[j] == FREE for j in members)
-                and day - self.window - 7 <= min(days)
-                and max(days) <= day + self.window
-            ):
-                gap = max(day - max(days), min(days) - day, 0)
-                label = key.replace(":", " ", 1)
-                self.add([i], members, 0.9, "grouped", [f"{len(members)} lines of {label}", _days(gap)])
-                return
-        found: dict[tuple[int, ...], tuple[float, list[str]]] = {}
-        for token, lines in self._pools(bank.texts[i], ledger, day - self.window - 7, day + 2):
-            pool = [
-                j
-                for j in lines
-                if ledger.state[j] == FREE and ledger.currencies[j] == currency and paired.get(j, 0.0) < STRONG
-            ]
-            if len(pool) < 2:
-                continue
-            answers = subsets_summing([ledger.amounts[j] for j in pool], target, limit=8)
-            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], ledger, True)
-            if picked is None:
-                continue
-            members = tuple(sorted(picked))
-            weight = sum(self.weights.of(w.lstrip("#")) for w in token.split())
-            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
-            spread = max(abs(ledger.days[j] - day) for j in members)
-            if members not in found or found[members][0] < weight:
-                found[members] = (weight, [f"{len(members)} lines", shown, f"within {_days(spread)}"])
-        if len(found) == 1:
-            ((members, (_weight, labels)),) = found.items()
-            self.add([i], members, 0.8, "split", labels)
-
-    def _group_for_ledger(self, j: int, words: dict[str, tuple[list[int], list[int]]], paired: set[int]) -> None:
-        bank, ledger = self.bank, self.ledger
-        day, currency, target = ledger.days[j], ledger.currencies[j], ledger.amounts[j]
-        found: dict[tuple[int, ...], list[str]] = {}
-        for token, lines in self._pools(ledger.texts[j], bank, day - 2, day + self.window + 7):
-            pool = [i for i in lines if bank.state[i] == FREE and bank.currencies[i] == currency and i not in paired]
-            if len(pool) < 2:
-                continue
-            answers = subsets_summing([bank.amounts[i] for i in pool], target, limit=8)
-            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], bank, False)
-            if picked is None:
-                continue
-            members = tuple(sorted(picked))
-            spread = max(abs(bank.days[i] - day) for i in members)
-            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
-            found.setdefault(members, [f"{len(members)} bank lines", shown, f"within {_days(spread)}"])
-        if len(found) == 1:
-            ((members, labels),) = found.items()
-            self.add(members, [j], 0.75, "many_to_one", labels)
-
-    # -- near amounts ---------------------------------------------------------------------------------------------
     def near(self) -> None:
         """A bank line and a ledger line the text ties together whose amounts differ a little, or by sign."""
         bank, ledger = self.bank, self.ledger
@@ -662,27 +370,6 @@ class _Matcher:
         return found
 
 
-def _nearest(days: list[int], items: list[int], day: int, window: int, count: int) -> list[int]:
-    """Up to ``count`` items whose day is within ``window`` of ``day``, nearest first (``days`` sorted)."""
-    right = bisect_left(days, day)
-    left = right - 1
-    chosen: list[int] = []
-    while len(chosen) < count:
-        if left >= 0 and (right >= len(days) or day - days[left] <= days[right] - day):
-            if day - days[left] > window:
-                break
-            chosen.append(items[left])
-            left -= 1
-        elif right < len(days):
-            if days[right] - day > window:
-                break
-            chosen.append(items[right])
-            right += 1
-        else:
-            break
-    return chosen
-
-
 def _near_kind(bank: int, ledger: int) -> str:
     if not ledger or bank == ledger:
         return ""
@@ -698,21 +385,6 @@ def _near_kind(bank: int, ledger: int) -> str:
     if abs(bank) < abs(ledger) and difference <= min(5_000, abs(ledger) * 0.05):
         return "unbooked_fee"
     return ""
-
-
-def _rates(side: _Side) -> dict[str, Any]:
-    total = sum(1 for s in side.state if s != OUTSIDE)
-    matched = sum(1 for s in side.state if s == USED)
-    amount = sum(abs(a) for a, s in zip(side.amounts, side.state, strict=True) if s != OUTSIDE)
-    matched_amount = sum(abs(a) for a, s in zip(side.amounts, side.state, strict=True) if s == USED)
-    return {
-        "lines": total,
-        "matched": matched,
-        "count_rate": round(matched / total, 4) if total else None,
-        "amount": amount,
-        "matched_amount": matched_amount,
-        "amount_rate": round(matched_amount / amount, 4) if amount else None,
-    }
 
 
 def _month_bounds(days: Sequence[date]) -> tuple[int, int] | None:
@@ -765,8 +437,8 @@ def _match_lines(
     window_days: int,
     period: tuple[date, date] | None,
 ) -> MatchResult:
-    bank = _Side(bank_lines, [_bank_text(line) for line in bank_lines])
-    ledger = _Side(ledger_lines, [_ledger_text(line) for line in ledger_lines])
+    bank = Side(bank_lines, [bank_text(line) for line in bank_lines])
+    ledger = Side(ledger_lines, [ledger_text(line) for line in ledger_lines])
     if period is not None:
         books = (period[0].toordinal(), period[1].toordinal())
         feed = _month_bounds([line.date for line in bank_lines])
@@ -792,8 +464,8 @@ def _match_lines(
     for match in matcher.matches:
         kinds[match.kind] = kinds.get(match.kind, 0) + 1
     summary = {
-        "bank": _rates(bank),
-        "ledger": _rates(ledger),
+        "bank": rates(bank),
+        "ledger": rates(ledger),
         "matches": len(matcher.matches),
         "exact": sum(1 for m in matcher.matches if not m.near),
         "near": sum(1 for m in matcher.matches if m.near),
