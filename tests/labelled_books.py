@@ -207,6 +207,18 @@ class _Builder:
         b = self.bank(day, total, desc, who[0] if self.rng.random() < 0.5 else "")
         self.case("family_deposit" if family else "deposit_multi", [b], ledger)
 
+    def deposit_batch(self) -> None:
+        """Cheques of 2 to 4 customers deposited together: the bank's "DEPOSIT" names none of them."""
+        day = self.day(10, 10)
+        ledger, total = [], 0
+        for _ in range(self.rng.randint(2, 4)):
+            amount = self.cents(5_000, 250_000)
+            total += amount
+            memo = f"Payment from {self.person()} for {self.next_invoice()}"
+            ledger.append(self.entry(day - self.lag(0, 3), amount, memo))
+        b = self.bank(day, total, self.rng.choice(["DEPOSIT", "BRANCH DEPOSIT", "ATM DEPOSIT"]))
+        self.case("deposit_batch", [b], ledger)
+
     def payout(self, with_document: bool) -> None:
         """A card processor's payout: several days of sales less a fee, one bank credit."""
         day, doc = self.day(10, 10), self.next_doc("PO")
@@ -361,8 +373,9 @@ def generate(profile: str, seed: int = 1, size: int = 600) -> LabelledBooks:
             b.outside_period()
         plan: list[tuple[float, Callable[[], None]]] = [
             (30, b.customer_payment), (22, b.bill_payment), (8, b.cheque), (3, b.transfer), (2, b.refund),
-            (6, lambda: b.deposit_multi()), (4, lambda: b.payout(True)), (4, lambda: b.payout(False)),
-            (2, b.payroll_run), (3, b.instalments), (1.5, b.split_transfer), (1, lambda: b.near("fx")),
+            (6, lambda: b.deposit_multi()), (3, b.deposit_batch), (4, lambda: b.payout(True)),
+            (4, lambda: b.payout(False)), (2, b.payroll_run), (3, b.instalments), (1.5, b.split_transfer),
+            (1, lambda: b.near("fx")),
             (1, lambda: b.near("rounding")), (0.7, lambda: b.near("sign_flip")), (0.7, lambda: b.near("unbooked_fee")),
             (1, b.duplicate), (1, b.void_reissue), (4, b.noise),
         ]  # fmt: skip

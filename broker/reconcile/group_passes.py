@@ -14,6 +14,7 @@ from broker.reconcile.text import Text, Weights
 
 STRONG = 2.0  # marks a ledger line held by a well evidenced pair (a shared number, or a full name)
 MAX_POOL = 40  # lines sharing one word near one date, past which the word is too common to tie them together
+MAX_BATCH = 14  # unexplained receipts of a few days past which a nameless deposit's sum is not telling
 
 
 class GroupPasses:
@@ -23,6 +24,7 @@ class GroupPasses:
     ledger: Side
     window: int
     weights: Weights
+    _ledger_days: list[int] | None = None
 
     def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
             near: str = "", difference: int = 0) -> Match:  # fmt: skip
@@ -151,9 +153,49 @@ class GroupPasses:
             spread = max(abs(ledger.days[j] - day) for j in members)
             if members not in found or found[members][0] < weight:
                 found[members] = (weight, [f"{len(members)} lines", shown, f"within {days_text(spread)}"])
+        if not found and not bank.texts[i].tokens and target > 0:
+            batch = self._batch(i, paired)
+            if batch is not None:
+                spread = max(abs(ledger.days[j] - day) for j in batch)
+                found[tuple(batch)] = (
+                    0.0,
+                    [f"{len(batch)} lines", "deposited together", f"within {days_text(spread)}"],
+                )
         if len(found) == 1:
             ((members, (_weight, labels)),) = found.items()
             self.add([i], members, 0.8, "split", labels)
+
+    def _batch(self, i: int, paired: dict[int, float]) -> list[int] | None:
+        """A deposit that names nobody: receipts of the days before it, none with an equal amount at the bank.
+
+        Several customers' cheques deposited together share no word with the bank's "DEPOSIT". Only lines that
+        nothing else could explain, of the deposit's sign, booked in the 5 days up to it (at most 14 of them), and
+        only when exactly one subset of them makes the amount: a second one means the sum does not decide.
+        """
+        bank, ledger = self.bank, self.ledger
+        day, currency, target = bank.days[i], bank.currencies[i], bank.amounts[i]
+        order, days = ledger.order, self.ledger_days_in_order()
+        start, stop = bisect_left(days, day - 5), bisect_right(days, day + 1)
+        if stop - start > 20 * MAX_BATCH:
+            return None
+        pool = [
+            j
+            for j in order[start:stop]
+            if ledger.state[j] == FREE
+            and j not in paired
+            and ledger.currencies[j] == currency
+            and ledger.amounts[j] > 0
+        ]
+        if not 2 <= len(pool) <= MAX_BATCH:
+            return None
+        answers = subsets_summing([ledger.amounts[j] for j in pool], target, limit=2)
+        return sorted(pool[n] for n in answers[0]) if len(answers) == 1 else None
+
+    def ledger_days_in_order(self) -> list[int]:
+        """The ledger's days in its date order (for finding the lines of a few days)."""
+        if self._ledger_days is None:
+            self._ledger_days = [self.ledger.days[j] for j in self.ledger.order]
+        return self._ledger_days
 
     def _group_for_ledger(self, j: int, words: dict[str, tuple[list[int], list[int]]], paired: set[int]) -> None:
         bank, ledger = self.bank, self.ledger

@@ -11,8 +11,8 @@ MAX_SEARCH = 12  # lines whose every subset is tried; past that only date-ordere
 def subsets_summing(amounts: Sequence[int], target: int, limit: int = 2) -> list[tuple[int, ...]]:
     """Positions of ``amounts`` (date order) whose values sum to ``target``, 2 to 8 of them; at most ``limit``.
 
-    All of them first, then every run of neighbours in date order, then (for 12 lines or fewer) any subset. Several
-    answers mean the sum alone does not decide: the caller lets the dates decide, or abstains.
+    All of them first; then, for 12 lines or fewer, every subset; past that, only runs of neighbours in date order.
+    Several answers mean the sum alone does not decide: the caller lets the dates decide, or abstains.
     """
     count = len(amounts)
     if count < 2:
@@ -20,13 +20,13 @@ def subsets_summing(amounts: Sequence[int], target: int, limit: int = 2) -> list
     if 2 <= count <= MAX_MEMBERS and sum(amounts) == target:
         return [tuple(range(count))]
     found: list[tuple[int, ...]] = []
-    for first in range(count):
-        total = amounts[first]
-        for last in range(first + 1, min(count, first + MAX_MEMBERS)):
-            total += amounts[last]
-            if total == target:
-                found.append(tuple(range(first, last + 1)))
-    if found or count > MAX_SEARCH:
+    if count > MAX_SEARCH:
+        for first in range(count):
+            total = amounts[first]
+            for last in range(first + 1, min(count, first + MAX_MEMBERS)):
+                total += amounts[last]
+                if total == target:
+                    found.append(tuple(range(first, last + 1)))
         return found[:limit]
     # Meet in the middle on sums: each half's subsets by their total, then pairs of halves that make the target.
     half = count // 2
