@@ -360,6 +360,7 @@ def save_decisions(
     if problems:
         raise Unprocessable("Some decisions are not valid.", details={"fields": problems})
     changed = 0
+    repinned = False  # whether an owner-chosen match was made or undone: then the rest is matched again
     for item in decisions:
         match = suggested[match_key(item["bank_ids"], item["ledger_ids"])]
         key = match_key(match.bank_ids, match.ledger_ids)
@@ -367,6 +368,7 @@ def save_decisions(
         if row is not None and row.decision == item["decision"]:
             continue
         changed += 1
+        repinned = repinned or match.kind in ("candidate", "chosen")
         session.add(
             ReconciliationChange(
                 account_id=account.id,
@@ -418,7 +420,7 @@ def save_decisions(
         raise SaveConflict() from None
     return {
         "changed": changed,
-        "summary": _summary(compute(books, _confirmed(existing)), existing),
+        "summary": _summary(compute(books, _confirmed(existing)) if repinned else results, existing),
         "reliable_through": state.reliable_through.isoformat() if state and state.reliable_through else None,
         "completed": reliable_through is not None,
         "completed_at": iso(state.completed_at) if state and state.completed_at else None,
