@@ -117,6 +117,8 @@ def test_map_then_reconcile_by_keyboard_surviving_a_broker_restart(
     second.get_by_role("button", name="Reject").first.focus()
     page.keyboard.press("Enter")
     frame.locator(f".recon-match.is-rejected[data-key='{second_key}']").wait_for()
+    # The button shows the decision while it is saved; the step renders once more when the broker has it.
+    frame.locator("#live", has_text="rejected and saved").wait_for(state="attached")
     assert frame_handle(page).evaluate("document.activeElement.id").startswith("rejected-"), "focus stays put"
     second.scroll_into_view_if_needed()
     shoot(page, "reconcile-step-matches")

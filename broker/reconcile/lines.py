@@ -18,6 +18,8 @@ class BankLine:
     amount: int
     currency: str
     description: str = ""
+    counterparty: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +36,21 @@ class LedgerLine:
     memo: str = ""
     source_type: str = "manual"
     group_key: str | None = None
+    details: str = ""
 
 
-def _day(value: object, what: str) -> date:
+def _day(value: object, kind: str, ident: object) -> date:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(value[:10] if isinstance(value, str) else str(value)[:10])
     except ValueError:
-        raise ValueError(f"{what}: date must be YYYY-MM-DD, not {value!r}") from None
+        raise ValueError(f"{kind} {ident}: date must be YYYY-MM-DD, not {value!r}") from None
 
 
-def _cents(value: object, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{what}: amount must be integer cents, not {value!r}")
+def _cents(value: object, kind: str, ident: object) -> int:
+    if value.__class__ is not int:  # not a bool, not a float, not a string of digits
+        raise ValueError(f"{kind} {ident}: amount must be integer cents, not {value!r}")
     return value
 
 
@@ -57,10 +60,12 @@ def bank_lines_from_common(bank_transactions: Sequence[Mapping[str, Any]]) -> li
         BankLine(
             id=str(txn["id"]),
             account_id=str(txn.get("bank_account_id") or ""),
-            date=_day(txn.get("date"), f"bank transaction {txn['id']}"),
-            amount=_cents(txn.get("amount"), f"bank transaction {txn['id']}"),
+            date=_day(txn.get("date"), "bank transaction", txn["id"]),
+            amount=_cents(txn.get("amount"), "bank transaction", txn["id"]),
             currency=str(txn.get("currency") or ""),
             description=str(txn.get("description") or ""),
+            counterparty=str(txn.get("counterparty") or ""),
+            reference=str(txn.get("reference") or ""),
         )
         for txn in bank_transactions
     ]
@@ -81,23 +86,24 @@ def ledger_lines_from_common(
     """Return one ``LedgerLine`` per journal entry that moves the bank ledger account (its lines summed)."""
     lines = []
     for entry in journal_entries:
-        what = f"journal entry {entry.get('id')}"
-        amounts = [
-            _cents(line.get("amount"), what)
-            for line in entry.get("lines") or []
-            if line.get("account_id") == bank_ledger_account_id
-        ]
-        if not amounts:
+        entry_lines = entry.get("lines") or []
+        mine = [line for line in entry_lines if line.get("account_id") == bank_ledger_account_id]
+        if not mine:
             continue
+        amounts = [_cents(line.get("amount"), "journal entry", entry.get("id")) for line in mine]
+        # The other lines' descriptions often name the customer or the vendor when the memo does not.
+        memo = entry.get("memo")
+        details = {text for line in entry_lines if (text := line.get("description")) and text != memo}
         lines.append(
             LedgerLine(
                 id=str(entry["id"]),
-                date=_day(entry.get("date"), what),
+                date=_day(entry.get("date"), "journal entry", entry.get("id")),
                 amount=sum(amounts),
                 currency=str(entry.get("currency") or ""),
                 memo=str(entry.get("memo") or ""),
                 source_type=str(entry.get("source_type") or "manual"),
                 group_key=_group_key(entry),
+                details=" ".join(sorted(str(text) for text in details)) if details else "",
             )
         )
     return lines

@@ -1,17 +1,32 @@
-"""Match bank lines to ledger lines: same amount near the same date, then groups and splits that sum exactly."""
+"""Match bank lines to ledger lines on the evidence an accountant reads, and abstain when it does not decide.
+
+Passes, each on the lines the earlier ones left: lines outside the books' period are set apart; coherent groups (the
+lines of one payout or pay run, or of one customer or processor named on the other side) that make a line with no
+equal amount nearby; then, per amount, a minimum-cost assignment on the evidence (document numbers, names, date
+distance by payment method) that keeps only the pairs no other assignment explains almost as well and offers the
+owner the rest as choices; then near amounts with evidence (FX, rounding, a flipped sign, a fee nobody booked).
+A ledger line left over beside an identical matched one is flagged as a possible duplicate booking.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import deque
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+import contextlib
+import gc
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
+from broker.reconcile.assign import INF, min_cost_assignment
+from broker.reconcile.group_passes import MAX_POOL, GroupPasses
 from broker.reconcile.lines import BankLine, LedgerLine, lines_from_common, pair_bank_accounts
+from broker.reconcile.results import Choice, Match, MatchResult, days_text, money
+from broker.reconcile.sides import FREE, HELD, OUTSIDE, USED, Side, bank_text, ledger_text, nearest, rates
+from broker.reconcile.text import Weights
 
 __all__ = [
     "BankLine",
+    "Choice",
     "LedgerLine",
     "Match",
     "MatchResult",
@@ -20,322 +35,452 @@ __all__ = [
     "pair_bank_accounts",
 ]
 MAX_WINDOW_DAYS = 60
-IMPLICIT_GROUP_SOURCES = ("payroll", "payout")
+CHEQUE_DAYS = 60  # a cheque may be cashed weeks after it is written
+MARGIN = 0.6  # how much better the chosen pairing must explain the lines than the next best to be suggested
+BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
+MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly
+MAX_CHOICES = 5
+MAX_NEAREST = 6  # equal amounts tried per bank line, nearest dates first
+MAX_BLOCK = 40  # lines a side past which a block of equal amounts is assigned greedily, best evidence first
+NEAR_KINDS = ("fx_or_rounding", "sign_flip", "unbooked_fee")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """Bank lines and ledger lines whose amounts sum to the same total, with a score and the reason."""
-
-    bank_ids: tuple[str, ...]
-    ledger_ids: tuple[str, ...]
-    score: float
-    kind: str
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the match as JSON-ready data."""
-        return {**asdict(self), "bank_ids": list(self.bank_ids), "ledger_ids": list(self.ledger_ids)}
-
-
-@dataclass
-class MatchResult:
-    """Suggested matches, the lines left on each side, and match rates by count and by amount."""
-
-    matches: list[Match]
-    unmatched_bank: list[BankLine]
-    unmatched_ledger: list[LedgerLine]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as JSON-ready data (dates as YYYY-MM-DD)."""
-
-        def line(item: BankLine | LedgerLine) -> dict[str, Any]:
-            return {**asdict(item), "date": item.date.isoformat()}
-
-        return {
-            "matches": [match.to_dict() for match in self.matches],
-            "unmatched_bank": [line(item) for item in self.unmatched_bank],
-            "unmatched_ledger": [line(item) for item in self.unmatched_ledger],
-            "summary": self.summary,
-        }
-
-
-def _money(cents: int, currency: str) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d} {currency}".strip()
-
-
-def _days(n: int) -> str:
-    return "the same day" if n == 0 else f"{n} day apart" if n == 1 else f"{n} days apart"
-
-
-class _Side:
-    """One side's lines as parallel arrays, with a flag per line once it is used by a match."""
-
-    def __init__(self, lines: Sequence[BankLine] | Sequence[LedgerLine]) -> None:
-        self.lines = lines
-        self.ids = [line.id for line in lines]
-        self.days = [line.date.toordinal() for line in lines]
-        self.amounts = [line.amount for line in lines]
-        self.currencies = [line.currency for line in lines]
-        self.used = bytearray(len(lines))
-        # Lines in date order, then id: the order in which each pass considers them, so results never depend on
-        # the order of the input.
-        self.order = sorted(range(len(lines)), key=lambda i: (self.days[i], self.ids[i], i))
-
-    def free(self) -> list[int]:
-        return [i for i in self.order if not self.used[i]]
-
-
-class _Matcher:
-    def __init__(self, bank: _Side, ledger: _Side, window: int, near: int, max_lines: int, max_candidates: int):
-        self.bank, self.ledger = bank, ledger
-        self.window, self.near = window, min(near, window)
-        self.max_lines, self.max_candidates = max_lines, max_candidates
+class _Matcher(GroupPasses):
+    def __init__(self, bank: Side, ledger: Side, window: int) -> None:
+        self.bank, self.ledger, self.window = bank, ledger, window
+        self.weights = Weights([*bank.texts, *ledger.texts])
         self.matches: list[Match] = []
+        self.choices: list[Choice] = []
 
-    def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, reason: str) -> None:
+    # -- evidence -------------------------------------------------------------------------------------------------
+    def evidence(self, i: int, j: int) -> float | None:
+        """Score a bank and a ledger line as a pair, or None when they cannot be one (dates, cheque numbers)."""
+        gap = self.bank.days[i] - self.ledger.days[j]
+        bt, lt = self.bank.texts[i], self.ledger.texts[j]
+        cheque = bt.cheque or lt.cheque
+        if not (-min(self.window, 5) if cheque else -self.window) <= gap <= (CHEQUE_DAYS if cheque else self.window):
+            return None
+        score = (0.5 if 0 <= gap <= 45 else 0.3) if cheque else 1.0 - abs(gap) / (self.window + 1)
+        if bt.numbers and lt.numbers:
+            if bt.numbers & lt.numbers:
+                score += 3.0
+            elif cheque and bt.cheque == lt.cheque:
+                return None  # cheque 3035 is not cheque 3036, whatever the amount
+        if bt.words and lt.words and not bt.words.isdisjoint(lt.words):
+            score += 2.0 * self.weights.shared(bt, lt)[0]
+        return score
+
+    def labels(self, i: int, j: int) -> list[str]:
+        """What tied the two lines: the number, the names, the days between them ("cheque 3035 · Nina Lee · 2 days")."""
+        bt, lt = self.bank.texts[i], self.ledger.texts[j]
+        labels = []
+        numbers = bt.numbers & lt.numbers
+        if numbers:
+            number = max(numbers, key=lambda n: (len(n), n))
+            labels.append(f"cheque {number}" if bt.cheque or lt.cheque else f"no. {number}")
+        words = self.weights.shared(bt, lt)[1] if bt.words and not bt.words.isdisjoint(lt.words) else ()
+        if words:
+            labels.append(" ".join(w.capitalize() for w in sorted(words[:3], key=lt.label.lower().find)))
+        labels.append(days_text(abs(self.bank.days[i] - self.ledger.days[j])))
+        return labels
+
+    def add(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
+            near: str = "", difference: int = 0) -> Match:  # fmt: skip
         for i in bank:
-            self.bank.used[i] = 1
+            self.bank.state[i] = USED
         for j in ledger:
-            self.ledger.used[j] = 1
-        bank_ids = tuple(self.bank.ids[i] for i in bank)
-        ledger_ids = tuple(self.ledger.ids[j] for j in ledger)
-        self.matches.append(Match(bank_ids, ledger_ids, round(score, 2), kind, reason))
+            self.ledger.state[j] = USED
+        match = self._match(bank, ledger, score, kind, labels, near, difference)
+        self.matches.append(match)
+        return match
 
-    def same_amount(self) -> None:
-        """Pair lines of equal currency and amount, nearest dates first; ties go to the smallest ledger id."""
+    def _match(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, labels: Sequence[str],
+               near: str = "", difference: int = 0) -> Match:  # fmt: skip
+        bank_ids = tuple(sorted(self.bank.ids[i] for i in bank)) if len(bank) > 1 else (self.bank.ids[bank[0]],)
+        ledger_ids = (
+            tuple(sorted(self.ledger.ids[j] for j in ledger)) if len(ledger) > 1 else (self.ledger.ids[ledger[0]],)
+        )
+        reason = " · ".join(labels)
+        return Match(
+            bank_ids, ledger_ids, round(min(max(score, 0.05), 1.0), 2), kind, reason, tuple(labels), near, difference
+        )
+
+    # -- equal amounts ----------------------------------------------------------------------------------------------
+    def edges(self) -> dict[int, list[tuple[int, float]]]:
+        """Possible one-to-one pairs of free lines of equal currency and amount, by bank line, with their scores.
+
+        Per bank line the nearest ``MAX_NEAREST`` ledger lines within the window, and cheques weeks earlier: past
+        that many equal amounts a few days around, dates cannot tell them apart anyway.
+        """
         bank, ledger = self.bank, self.ledger
-        by_amount: dict[tuple[str, int], dict[int, deque[int]]] = {}
+        by_amount: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+        cheque_lines: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
         for j in ledger.free():
             key = (ledger.currencies[j], ledger.amounts[j])
-            by_amount.setdefault(key, {}).setdefault(ledger.days[j], deque()).append(j)
-        # free() is in (date, id) order, so each queue is already sorted by id: the tie-break.
-        pending: list[tuple[int, dict[int, deque[int]]]] = []
+            entry = by_amount.get(key)
+            if entry is None:
+                entry = by_amount[key] = ([], [])
+            entry[0].append(ledger.days[j])
+            entry[1].append(j)
+            if ledger.texts[j].cheque:
+                found_cheques = cheque_lines.setdefault(key, ([], []))
+                found_cheques[0].append(ledger.days[j])
+                found_cheques[1].append(j)
+        no_cheques: tuple[list[int], list[int]] = ([], [])
+        found: dict[int, list[tuple[int, float]]] = {}
+        window = self.window
         for i in bank.free():
-            found = by_amount.get((bank.currencies[i], bank.amounts[i]))
-            if found is not None:
-                pending.append((i, found))
-        for distance in range(self.window + 1):
-            still = []
-            for i, queues in pending:
-                day = bank.days[i]
-                chosen: deque[int] | None = None
-                for other in (day - distance, day + distance) if distance else (day,):
-                    queue = queues.get(other)
-                    if queue and (
-                        chosen is None or (ledger.ids[queue[0]], queue[0]) < (ledger.ids[chosen[0]], chosen[0])
-                    ):
-                        chosen = queue
-                if chosen is None:
-                    still.append((i, queues))
-                    continue
-                j = chosen.popleft()
-                amount = _money(bank.amounts[i], bank.currencies[i])
-                if distance <= self.near:
-                    score = 1.0 - 0.05 * distance
-                    self.add([i], [j], score, "exact", f"same amount ({amount}) {_days(distance)}")
-                else:
-                    score = max(0.5, 0.9 - 0.05 * (distance - 2))
-                    reason = f"same amount ({amount}) {_days(distance)}, within the {self.window}-day window"
-                    self.add([i], [j], score, "date_window", reason)
-            pending = still
-
-    def groups(self) -> None:
-        """Match one bank line to all the ledger lines of a group (a payroll run, a payout) summing to it."""
-        bank, ledger = self.bank, self.ledger
-        members: dict[tuple[str, str], list[int]] = {}
-        for j in ledger.free():
-            line = ledger.lines[j]
-            assert isinstance(line, LedgerLine)
-            key = line.group_key
-            if key is None and line.source_type in IMPLICIT_GROUP_SOURCES:
-                key = f"{line.source_type}:{line.date.isoformat()}"
-            if key is not None:
-                members.setdefault((ledger.currencies[j], key), []).append(j)
-        by_total: dict[tuple[str, int], list[tuple[str, list[int], int, int]]] = {}
-        for (currency, key), group in sorted(members.items()):
-            days = [ledger.days[j] for j in group]
-            if len(group) >= 2 and max(days) - min(days) <= self.window:
-                total = sum(ledger.amounts[j] for j in group)
-                by_total.setdefault((currency, total), []).append((key, group, min(days), max(days)))
-        for i in bank.free():
-            candidates = by_total.get((bank.currencies[i], bank.amounts[i]))
-            if not candidates:
+            key = (bank.currencies[i], bank.amounts[i])
+            entry = by_amount.get(key)
+            if entry is None or not bank.amounts[i]:
                 continue
-            day, best = bank.days[i], None
-            for n, (key, _members, first, last) in enumerate(candidates):
-                distance = max(first - day, day - last, 0)
-                if distance <= self.window and (best is None or (distance, key) < best[:2]):
-                    best = (distance, key, n)
-            if best is None:
-                continue
-            distance, key, n = best
-            group = candidates.pop(n)[1]
-            amount = _money(bank.amounts[i], bank.currencies[i])
-            reason = f"the {len(group)} ledger lines of {key} sum to the bank amount ({amount}), {_days(distance)}"
-            self.add([i], group, 0.9 - 0.02 * min(distance, 10), "grouped", reason)
-
-    def subsets(self, one: _Side, many: _Side) -> list[tuple[int, list[int], int]]:
-        """Find, for each free line of ``one``, up to ``max_lines`` free lines of ``many`` summing to it exactly."""
-        index: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
-        for j in many.free():
-            if many.amounts[j]:
-                days, items = index.setdefault((many.currencies[j], many.amounts[j] > 0), ([], []))
-                days.append(many.days[j])
-                items.append(j)
-        found = []
-        for i in one.free():
-            target = one.amounts[i]
-            if not target or (entry := index.get((one.currencies[i], target > 0))) is None:
-                continue
-            candidates = self._nearest(entry, one.days[i], abs(target), many)
-            best = self._best_subset(candidates, target, one.days[i], many)
-            if best is not None:
-                for j in best[1]:
-                    many.used[j] = 1
-                one.used[i] = 1
-                found.append((i, best[1], best[0]))
+            days, items = entry
+            day = bank.days[i]
+            if bank.texts[i].cheque:
+                start, stop = bisect_left(days, day - CHEQUE_DAYS), bisect_right(days, day + window)
+                picked = [items[p] for p in range(start, min(stop, start + 4 * MAX_NEAREST))]
+            elif len(items) == 1:
+                picked = list(items)
+            else:
+                near = nearest(days, items, day, window, 4 * MAX_NEAREST)
+                # Past the nearest few, only lines whose text shares a word or a number with this one.
+                text, texts = bank.texts[i], ledger.texts
+                picked = near[:MAX_NEAREST] + [
+                    j
+                    for j in near[MAX_NEAREST:]
+                    if not text.words.isdisjoint(texts[j].words) or not text.numbers.isdisjoint(texts[j].numbers)
+                ]
+                cheque_days, cheques = cheque_lines.get(key, no_cheques)
+                if cheques:
+                    start, stop = bisect_left(cheque_days, day - CHEQUE_DAYS), bisect_left(cheque_days, day - window)
+                    picked += [cheques[p] for p in range(max(start, stop - MAX_NEAREST), stop)]
+            for j in picked:
+                scored = self.evidence(i, j)
+                if scored is not None:
+                    found.setdefault(i, []).append((j, scored))
         return found
 
-    def _nearest(self, entry: tuple[list[int], list[int]], day: int, limit: int, many: _Side) -> list[int]:
-        days, items = entry
-        left = bisect_left(days, day) - 1
-        right = left + 1
-        chosen: list[int] = []
-        scanned = 0
-        while len(chosen) < self.max_candidates and scanned < 8 * self.max_candidates:
-            take_left = left >= 0 and (right >= len(days) or day - days[left] <= days[right] - day)
-            if take_left:
-                pos, left = left, left - 1
-            elif right < len(days):
-                pos, right = right, right + 1
+    def one_to_one(self, edges: dict[int, list[tuple[int, float]]]) -> None:
+        """Pair equal amounts block by block: the least-cost assignment, kept where no other comes close."""
+        bank, ledger = self.bank, self.ledger
+        live = {
+            i: [e for e in items if ledger.state[e[0]] == FREE] for i, items in edges.items() if bank.state[i] == FREE
+        }
+        live = {i: items for i, items in live.items() if items}
+        degree: dict[int, int] = {}
+        for items in live.values():
+            for j, _score in items:
+                degree[j] = degree.get(j, 0) + 1
+        # Most lines have one possible partner that has no other: no block to solve.
+        alone = [i for i, items in live.items() if len(items) == 1 and degree[items[0][0]] == 1]
+        for i in alone:
+            j, score = live.pop(i)[0]
+            self._pair(i, j, score)
+        # Blocks: lines joined by a possible pair, through either side (ledger line j is node offset + j).
+        offset = len(bank.ids)
+        parent = list(range(offset + len(ledger.ids)))
+
+        def root(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]  # halve the path as we go
+                node = parent[node]
+            return node
+
+        for i, items in live.items():
+            for j, _score in items:
+                a, b = root(i), root(offset + j)
+                if a != b:
+                    parent[a] = b
+        blocks: dict[int, list[int]] = {}
+        for i in live:
+            blocks.setdefault(root(i), []).append(i)
+        for rows in sorted(blocks.values(), key=lambda rows: min((bank.days[i], bank.ids[i]) for i in rows)):
+            rows.sort(key=lambda i: (bank.days[i], bank.ids[i]))
+            self._block(rows, live)
+
+    def _twins(self, js: Sequence[int]) -> dict[int, set[int]]:
+        """Ledger lines that say the same thing a few days apart (a bill entered twice): either is as right."""
+        ledger, twins = self.ledger, {}
+        by_text: dict[tuple[str, frozenset[str]], list[int]] = {}
+        for j in js:
+            text = ledger.texts[j]
+            if text.words or text.numbers:
+                by_text.setdefault((text.label.lower(), text.numbers), []).append(j)
+        for group in by_text.values():
+            for j in group:
+                near = {k for k in group if k != j and abs(ledger.days[k] - ledger.days[j]) <= 7}
+                if near:
+                    twins[j] = near
+        return twins
+
+    def _block(self, rows: list[int], live: dict[int, list[tuple[int, float]]]) -> None:
+        ledger = self.ledger
+        cols = sorted({j for i in rows for j, _s in live[i]}, key=lambda j: (ledger.days[j], ledger.ids[j]))
+        scores = {(i, j): s for i in rows for j, s in live[i]}
+        if len(rows) == 1 and len(cols) == 1:
+            self._pair(rows[0], cols[0], scores[(rows[0], cols[0])])
+            return
+        twins = self._twins(cols)
+        if len(rows) > MAX_BLOCK or len(cols) > MAX_BLOCK:
+            self._greedy(rows, live, scores, twins)
+            return
+        position = {j: c for c, j in enumerate(cols)}
+        cost = [[INF] * len(cols) for _ in rows]
+        for r, i in enumerate(rows):
+            for j, s in live[i]:
+                cost[r][position[j]] = -(s + BONUS)
+        chosen = min_cost_assignment(cost)
+        total = sum(cost[r][c] for r, c in chosen)
+        exact = len(rows) <= MAX_EXACT_BLOCK and len(cols) <= MAX_EXACT_BLOCK
+        decided: list[tuple[int, int]] = []
+        undecided: list[tuple[int, int]] = []
+        for r, c in chosen:
+            banned = {c} | {position[k] for k in twins.get(cols[c], ())}
+            if exact:
+                trial = [
+                    [INF if rr == r and cc in banned else v for cc, v in enumerate(row)] for rr, row in enumerate(cost)
+                ]
+                alternative = min_cost_assignment(trial)
+                lead = sum(trial[rr][cc] for rr, cc in alternative) - total
             else:
-                break
-            if abs(days[pos] - day) > self.window:
-                break
-            scanned += 1
-            j = items[pos]
-            if not many.used[j] and abs(many.amounts[j]) < limit:
-                chosen.append(j)
-        return chosen
+                others = [cost[r][cc] for cc in range(len(cols)) if cc not in banned]
+                others += [cost[rr][c] for rr in range(len(rows)) if rr != r]
+                lead = min(others, default=0.0) - cost[r][c]
+            (decided if lead >= MARGIN else undecided).append((r, c))
+        for r, c in decided:
+            self._pair(rows[r], cols[c], scores[(rows[r], cols[c])])
+        assigned = {r for r, _c in chosen}
+        for r in [r for r, _c in undecided] + [r for r in range(len(rows)) if r not in assigned]:
+            options = [(j, s) for j, s in live[rows[r]] if ledger.state[j] != USED]
+            if options:
+                self._offer(rows[r], options)
 
-    def _best_subset(self, candidates: list[int], target: int, day: int, many: _Side) -> tuple[int, list[int]] | None:
-        """Return (widest date distance, lines) of the fewest lines summing to ``target``, nearest dates first."""
-        amounts = [many.amounts[j] for j in candidates]
-        if abs(sum(amounts)) < abs(target):
-            return None
-        count = len(amounts)
-        positions: dict[int, list[int]] = {}
-        for n, amount in enumerate(amounts):
-            positions.setdefault(amount, []).append(n)
-        solutions: list[tuple[int, ...]] = []
-        for a in range(count):
-            for b in positions.get(target - amounts[a], ()):
-                if b > a:
-                    solutions.append((a, b))
-        if solutions or self.max_lines < 3:
-            return self._rank(solutions, candidates, day, many)
-        # Pairs by their sum, so three or four lines cost O(candidates^2) rather than O(candidates^4).
-        pairs: dict[int, list[tuple[int, int]]] = {}
-        for a in range(count):
-            for b in range(a + 1, count):
-                pairs.setdefault(amounts[a] + amounts[b], []).append((a, b))
-        for c in range(count):
-            for a, b in pairs.get(target - amounts[c], ()):
-                if c > b:
-                    solutions.append((a, b, c))
-        if solutions or self.max_lines < 4:
-            return self._rank(solutions, candidates, day, many)
-        for total, firsts in pairs.items():
-            seconds = pairs.get(target - total)
-            if seconds:
-                solutions.extend((a, b, c, d) for a, b in firsts for c, d in seconds if c > b)
-        return self._rank(solutions, candidates, day, many)
+    def _greedy(
+        self,
+        rows: list[int],
+        live: dict[int, list[tuple[int, float]]],
+        scores: dict[Any, float],
+        twins: dict[int, set[int]],
+    ) -> None:
+        """A block too large to assign exactly: best evidence first, kept when it leads every rival by the margin."""
+        bank, ledger = self.bank, self.ledger
+        top: dict[int, list[float]] = {}  # per ledger line, its two best scores
+        for i in rows:
+            for j, s in live[i]:
+                best = top.setdefault(j, [-INF, -INF])
+                if s > best[0]:
+                    best[0], best[1] = s, best[0]
+                elif s > best[1]:
+                    best[1] = s
+        for (i, j), s in sorted(scores.items(), key=lambda e: (-e[1], bank.ids[e[0][0]], ledger.ids[e[0][1]])):
+            if bank.state[i] != FREE or ledger.state[j] != FREE:
+                continue
+            rival = max((o for k, o in live[i] if k != j and k not in twins.get(j, ())), default=-INF)
+            column = top[j][1] if s >= top[j][0] else top[j][0]
+            if s - max(rival, column) >= MARGIN:
+                self._pair(i, j, s)
+        for i in rows:
+            if bank.state[i] == FREE:
+                options = [(j, s) for j, s in live[i] if ledger.state[j] != USED]
+                if options:
+                    self._offer(i, options)
 
-    @staticmethod
-    def _rank(
-        solutions: list[tuple[int, ...]], candidates: list[int], day: int, many: _Side
-    ) -> tuple[int, list[int]] | None:
-        if not solutions:
-            return None
-        ranked = []
-        for solution in solutions:
-            chosen = sorted((candidates[n] for n in solution), key=lambda j: (many.ids[j], j))
-            distances = [abs(many.days[j] - day) for j in chosen]
-            ranked.append((sum(distances), [many.ids[j] for j in chosen], max(distances), chosen))
-        _, _, spread, chosen = min(ranked)
-        return spread, chosen
+    def _pair(self, i: int, j: int, score: float) -> None:
+        gap = abs(self.bank.days[i] - self.ledger.days[j])
+        kind = "exact" if gap <= 1 or self.bank.texts[i].cheque else "date_window"
+        self.add([i], [j], 0.55 + score / 8, kind, self.labels(i, j))
 
-    def splits(self) -> None:
-        """One bank line to several ledger lines (split payments), then several bank lines to one ledger line."""
-        for i, group, spread in self.subsets(self.bank, self.ledger):
-            amount = _money(self.bank.amounts[i], self.bank.currencies[i])
-            reason = f"{len(group)} ledger lines within {spread} days sum exactly to the bank amount ({amount})"
-            self._record([i], group, 0.8 - 0.05 * (len(group) - 2) - 0.01 * spread, "split", reason)
-        for j, group, spread in self.subsets(self.ledger, self.bank):
-            amount = _money(self.ledger.amounts[j], self.ledger.currencies[j])
-            reason = f"{len(group)} bank lines within {spread} days sum exactly to the ledger amount ({amount})"
-            self._record(group, [j], 0.75 - 0.05 * (len(group) - 2) - 0.01 * spread, "many_to_one", reason)
+    def _offer(self, i: int, options: list[tuple[int, float]]) -> None:
+        """Hold bank line i for the owner, with the ledger lines that explain it almost as well as the best."""
+        best = max(s for _j, s in options)
+        picked = sorted((o for o in options if o[1] >= best - MARGIN), key=lambda o: (-o[1], self.ledger.ids[o[0]]))
+        candidates = []
+        for k, score in picked[:MAX_CHOICES]:
+            candidates.append(self._match([i], [k], 0.3 + score / 10, "candidate", self.labels(i, k)))
+            if self.ledger.state[k] == FREE:
+                self.ledger.state[k] = HELD
+        self.bank.state[i] = HELD
+        amount = money(self.bank.amounts[i], self.bank.currencies[i])
+        question = f"which of these {len(candidates)} ledger lines of {amount} is this bank line?"
+        self.choices.append(Choice((self.bank.ids[i],), question, tuple(candidates)))
 
-    def _record(self, bank: Sequence[int], ledger: Sequence[int], score: float, kind: str, reason: str) -> None:
-        bank = sorted(bank, key=lambda i: (self.bank.ids[i], i))
-        self.add(bank, ledger, max(score, 0.4), kind, reason)
+    def near(self) -> None:
+        """A bank line and a ledger line the text ties together whose amounts differ a little, or by sign."""
+        bank, ledger = self.bank, self.ledger
+        words = ledger.word_index()
+        for i in bank.free():
+            amount, text, day = bank.amounts[i], bank.texts[i], bank.days[i]
+            if not amount:
+                continue
+            options: dict[int, tuple[float, str, list[str]]] = {}
+            for token in text.tokens:
+                entry = words.get(token)
+                if entry is None:
+                    continue
+                days, items = entry
+                back = CHEQUE_DAYS if text.cheque or token.startswith("#") else self.window
+                start, stop = bisect_left(days, day - back), bisect_right(days, day + self.window)
+                if stop - start > 4 * MAX_POOL:
+                    continue  # a word that so many lines share nearby tells nothing (the amounts filter first)
+                for p in range(start, stop):
+                    j = items[p]
+                    if ledger.state[j] != FREE or j in options or ledger.currencies[j] != bank.currencies[i]:
+                        continue
+                    kind = _near_kind(amount, ledger.amounts[j])
+                    scored = self.evidence(i, j) if kind else None
+                    if scored is None or scored < 1.5:
+                        continue
+                    options[j] = (scored, kind, self.labels(i, j))
+            if not options:
+                continue
+            ranked = sorted(options.items(), key=lambda o: (-o[1][0], ledger.ids[o[0]]))
+            if len(ranked) > 1 and ranked[1][1][0] > ranked[0][1][0] - MARGIN:
+                continue
+            j, (score, kind, labels) = ranked[0]
+            difference = amount - ledger.amounts[j]
+            shown = "sign flipped" if kind == "sign_flip" else f"differs by {money(difference, bank.currencies[i])}"
+            self.add([i], [j], 0.4 + score / 10, "near", [*labels, shown], kind, difference)
+
+    # -- after ------------------------------------------------------------------------------------------------------
+    def duplicates(self) -> list[tuple[str, str]]:
+        """Ledger lines left over beside a matched line of the same amount and text a few days apart."""
+        ledger = self.ledger
+        state, texts = ledger.state, ledger.texts
+        left = [j for j in ledger.order if (state[j] == FREE or state[j] == HELD) and texts[j].tokens]
+        wanted = {(ledger.currencies[j], ledger.amounts[j]) for j in left}
+        matched: dict[tuple[str, int], list[int]] = {}
+        for j in ledger.order:  # so that each list is in date order
+            key = (ledger.currencies[j], ledger.amounts[j])
+            if state[j] == USED and key in wanted:
+                matched.setdefault(key, []).append(j)
+        matched_days = {key: [ledger.days[k] for k in lines] for key, lines in matched.items()}
+        found = []
+        for j in left:
+            label = texts[j].label.lower()
+            key = (ledger.currencies[j], ledger.amounts[j])
+            twins = matched.get(key)
+            if not twins:
+                continue
+            days = matched_days[key]
+            start, stop = bisect_left(days, ledger.days[j] - 7), bisect_right(days, ledger.days[j] + 7)
+            for k in twins[start:stop]:
+                if abs(ledger.days[k] - ledger.days[j]) <= 7 and texts[k].label.lower() == label:
+                    found.append((ledger.ids[j], ledger.ids[k]))
+                    break
+        return found
 
 
-def _rates(side: _Side) -> dict[str, Any]:
-    total = len(side.amounts)
-    matched = sum(side.used)
-    amount = sum(abs(a) for a in side.amounts)
-    matched_amount = sum(abs(a) for a, used in zip(side.amounts, side.used, strict=True) if used)
-    return {
-        "lines": total,
-        "matched": matched,
-        "count_rate": round(matched / total, 4) if total else None,
-        "amount": amount,
-        "matched_amount": matched_amount,
-        "amount_rate": round(matched_amount / amount, 4) if amount else None,
-    }
+def _near_kind(bank: int, ledger: int) -> str:
+    if not ledger or bank == ledger:
+        return ""
+    if bank == -ledger:
+        return "sign_flip"
+    if (bank > 0) != (ledger > 0):
+        return ""
+    difference = abs(bank - ledger)
+    if difference <= max(5, abs(ledger) * 0.02) and not (
+        abs(bank) < abs(ledger) and difference % 100 == 0 and difference >= 500
+    ):
+        return "fx_or_rounding"
+    if abs(bank) < abs(ledger) and difference <= min(5_000, abs(ledger) * 0.05):
+        return "unbooked_fee"
+    return ""
+
+
+def _month_bounds(days: Sequence[date]) -> tuple[int, int] | None:
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return first.replace(day=1).toordinal(), following.toordinal() - 1
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while matching.
+
+    Matching makes hundreds of thousands of small objects and no reference cycles; the collector would walk all of
+    them again and again (a third of the time at 50k lines) to free nothing. Reference counting still frees them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def match_transactions(
     bank_lines: Sequence[BankLine],
     ledger_lines: Sequence[LedgerLine],
     *,
-    window_days: int = 5,
-    near_days: int = 1,
-    max_split_lines: int = 4,
-    max_candidates: int = 12,
+    window_days: int = 7,
+    period: tuple[date, date] | None = None,
 ) -> MatchResult:
     """Suggest matches between one bank account's lines and the ledger's lines on that account.
 
-    Passes, strongest first: equal currency and amount within ``near_days`` (``exact``), then within
-    ``window_days`` (``date_window``); the ledger lines of one group (``group_key``, or payroll/payout lines of one
-    date) summing to one bank line (``grouped``); up to ``max_split_lines`` ledger lines among the
-    ``max_candidates`` nearest in the window summing to one bank line (``split``) and the reverse
-    (``many_to_one``). No line is used twice and currencies never mix. Ties go to the nearest date, then the
-    smallest id, so the result does not depend on input order. Runs in about O(n log n).
+    ``window_days`` bounds the days between the two dates of a pair (cheques: up to 60 days after). ``period`` is
+    the books' first and last day (``reconcile_books`` gives it); bank lines outside it, and ledger lines after the
+    last month of the bank feed, are set apart as outside the period. No line is used twice,
+    currencies never mix, sums are exact except for ``near`` matches, and the result does not depend on input order.
     """
     if not 0 <= window_days <= MAX_WINDOW_DAYS:
         raise ValueError(f"window_days must be between 0 and {MAX_WINDOW_DAYS}")
-    if not 0 <= near_days <= window_days:
-        raise ValueError("near_days must be between 0 and window_days")
-    if not 2 <= max_split_lines <= 4 or not 2 <= max_candidates <= 24:
-        raise ValueError("max_split_lines must be 2 to 4 and max_candidates 2 to 24")
-    bank, ledger = _Side(bank_lines), _Side(ledger_lines)
-    matcher = _Matcher(bank, ledger, window_days, near_days, max_split_lines, max_candidates)
-    matcher.same_amount()
-    matcher.groups()
-    matcher.splits()
+    with without_cycle_collection():
+        return _match_lines(bank_lines, ledger_lines, window_days, period)
+
+
+def _match_lines(
+    bank_lines: Sequence[BankLine],
+    ledger_lines: Sequence[LedgerLine],
+    window_days: int,
+    period: tuple[date, date] | None,
+) -> MatchResult:
+    bank = Side(bank_lines, [bank_text(line) for line in bank_lines])
+    ledger = Side(ledger_lines, [ledger_text(line) for line in ledger_lines])
+    if period is not None:
+        books = (period[0].toordinal(), period[1].toordinal())
+        feed = _month_bounds([line.date for line in bank_lines])
+        # A ledger line may be a cheque written weeks before the feed starts; after the feed ends it cannot clear.
+        sides = [(bank, books)] + ([(ledger, (feed[0] - CHEQUE_DAYS, feed[1]))] if feed else [])
+        for side, (first, last) in sides:
+            for n, day in enumerate(side.days):
+                if not first <= day <= last:
+                    side.state[n] = OUTSIDE
+    for j, line in enumerate(ledger_lines):
+        if line.source_type == "opening_balance" and ledger.state[j] == FREE:
+            ledger.state[j] = HELD
+    matcher = _Matcher(bank, ledger, window_days)
+    edges = matcher.edges()
+    matcher.groups(edges)
+    matcher.one_to_one(edges)
+    matcher.near()
+    for j, line in enumerate(ledger_lines):
+        if line.source_type == "opening_balance" and ledger.state[j] == HELD:
+            ledger.state[j] = FREE
+    duplicates = matcher.duplicates()
     kinds: dict[str, int] = {}
     for match in matcher.matches:
         kinds[match.kind] = kinds.get(match.kind, 0) + 1
-    summary = {"bank": _rates(bank), "ledger": _rates(ledger), "matches": len(matcher.matches), "by_kind": kinds}
+    summary = {
+        "bank": rates(bank),
+        "ledger": rates(ledger),
+        "matches": len(matcher.matches),
+        "exact": sum(1 for m in matcher.matches if not m.near),
+        "near": sum(1 for m in matcher.matches if m.near),
+        "choices": len(matcher.choices),
+        "outside_period": {"bank": bank.state.count(OUTSIDE), "ledger": ledger.state.count(OUTSIDE)},
+        "possible_duplicates": len(duplicates),
+        "by_kind": kinds,
+    }
     return MatchResult(
         matches=matcher.matches,
-        unmatched_bank=[bank_lines[i] for i in bank.order if not bank.used[i]],
-        unmatched_ledger=[ledger_lines[j] for j in ledger.order if not ledger.used[j]],
+        unmatched_bank=[bank_lines[i] for i in bank.order if bank.state[i] in (FREE, HELD)],
+        unmatched_ledger=[ledger_lines[j] for j in ledger.order if ledger.state[j] in (FREE, HELD)],
         summary=summary,
+        choices=matcher.choices,
+        outside_bank=[bank_lines[i] for i in bank.order if bank.state[i] == OUTSIDE],
+        outside_ledger=[ledger_lines[j] for j in ledger.order if ledger.state[j] == OUTSIDE],
+        duplicates=duplicates,
     )

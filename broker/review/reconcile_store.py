@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from broker.errors import NotFound, Unprocessable
 from broker.reconcile import (
     BankLine,
+    Choice,
     LedgerLine,
     Match,
     MonthBalance,
@@ -22,6 +23,7 @@ from broker.reconcile import (
     match_transactions,
     pair_bank_accounts,
 )
+from broker.reconcile.books import books_period
 from broker.reconcile.lines import bank_lines_from_common, ledger_lines_from_common
 from broker.review.books import Books
 from broker.review.mapping_store import SaveConflict
@@ -56,6 +58,10 @@ class AccountReconciliation:
     unmatched_bank: list[BankLine]
     unmatched_ledger: list[LedgerLine]
     months: list[MonthBalance]
+    choices: list[Choice]
+    outside_bank: list[BankLine]
+    outside_ledger: list[LedgerLine]
+    duplicates: list[tuple[str, str]]
 
 
 def _months(first: date, last: date) -> list[str]:
@@ -67,9 +73,34 @@ def _months(first: date, last: date) -> list[str]:
     return months
 
 
-def compute(books: Books) -> list[AccountReconciliation]:
-    """Pair bank accounts with ledger accounts, match their lines and compare balances month by month."""
+def _chosen(
+    bank_lines: Sequence[BankLine], ledger_lines: Sequence[LedgerLine], confirmed: Sequence[MatchDecision]
+) -> list[Match]:
+    """The owner's confirmed matches that name lines of this account, summing exactly, no line twice (oldest first)."""
+    banks = {line.id: line for line in bank_lines}
+    ledgers = {line.id: line for line in ledger_lines}
+    taken: set[str] = set()
+    chosen = []
+    for row in sorted(confirmed, key=lambda r: (r.decided_at, r.id or 0)):
+        bank_ids, ledger_ids = row.bank_ids.split(), row.ledger_ids.split()
+        lines = [*bank_ids, *ledger_ids]
+        if not all(i in banks for i in bank_ids) or not all(j in ledgers for j in ledger_ids) or taken & set(lines):
+            continue
+        if sum(banks[i].amount for i in bank_ids) != sum(ledgers[j].amount for j in ledger_ids):
+            continue
+        taken.update(lines)
+        chosen.append(Match(tuple(bank_ids), tuple(ledger_ids), 1.0, "chosen", "chosen by the owner"))
+    return chosen
+
+
+def compute(books: Books, confirmed: Sequence[MatchDecision] = ()) -> list[AccountReconciliation]:
+    """Pair bank accounts with ledger accounts, match their lines and compare balances month by month.
+
+    A confirmed decision on lines the matcher does not suggest together (a candidate the owner chose, or a match
+    an earlier version of the matcher suggested) is kept as the owner's match; the rest is matched around it.
+    """
     pairs = dict(pair_bank_accounts(books.bank_accounts, books.accounts))
+    period = books_period(books.journal_entries)
     ledger_by_id = {str(a.get("id")): a for a in books.accounts}
     by_bank: dict[str, list[dict[str, Any]]] = {}
     for txn in books.bank_transactions:
@@ -81,7 +112,18 @@ def compute(books: Books) -> list[AccountReconciliation]:
         ledger_id = pairs.get(bank_id)
         bank_lines = bank_lines_from_common(transactions)
         ledger_lines = ledger_lines_from_common(books.journal_entries, ledger_id) if ledger_id else []
-        result = match_transactions(bank_lines, ledger_lines)
+        result = match_transactions(bank_lines, ledger_lines, period=period)
+        suggested = {match_key(m.bank_ids, m.ledger_ids) for m in result.matches}
+        pinned = _chosen(bank_lines, ledger_lines, [row for row in confirmed if row.match_key not in suggested])
+        if pinned:
+            used = {line for m in pinned for line in (*m.bank_ids, *m.ledger_ids)}
+            rest = match_transactions(
+                [line for line in bank_lines if line.id not in used],
+                [line for line in ledger_lines if line.id not in used],
+                period=period,
+            )
+            rest.matches[:0] = pinned
+            result = rest
         days = [line.date for line in bank_lines] + [line.date for line in ledger_lines]
         months = _months(min(days), max(days)) if days else []
         balances = bank_vs_ledger_balances(transactions, {bank_id: ledger_lines}, months=months) if months else []
@@ -95,9 +137,22 @@ def compute(books: Books) -> list[AccountReconciliation]:
                 unmatched_bank=result.unmatched_bank,
                 unmatched_ledger=result.unmatched_ledger,
                 months=[row for row in balances if row.bank_account_id == bank_id],
+                choices=result.choices,
+                outside_bank=result.outside_bank,
+                outside_ledger=result.outside_ledger,
+                duplicates=result.duplicates,
             )
         )
     return results
+
+
+def _confirmed(decisions: Mapping[str, MatchDecision]) -> list[MatchDecision]:
+    return [row for row in decisions.values() if row.decision == "confirmed"]
+
+
+def match_type(match: Match) -> str:
+    """``chosen`` (by the owner among candidates), ``near`` (amounts differ a little or by sign) or ``exact``."""
+    return "chosen" if match.kind == "chosen" else "near" if match.near else "exact"
 
 
 def decisions_of(session: Session, account: Account) -> dict[str, MatchDecision]:
@@ -125,13 +180,31 @@ def _match_view(match: Match, item: AccountReconciliation, decisions: Mapping[st
     key = match_key(match.bank_ids, match.ledger_ids)
     found = decisions.get(key)
     bank = [banks[i] for i in match.bank_ids]
-    return {"key": key, "kind": match.kind, "score": match.score, "reason": match.reason} | {
-        "amount": sum(line.amount for line in bank),
-        "currency": bank[0].currency if bank else "",
-        "date": min(line.date for line in bank).isoformat() if bank else None,
-        "decision": found.decision if found else "pending",
-        "bank": [_bank_line(line) for line in bank],
-        "ledger": [_ledger_line(ledgers[j]) for j in match.ledger_ids],
+    return (
+        {"key": key, "kind": match.kind, "score": match.score, "reason": match.reason}
+        | {
+            "match_type": match_type(match),
+            "evidence": list(match.evidence),
+            "near": match.near or None,
+            "difference": match.difference,
+        }
+        | {
+            "amount": sum(line.amount for line in bank),
+            "currency": bank[0].currency if bank else "",
+            "date": min(line.date for line in bank).isoformat() if bank else None,
+            "decision": found.decision if found else "pending",
+            "bank": [_bank_line(line) for line in bank],
+            "ledger": [_ledger_line(ledgers[j]) for j in match.ledger_ids],
+        }
+    )
+
+
+def _choice_view(choice: Choice, item: AccountReconciliation, decisions: Mapping[str, MatchDecision]) -> dict[str, Any]:
+    banks = {line.id: line for line in item.bank_lines}
+    return {
+        "bank": [_bank_line(banks[i]) for i in choice.bank_ids],
+        "question": choice.question,
+        "candidates": [_match_view(m, item, decisions) for m in choice.candidates],
     }
 
 
@@ -170,8 +243,8 @@ def _suggested_reliable_through(results: Sequence[AccountReconciliation]) -> str
 
 def widget_view(session: Session, account: Account, books: Books, month: str | None) -> dict[str, Any]:
     """What the reconcile step shows for one month: balances, suggested matches, unmatched lines, per bank account."""
-    results = compute(books)
     decisions = decisions_of(session, account)
+    results = compute(books, _confirmed(decisions))
     months = sorted({row.month for item in results for row in item.months})
     chosen = month if month in months else (months[-1] if months else None)
     state = _state(session, account)
@@ -184,12 +257,24 @@ def widget_view(session: Session, account: Account, books: Books, month: str | N
             for m in item.matches
             if in_month(min(line.date for line in item.bank_lines if line.id in m.bank_ids))
         ]
+        bank_dates = {line.id: line.date for line in item.bank_lines}
+        held = {i for c in item.choices for i in c.bank_ids}
         accounts.append(
             _account_head(item)
             | {"balance": balance, "matches": matches}
             | {
-                "unmatched_bank": [_bank_line(line) for line in item.unmatched_bank if in_month(line.date)],
+                "choices": [
+                    _choice_view(c, item, decisions) for c in item.choices if in_month(bank_dates[c.bank_ids[0]])
+                ],
+                "unmatched_bank": [
+                    _bank_line(line) for line in item.unmatched_bank if in_month(line.date) and line.id not in held
+                ],
                 "unmatched_ledger": [_ledger_line(line) for line in item.unmatched_ledger if in_month(line.date)],
+                "outside_period": {
+                    "bank": [_bank_line(line) for line in item.outside_bank if in_month(line.date)],
+                    "ledger": [_ledger_line(line) for line in item.outside_ledger if in_month(line.date)],
+                },
+                "possible_duplicates": [{"ledger_id": a, "twin_id": b} for a, b in item.duplicates],
             }
         )
     return {
@@ -205,10 +290,16 @@ def widget_view(session: Session, account: Account, books: Books, month: str | N
 
 def _summary(results: Sequence[AccountReconciliation], decisions: Mapping[str, MatchDecision]) -> dict[str, Any]:
     lines = amount = matched = matched_amount = confirmed = rejected = total = 0
+    by_type = {"exact": 0, "near": 0, "chosen": 0}
+    choices = outside = duplicates = 0
     for item in results:
         amounts = {line.id: line.amount for line in item.bank_lines}
-        lines += len(amounts)
-        amount += sum(abs(a) for a in amounts.values())
+        outside_ids = {line.id for line in item.outside_bank}
+        lines += len(amounts) - len(outside_ids)
+        amount += sum(abs(a) for i, a in amounts.items() if i not in outside_ids)
+        choices += len(item.choices)
+        outside += len(outside_ids)
+        duplicates += len(item.duplicates)
         for match in item.matches:
             total += 1
             found = decisions.get(match_key(match.bank_ids, match.ledger_ids))
@@ -216,6 +307,7 @@ def _summary(results: Sequence[AccountReconciliation], decisions: Mapping[str, M
                 rejected += 1
                 continue
             confirmed += 1 if found is not None else 0
+            by_type[match_type(match)] += 1
             matched += len(match.bank_ids)
             matched_amount += sum(abs(amounts[i]) for i in match.bank_ids)
     return {
@@ -229,6 +321,10 @@ def _summary(results: Sequence[AccountReconciliation], decisions: Mapping[str, M
             "count": round(matched / lines, 4) if lines else None,
             "amount": round(matched_amount / amount, 4) if amount else None,
         },
+        "by_type": by_type,
+        "choices": choices,
+        "outside_period": outside,
+        "possible_duplicates": duplicates,
     }
 
 
@@ -247,18 +343,24 @@ def save_decisions(
     A decision must name a match the broker suggests now (its exact lines). Stating ``reliable_through``
     completes the reconciliation. Returns ``changed``, the summary and whether it was completed now.
     """
-    results = compute(books)
+    existing = decisions_of(session, account)
+    results = compute(books, _confirmed(existing))
     suggested = {match_key(m.bank_ids, m.ledger_ids): m for item in results for m in item.matches}
+    # A candidate among which the owner chooses may be confirmed too (it then becomes an owner-chosen match).
+    for result in results:
+        for choice in result.choices:
+            for m in choice.candidates:
+                suggested.setdefault(match_key(m.bank_ids, m.ledger_ids), m)
     problems: dict[str, list[str]] = {}
     for n, item in enumerate(decisions):
         if match_key(item["bank_ids"], item["ledger_ids"]) not in suggested:
-            problems[f"decisions.{n}"] = ["is not a match the broker suggests for this company"]
+            problems[f"decisions.{n}"] = ["is not a match or a candidate the broker suggests for this company"]
     if reliable_through is not None and reliable_through > now.date():
         problems["reliable_through"] = ["must not be in the future"]
     if problems:
         raise Unprocessable("Some decisions are not valid.", details={"fields": problems})
-    existing = decisions_of(session, account)
     changed = 0
+    repinned = False  # whether an owner-chosen match was made or undone: then the rest is matched again
     for item in decisions:
         match = suggested[match_key(item["bank_ids"], item["ledger_ids"])]
         key = match_key(match.bank_ids, match.ledger_ids)
@@ -266,6 +368,7 @@ def save_decisions(
         if row is not None and row.decision == item["decision"]:
             continue
         changed += 1
+        repinned = repinned or match.kind in ("candidate", "chosen")
         session.add(
             ReconciliationChange(
                 account_id=account.id,
@@ -317,7 +420,7 @@ def save_decisions(
         raise SaveConflict() from None
     return {
         "changed": changed,
-        "summary": _summary(results, existing),
+        "summary": _summary(compute(books, _confirmed(existing)) if repinned else results, existing),
         "reliable_through": state.reliable_through.isoformat() if state and state.reliable_through else None,
         "completed": reliable_through is not None,
         "completed_at": iso(state.completed_at) if state and state.completed_at else None,
@@ -329,8 +432,8 @@ def lender_view(session: Session, account: Account, books: Books) -> dict[str, A
     state = _state(session, account)
     if state is None or state.completed_at is None:
         raise ReconciliationNotCompleted()
-    results = compute(books)
     decisions = decisions_of(session, account)
+    results = compute(books, _confirmed(decisions))
     summary = _summary(results, decisions)
     differences = []
     for item in results:
@@ -378,4 +481,27 @@ def lender_view(session: Session, account: Account, books: Books) -> dict[str, A
         ],
         "unmatched_bank": [_bank_line(line) for item in results for line in item.unmatched_bank],
         "unmatched_ledger": [_ledger_line(line) for item in results for line in item.unmatched_ledger],
+        "near_matches": [
+            {"bank_ids": list(m.bank_ids), "ledger_ids": list(m.ledger_ids), "near": m.near}
+            | {"difference": m.difference, "reason": m.reason}
+            for item in results
+            for m in item.matches
+            if m.near
+        ],
+        "chosen_matches": [
+            {"bank_ids": list(m.bank_ids), "ledger_ids": list(m.ledger_ids)}
+            for item in results
+            for m in item.matches
+            if m.kind == "chosen"
+        ],
+        "open_choices": [
+            {"bank_ids": list(c.bank_ids), "question": c.question, "candidates": len(c.candidates)}
+            for item in results
+            for c in item.choices
+        ],
+        "outside_period": {
+            "bank": [_bank_line(line) for item in results for line in item.outside_bank],
+            "ledger": [_ledger_line(line) for item in results for line in item.outside_ledger],
+        },
+        "possible_duplicates": [{"ledger_id": a, "twin_id": b} for item in results for a, b in item.duplicates],
     }

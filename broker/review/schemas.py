@@ -157,6 +157,18 @@ class ReconciliationSummarySchema(Schema):
     rejected = fields.Integer()
     pending = fields.Integer()
     match_rate = fields.Dict(metadata={"description": "count and amount, 0 to 1 (null without bank lines)"})
+    by_type = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": "Matches not rejected by type: exact, near (amounts differ a little or by sign), chosen "
+            "(by the owner among candidates)",
+            "example": {"exact": 120, "near": 3, "chosen": 2},
+        },
+    )
+    choices = fields.Integer(metadata={"description": "Bank lines the evidence does not decide, offered as choices"})
+    outside_period = fields.Integer(metadata={"description": "Bank lines dated outside the books' period"})
+    possible_duplicates = fields.Integer(metadata={"description": "Ledger lines that look booked twice"})
 
 
 class DecisionsSavedSchema(Schema):
@@ -170,7 +182,11 @@ class DecisionsSavedSchema(Schema):
 class WidgetReconciliationSchema(Schema):
     months = fields.List(fields.String(), required=True)
     month = fields.String(allow_none=True)
-    accounts = fields.List(fields.Dict(), required=True, metadata={"description": "balance, matches, unmatched_*"})
+    accounts = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "balance, matches, choices, unmatched_*, outside_period, possible_duplicates"},
+    )
     summary = fields.Nested(ReconciliationSummarySchema, required=True)
     reliable_through = fields.String(allow_none=True)
     suggested_reliable_through = fields.String(allow_none=True)
@@ -190,6 +206,15 @@ class LenderReconciliationSchema(Schema):
     history = fields.List(fields.Dict())
     unmatched_bank = fields.List(fields.Dict())
     unmatched_ledger = fields.List(fields.Dict())
-    # -- issue 18: the owner's word on the books
+    near_matches = fields.List(
+        fields.Dict(), metadata={"description": "bank_ids, ledger_ids, near (kind), difference (bank - ledger), reason"}
+    )
+    chosen_matches = fields.List(fields.Dict(), metadata={"description": "bank_ids, ledger_ids chosen by the owner"})
+    open_choices = fields.List(
+        fields.Dict(), metadata={"description": "bank_ids, question, candidates: lines the owner has not decided"}
+    )
+    outside_period = fields.Dict(metadata={"description": "bank and ledger lines dated outside the books' period"})
+    possible_duplicates = fields.List(fields.Dict(), metadata={"description": "ledger_id and its matched twin_id"})
+    # the owner's word on the books
     owner_notes = fields.List(fields.Nested(NoteSchema), required=True)
     attestation = fields.Nested(AttestationSchema, allow_none=True, required=True)

@@ -13,9 +13,12 @@ import {
   visibleAccounts,
 } from "../src/frame/map.js";
 import {
+  choiceKey,
   decisionOf,
   decisionPayload,
+  evidenceText,
   pendingMatches,
+  pickedCandidate,
   reconciledMetadata,
   reliableThroughProblem,
 } from "../src/frame/reconcile.js";
@@ -285,5 +288,31 @@ describe("reconcile step", () => {
       next: STEP.COMPLETING,
     });
     assert.equal(done.step, STEP.COMPLETING);
+  });
+
+  it("keeps the owner's pick among a choice's candidates and confirms exactly that candidate", () => {
+    const choice = {
+      bank: [{ id: "b9", amount: 85000, currency: "CAD" }],
+      candidates: [MATCH("c1"), MATCH("c2"), MATCH("c3")],
+    };
+    assert.equal(choiceKey(choice), "c-b9");
+    let state = loaded();
+    assert.equal(pickedCandidate(state.recon, choice), null);
+    state = reduce(state, { type: "recon_pick", choice: choiceKey(choice), key: "c2" });
+    assert.equal(pickedCandidate(state.recon, choice).key, "c2");
+    state = reduce(state, { type: "recon_pick", choice: choiceKey(choice), key: "c3" });
+    assert.deepEqual(decisionPayload([pickedCandidate(state.recon, choice)], "confirmed"), {
+      decisions: [{ bank_ids: ["b-c3"], ledger_ids: ["l-c3"], decision: "confirmed" }],
+    });
+  });
+
+  it("names each piece of evidence in the owner's language and shows names as they are", () => {
+    const t = (key, params) => `${key}(${params.value})`;
+    assert.equal(evidenceText("cheque 3035", t), "reconcile.ev.cheque(3035)");
+    assert.equal(evidenceText("2 days", t), "reconcile.ev.days(2)");
+    assert.equal(evidenceText("1 day", t), "reconcile.ev.day()");
+    assert.equal(evidenceText("same day", t), "reconcile.ev.sameDay()");
+    assert.equal(evidenceText("differs by -13.50 CAD", t), "reconcile.ev.differs(-13.50 CAD)");
+    assert.equal(evidenceText("Nina Lee", t), "Nina Lee");
   });
 });

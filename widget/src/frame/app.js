@@ -392,6 +392,28 @@ async function run(origin, mode, { token, options }) {
           dispatch({ type: "recon_decided", keys, decision, ok: false, code: error.code || "broker_error" });
         }
       },
+      reconPick: (choice, key) => dispatch({ type: "recon_pick", choice, key }),
+      reconChoose: async (candidate) => {
+        // The owner's pick among candidates is a confirmed decision; the broker then shows it as a chosen match.
+        const keys = [candidate.key];
+        dispatch({ type: "recon_deciding", keys, decision: "confirmed" });
+        try {
+          await broker.saveReconciliation(decisionPayload([candidate], "confirmed"));
+          dispatch({ type: "recon_decided", keys, decision: "confirmed", ok: true });
+          await loadReconciliation(state.recon.data && state.recon.data.month);
+          announce(t("reconcile.announce.chosen"));
+          main.querySelector(`#confirmed-${candidate.key.slice(0, 16)}`)?.focus();
+        } catch (error) {
+          if (error instanceof BrokerError && error.status === 401) return fail(error);
+          dispatch({
+            type: "recon_decided",
+            keys,
+            decision: "confirmed",
+            ok: false,
+            code: error.code || "broker_error",
+          });
+        }
+      },
       reconDate: (value) => dispatch({ type: "recon_date", value }),
       reconReload: () => loadReconciliation(),
       reconSave: async () => {

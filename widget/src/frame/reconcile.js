@@ -1,7 +1,8 @@
 /**
  * The reconcile step: bank against ledger for one month per bank account, the suggested matches to confirm or
- * reject (each decision is saved at once), the lines left unmatched, and the date through which the data is
- * reliable. The reducer and selectors are pure (tested with node); `renderReconcile` builds the DOM.
+ * reject (each decision is saved at once) with the evidence each rests on, the bank lines the evidence does not
+ * decide with the candidates the owner chooses among, the lines left unmatched, and the date through which the
+ * data is reliable. The reducer and selectors are pure (tested with node); `renderReconcile` builds the DOM.
  */
 import { h } from "./dom.js";
 import { codeSentence } from "./i18n.js";
@@ -16,7 +17,7 @@ const DATE_EXAMPLE = "2026-09-30";
 
 /** @returns {Record<string, any>} the reconcile step's part of the state before anything is loaded */
 export function initialReconcile() {
-  return { status: "loading", data: null, decisions: {}, saving: {}, reliableThrough: "", error: null };
+  return { status: "loading", data: null, decisions: {}, saving: {}, picks: {}, reliableThrough: "", error: null };
 }
 
 /**
@@ -55,6 +56,8 @@ export function reduceReconcile(state, action) {
       }
       return set({ saving, decisions, error: action.ok ? null : { key: "reconcile.saveFailed", code: action.code } });
     }
+    case "recon_pick":
+      return set({ picks: { ...(recon.picks || {}), [action.choice]: action.key } });
     case "recon_date":
       return set({ reliableThrough: String(action.value).slice(0, 10), error: null });
     case "recon_invalid":
@@ -123,6 +126,50 @@ export function parseDay(text, locale) {
   const day = `${found[3]}-${parts.month}-${parts.day}`;
   const date = new Date(`${day}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day) ? day : typed.slice(0, 10);
+}
+
+/** The stable key of a choice: its bank lines (a choice is one bank line the evidence does not decide). */
+export function choiceKey(choice) {
+  return `c-${choice.bank.map((line) => line.id).join("-")}`;
+}
+
+/** The candidate the owner picked for a choice, or null. */
+export function pickedCandidate(recon, choice) {
+  const key = (recon.picks || {})[choiceKey(choice)];
+  return choice.candidates.find((c) => c.key === key) || null;
+}
+
+const EVIDENCE = [
+  [/^same day$/, "reconcile.ev.sameDay"],
+  [/^1 day$/, "reconcile.ev.day"],
+  [/^(\d+) days$/, "reconcile.ev.days"],
+  [/^cheque (\S+)$/, "reconcile.ev.cheque"],
+  [/^no\. (\S+)$/, "reconcile.ev.number"],
+  [/^within (\d+) days?$/, "reconcile.ev.within"],
+  [/^within same day$/, "reconcile.ev.withinSameDay"],
+  [/^(\d+) (?:bank )?lines$/, "reconcile.ev.lines"],
+  [/^sign flipped$/, "reconcile.ev.signFlipped"],
+  [/^differs by (.+)$/, "reconcile.ev.differs"],
+];
+
+/**
+ * One piece of evidence the broker names ("cheque 3035", "2 days", a name) in the owner's language; names and
+ * anything the catalogue does not know are shown as they are.
+ * @param {string} label @param {Function} t
+ */
+export function evidenceText(label, t) {
+  for (const [pattern, key] of EVIDENCE) {
+    const found = pattern.exec(label);
+    if (found) return t(key, { value: found[1] || "" });
+  }
+  return label;
+}
+
+function evidenceLine(match, ctx) {
+  const parts = (match.evidence && match.evidence.length ? match.evidence : [match.reason]).map((e) =>
+    evidenceText(e, ctx.t),
+  );
+  return parts.join(" · ");
 }
 
 /**
@@ -230,17 +277,120 @@ function matchItem(match, recon, ctx) {
       h("span", { className: "recon-tag" }, t("reconcile.ledger")),
       match.ledger.map((l) => h("span", {}, lineText(l, ctx))),
     ),
-    h(
-      "p",
-      { className: "recon-reason" },
-      t("reconcile.why", { score: Math.round(match.score * 100), reason: match.reason }),
-    ),
+    matchType(match, ctx),
+    // The owner's own pick needs no score or evidence: "You chose this match" says it.
+    match.match_type === "chosen"
+      ? null
+      : h(
+          "p",
+          { className: "recon-reason" },
+          t("reconcile.why", { score: Math.round(match.score * 100), reason: evidenceLine(match, ctx) }),
+        ),
     h(
       "div",
       { className: "actions" },
       choice("confirmed", t("reconcile.confirm")),
       choice("rejected", t("reconcile.reject")),
       h("span", { className: "recon-state" }, t(`reconcile.state.${decision}`)),
+    ),
+  );
+}
+
+function matchType(match, ctx) {
+  const { t } = ctx;
+  if (match.match_type === "near")
+    return h(
+      "p",
+      { className: "recon-type is-near" },
+      t(`reconcile.near.${match.near}`),
+      " ",
+      t("reconcile.nearBy", { amount: money(match.difference, match.currency, ctx.locale) }),
+    );
+  if (match.match_type === "chosen") return h("p", { className: "recon-type is-chosen" }, t("reconcile.chosen"));
+  return null;
+}
+
+function choiceItem(choice, recon, ctx, id) {
+  const { t, actions } = ctx;
+  const key = choiceKey(choice);
+  const picked = pickedCandidate(recon, choice);
+  const bank = choice.bank[0];
+  const busy = choice.candidates.some((c) => recon.saving[c.key]);
+  return h(
+    "li",
+    { className: "recon-choice", "data-choice": key },
+    h(
+      "p",
+      { className: "recon-side" },
+      h("span", { className: "recon-tag" }, t("reconcile.bank")),
+      h("span", {}, lineText(bank, ctx)),
+    ),
+    h(
+      "fieldset",
+      { className: "recon-candidates" },
+      h(
+        "legend",
+        {},
+        t("reconcile.choiceQuestion", {
+          count: choice.candidates.length,
+          amount: money(bank.amount, bank.currency, ctx.locale),
+        }),
+      ),
+      choice.candidates.map((candidate, m) => {
+        const inputId = `${id}-${m}`;
+        const ledger = candidate.ledger[0];
+        return h(
+          "div",
+          { className: "recon-candidate" },
+          h("input", {
+            type: "radio",
+            id: inputId,
+            name: id,
+            value: candidate.key,
+            checked: Boolean(picked && picked.key === candidate.key),
+            "aria-describedby": `${inputId}-why`,
+            onchange: () => actions.reconPick(key, candidate.key),
+          }),
+          h(
+            "label",
+            { for: inputId },
+            h("span", { className: "recon-candidate-line" }, lineText(ledger, ctx)),
+            h("span", { id: `${inputId}-why`, className: "recon-reason" }, evidenceLine(candidate, ctx)),
+          ),
+        );
+      }),
+    ),
+    h(
+      "div",
+      { className: "actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          id: `${id}-use`,
+          className: "btn btn-small btn-primary",
+          "aria-disabled": !picked || busy ? "true" : null,
+          onclick: () => picked && !busy && actions.reconChoose(picked),
+        },
+        t("reconcile.useChoice"),
+      ),
+      picked ? null : h("span", { className: "recon-state" }, t("reconcile.pickFirst")),
+    ),
+  );
+}
+
+function choicesSection(account, recon, ctx, n) {
+  const choices = account.choices || [];
+  if (!choices.length) return null;
+  return h(
+    "section",
+    { className: "recon-choices" },
+    h("h3", {}, ctx.t("reconcile.choices", { count: choices.length })),
+    h("p", { className: "hint" }, ctx.t("reconcile.choicesHint")),
+    h(
+      "ul",
+      { className: "recon-matches", role: "list" },
+      choices.map((c, m) => choiceItem(c, recon, ctx, `recon-pick-${n}-${m}`)),
     ),
   );
 }
@@ -283,8 +433,12 @@ function accountSection(account, recon, ctx, n) {
           account.matches.map((m) => matchItem(m, recon, ctx)),
         )
       : h("p", { className: "empty" }, t("reconcile.none")),
+    choicesSection(account, recon, ctx, n),
     unmatched(t("reconcile.unmatchedBank"), account.unmatched_bank, ctx),
     unmatched(t("reconcile.unmatchedLedger"), account.unmatched_ledger, ctx),
+    account.outside_period && account.outside_period.bank.length
+      ? unmatched(t("reconcile.outsidePeriod"), account.outside_period.bank, ctx)
+      : null,
   );
 }
 
