@@ -15,8 +15,10 @@ from broker.reconcile.assign import INF, min_cost_assignment
 from broker.reconcile.groups import subsets_summing
 from broker.reconcile.text import read_text
 from broker.review.books import Books
-from broker.review.reconcile_store import match_key, save_decisions, widget_view
-from broker.storage import Database, MatchDecision
+from broker.review.models import MatchDecision
+from broker.review.reconcile_store import save_decisions, widget_view
+from broker.review.reconciliation import match_key
+from broker.storage import Database
 from broker.storage.models import Account, Client
 from tests.labelled_books import LabelledBooks, _Builder, generate, score
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 from broker.mapping.lexicon import DEFAULT_LEAF, SECTION_OF_LEAF, SIDE_OF_SECTION, Meaning, lexicon, terms
 from broker.mapping.schemes import CodeMeaning, Scheme
 from broker.mapping.vocab import CLASSIFICATIONS, TYPES, subtype_meaning
-from broker.mapping.words import Match, find_matches, head_order, language_of, surface, tokens
+from broker.mapping.words import PhraseMatch, find_matches, head_order, language_of, surface, tokens
 
 _PATH_SEPARATORS = ("/", ":", "\\", ">")
 _TERM_SECTION = {
@@ -116,12 +116,12 @@ def ancestors(account: Mapping[str, Any]) -> list[str]:
 class Reading:
     """An account's name read once: its words, language and phrase matches from the head outwards."""
 
-    matches: list[Match]
+    matches: list[PhraseMatch]
     term: str | None
     language: str
     words: tuple[str, ...] = ()
 
-    def written(self, match: Match) -> str:
+    def written(self, match: PhraseMatch) -> str:
         """Return a matched phrase as the name writes it (folded)."""
         return " ".join(self.words[match.start : match.end]) or match.phrase
 
@@ -161,7 +161,7 @@ def read_name(text: object, chart_language: str) -> Reading:
     return Reading(matches, term, language, surface(text))
 
 
-def _leaf_on(reading: Reading, side: str, section: str | None) -> tuple[str, Match] | None:
+def _leaf_on(reading: Reading, side: str, section: str | None) -> tuple[str, PhraseMatch] | None:
     ordered = [m for m in reading.matches if not m.payload.weak] + [m for m in reading.matches if m.payload.weak]  # type: ignore[attr-defined]
     for match in ordered:
         meaning: Meaning = match.payload  # type: ignore[assignment]

@@ -78,7 +78,7 @@ def chart_language(names: Iterable[object]) -> str:
 
 
 @dataclass(frozen=True)
-class Match:
+class PhraseMatch:
     """One phrase found in a name: its word span, the phrase (normalized) and what it points to."""
 
     start: int
@@ -87,15 +87,15 @@ class Match:
     payload: object
 
 
-def find_matches(words: Sequence[str], index: dict[tuple[str, ...], object]) -> list[Match]:
+def find_matches(words: Sequence[str], index: dict[tuple[str, ...], object]) -> list[PhraseMatch]:
     """Return every phrase of ``index`` found as whole words, dropping those inside a longer match."""
-    found: list[Match] = []
+    found: list[PhraseMatch] = []
     longest = max((len(key) for key in index), default=0)
     for start in range(len(words)):
         for length in range(min(longest, len(words) - start), 0, -1):
             key = tuple(words[start : start + length])
             if key in index:
-                found.append(Match(start, start + length, " ".join(key), index[key]))
+                found.append(PhraseMatch(start, start + length, " ".join(key), index[key]))
     return [
         match
         for match in found
@@ -109,7 +109,7 @@ def find_matches(words: Sequence[str], index: dict[tuple[str, ...], object]) -> 
     ]
 
 
-def head_order(matches: list[Match], words: Sequence[str], language: str) -> list[Match]:
+def head_order(matches: list[PhraseMatch], words: Sequence[str], language: str) -> list[PhraseMatch]:
     """Order matches from the name's head outwards: French names lead with it, English ones end with it.
 
     In English the head is the last phrase before a preposition ("Interest on loans" is interest, "Loan

@@ -154,3 +154,12 @@ def pair_bank_accounts(
             taken.add(ledger_id)
             pairs.append((str(bank.get("id")), ledger_id))
     return pairs
+
+
+def month_bounds(days: Sequence[date]) -> tuple[int, int] | None:
+    """The first and last day (as ordinals) of the whole months that ``days`` fall in: the books' period."""
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return first.replace(day=1).toordinal(), following.toordinal() - 1
