@@ -1,17 +1,21 @@
 """The broker's exception tree: every error it raises carries a stable code and an HTTP status.
 
 ``BrokerError`` (500, internal_error)
-├── InvalidInput (400, bad_request), UnknownParameter (400), InvalidParameter (400)
+├── InvalidInput (400, bad_request), UnknownParameter (400), InvalidParameter (400), InvalidJson (400),
+│   PayloadTooLarge (413), FileTooLarge (413)
 ├── Unprocessable (422, validation_failed)
 ├── AuthenticationFailed (401, unauthorized; ``WWW-Authenticate: Basic``)
 ├── InvalidToken (401, invalid_token; ``WWW-Authenticate: Bearer error="invalid_token"``)
 ├── Forbidden (403, forbidden), OriginNotAllowed (403), OriginMismatch (403),
 │   InsufficientScope (403)
-├── NotFound (404, not_found)
+├── NotFound (404, not_found), UnknownIntegration (404)
+├── NotReady (503, not_ready)
 ├── TooManyRequests (429, rate_limited; ``Retry-After``)
 └── ConfigurationError (raised at startup, never rendered)
 
-The upstream package adds ``UpstreamError`` and its children (502, 503, 504) in ``broker.upstream.errors``.
+The upstream package adds ``UpstreamError`` and its children (502, 503, 504) in ``broker.upstream.errors``; a
+feature adds its own codes as subclasses in its package (``link.flow``, ``webhooks.upstream``, ``consents.errors``,
+``coverage.errors``, ``link_sessions.errors``...). A raise site never sets a literal code or status: a subclass does.
 """
 
 from __future__ import annotations
@@ -46,6 +50,18 @@ class UnknownParameter(InvalidInput):
 
 class InvalidParameter(InvalidInput):
     code, message = "invalid_parameter", "A query parameter is not valid."
+
+
+class InvalidJson(InvalidInput):
+    code, message = "invalid_json", "The body must be a JSON object."
+
+
+class PayloadTooLarge(InvalidInput):
+    code, status, message = "payload_too_large", 413, "The body is too large."
+
+
+class FileTooLarge(PayloadTooLarge):
+    code, message = "file_too_large", "A file is larger than 2 MB."
 
 
 class Unprocessable(BrokerError):
@@ -92,6 +108,14 @@ class InsufficientScope(Forbidden):
 
 class NotFound(BrokerError):
     code, status, message = "not_found", 404, "No such resource."
+
+
+class UnknownIntegration(NotFound):
+    code, message = "unknown_integration", "No such app in the catalogue."
+
+
+class NotReady(BrokerError):
+    code, status, message = "not_ready", 503, "A dependency is not reachable."
 
 
 class TooManyRequests(BrokerError):

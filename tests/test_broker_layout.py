@@ -92,3 +92,14 @@ def test_no_class_name_is_defined_twice_across_broker_and_common() -> None:
             if isinstance(node, ast.ClassDef) and node.name != "Base":
                 assert node.name not in seen, f"{node.name} in {seen.get(node.name)} and {_name(path)}"
                 seen[node.name] = _name(path)
+
+
+def _literal_code_or_status(call: ast.Call) -> bool:
+    return any(k.arg in {"code", "status"} and isinstance(k.value, ast.Constant) for k in call.keywords)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in BROKER.rglob("*.py") if "migrations" not in p.parts), ids=_name)
+def test_raise_sites_leave_codes_and_statuses_to_the_error_classes(path: Path) -> None:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            assert not _literal_code_or_status(node.exc), f"{_name(path)}:{node.lineno} sets a code: make a subclass"

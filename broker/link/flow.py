@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, InvalidInput, NotFound
+from broker.errors import BrokerError, InvalidInput, NotFound, UnknownIntegration, Unprocessable
 from broker.lender.accounts import audit
 from broker.link.models import LinkAttempt
 from broker.link.session import connections, integrations, open_session
@@ -38,6 +38,10 @@ FINAL = ("connected", "denied", "error", "expired")
 
 class AttemptClosed(BrokerError):
     code, status, message = "attempt_closed", 409, "This connection attempt has already finished; start a new one."
+
+
+class NoChallenge(AttemptClosed):
+    code, message = "no_challenge", "Sign in first; there is no code to check yet."
 
 
 class WrongAttemptKind(InvalidInput):
@@ -105,10 +109,10 @@ def start_attempt(
 ) -> dict[str, Any]:
     """Create an attempt for an app of the catalogue; popup apps get their connect URL (with a fresh embed token)."""
     if not isinstance(integration, str) or not integration:
-        raise InvalidInput("integration is required.", code="validation_failed", status=422)
+        raise Unprocessable("integration is required.")
     app = next((a for a in integrations(upstream, account) if a["key"] == integration), None)
     if app is None or app.get("auth_type") not in KINDS:
-        raise NotFound("No such app in the catalogue.", code="unknown_integration")
+        raise UnknownIntegration()
     kind = KINDS[str(app["auth_type"])]
     state = secrets.token_urlsafe(32)
     row = LinkAttempt(
@@ -231,7 +235,7 @@ def _pending_form(db: Session, claims: LinkClaims, attempt_id: str, kind: str, n
 def _text(fields: Any, name: str, limit: int) -> str:
     value = fields.get(name) if isinstance(fields, dict) else None
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise InvalidInput(f"{name} is required (at most {limit} characters).", code="validation_failed", status=422)
+        raise Unprocessable(f"{name} is required (at most {limit} characters).")
     return value
 
 
@@ -299,7 +303,7 @@ def submit_code(
     row = _pending_form(db, claims, attempt_id, "credentials", now)
     code = _text(fields, "code", 20).strip()
     if not row.upstream_ref:
-        raise AttemptClosed("Sign in first; there is no code to check yet.", code="no_challenge")
+        raise NoChallenge()
     try:
         answer = upstream_connect.submit_code(upstream, row.integration, challenge_id=row.upstream_ref, code=code)
     except upstream_connect.ConnectRejected as rejected:
@@ -319,7 +323,7 @@ def upload_files(
     """Forward CSV files to the upstream's upload step; a rejected upload leaves the attempt open for another try."""
     row = _pending_form(db, claims, attempt_id, "upload", now)
     if not files:
-        raise InvalidInput("Add the CSV files to upload.", code="validation_failed", status=422)
+        raise Unprocessable("Add the CSV files to upload.")
     account = db.get(Account, row.account_id)
     assert account is not None
     try:

@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from broker import webhooks
 from broker.auth import bearer_token
 from broker.consents import issue_on_success
-from broker.errors import InsufficientScope, InvalidInput, OriginMismatch, OriginNotAllowed
+from broker.errors import FileTooLarge, InsufficientScope, InvalidJson, OriginMismatch, OriginNotAllowed
 from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link import session as link_session
@@ -168,7 +168,7 @@ def _no_store(payload: dict[str, Any], status: int = 200) -> Response:
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.", code="invalid_json")
+        raise InvalidJson()
     return body
 
 
@@ -304,7 +304,7 @@ def upload(attempt_id: str) -> Response:
         for item in request.files.getlist(field):
             data = item.read(MAX_UPLOAD_BYTES + 1)
             if len(data) > MAX_UPLOAD_BYTES:
-                raise InvalidInput("A file is larger than 2 MB.", code="file_too_large", status=413)
+                raise FileTooLarge()
             name = (item.filename or f"{field}.csv").rsplit("/", 1)[-1][:100]
             files.append((upstream_field, (name, data, "text/csv")))
     answer = link_flow.upload_files(db_session(), upstream, claims, attempt_id, files, broker_state().now())

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from broker.errors import BrokerError
+from broker.errors import NotReady
 from broker.lender.schemas import HealthSchema
 from broker.state import broker_state
 
@@ -29,5 +29,5 @@ def readyz() -> dict[str, Any]:
     for name, readiness in state.readiness.items():
         checks[f"upstream:{name}"] = "ok" if readiness.ready() else "unavailable"
     if any(value != "ok" for value in checks.values()):
-        raise BrokerError("A dependency is not reachable.", code="not_ready", status=503, details={"checks": checks})
+        raise NotReady(details={"checks": checks})
     return {"status": "ok", "checks": checks}

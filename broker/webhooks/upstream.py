@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, InvalidInput
+from broker.errors import BrokerError, InvalidInput, InvalidJson, PayloadTooLarge
 from broker.storage.models import Account
 from broker.upstream import UpstreamClient
+from broker.upstream.errors import UpstreamBadGateway
 from broker.webhooks.models import UpstreamEvent, UpstreamWebhookSecret
 from broker.webhooks.service import WebhookService
 from common import signing
@@ -34,6 +35,14 @@ class SignatureRejected(BrokerError):
     """The upstream webhook's ``X-Signature`` is missing, malformed, wrong or too old."""
 
     code, status, message = "signature_invalid", 401, "The webhook signature is not valid."
+
+
+class SignatureUnverifiable(SignatureRejected):
+    code, message = "signature_unverifiable", "The broker has no upstream webhook secret configured."
+
+
+class InvalidEvent(InvalidInput):
+    code, message = "invalid_event", "The webhook body is not an event with id, type and data."
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ def verify(body: bytes, header: str | None, secrets_: Iterable[str], now: float)
             if error.code != "signature_invalid":
                 break  # missing, malformed or expired: no other secret can help
     if last is None:
-        raise SignatureRejected("The broker has no upstream webhook secret configured.", code="signature_unverifiable")
+        raise SignatureUnverifiable()
     raise SignatureRejected(str(last), code=last.code)
 
 
@@ -73,7 +82,7 @@ def parse_event(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body)
     except ValueError:
-        raise InvalidInput("The webhook body is not JSON.", code="invalid_json") from None
+        raise InvalidJson("The webhook body is not JSON.") from None
     if (
         not isinstance(event, dict)
         or not isinstance(event.get("id"), str)
@@ -81,7 +90,7 @@ def parse_event(body: bytes) -> dict[str, Any]:
         or not isinstance(event.get("type"), str)
         or not isinstance(event.get("data", {}), dict)
     ):
-        raise InvalidInput("The webhook body is not an event with id, type and data.", code="invalid_event")
+        raise InvalidEvent()
     return event
 
 
@@ -96,7 +105,7 @@ def receive(
 ) -> Received:
     """Verify, de-duplicate and record one upstream event, forwarding the ones lenders subscribe to."""
     if len(body) > MAX_BODY:
-        raise InvalidInput("The webhook body is too large.", code="payload_too_large", status=413)
+        raise PayloadTooLarge("The webhook body is too large.")
     verify(body, header, known_secrets(session, configured_secrets), now.timestamp())
     event = parse_event(body)
     account_key = event.get("account_key") if isinstance(event.get("account_key"), str) else None
@@ -136,7 +145,7 @@ def register_at_upstream(
             return str(endpoint["id"]), False
     created = upstream._admin("POST", body={"action": "register_webhook", "url": url})
     if not isinstance(created, dict) or not created.get("secret") or not created.get("id"):
-        raise BrokerError("The upstream did not return a webhook secret.", code="bad_gateway", status=502)
+        raise UpstreamBadGateway("The upstream did not return a webhook secret.")
     session.add(
         UpstreamWebhookSecret(
             region=region, endpoint_id=str(created["id"]), url=url, secret=str(created["secret"]), created_at=now
