@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request
 
-from broker.errors import AuthenticationFailed, InsufficientScope, InvalidToken, OriginNotAllowed
+from broker.errors import AuthenticationFailed, InsufficientScope, InvalidToken, OriginMismatch, OriginNotAllowed
 from broker.lender.clients import AuthenticatedClient
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_AUTHORIZATION_LENGTH = 4096
+# The frame sends the origin of the page that frames it (verified by its handshake) on every call.
+PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin"
 _COUNTS_CLIENT_ITSELF = "broker_counts_client_itself"
 
 
@@ -66,20 +69,42 @@ def bearer_token() -> str:
     return token.strip()
 
 
-def require_link_token(scopes: Iterable[str]) -> Callable[[F], F]:
-    """Verify the bearer link token, its origin (when the browser sends ``Origin``) and one of ``scopes``."""
-    needed = frozenset(scopes)
+def own_origin() -> str:
+    """The broker's public origin: ``PUBLIC_URL`` when configured, else the host the request came to."""
+    configured = current_app.config.get("PUBLIC_URL")
+    parts = urlsplit(str(configured or request.host_url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_widget_origin(claims: LinkClaims) -> None:
+    """Refuse a browser's request from another origin than the token's, and the frame's when its parent page is not
+    the token's origin (a token minted for one lender page, used in a page of another registered origin)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in (claims.origin, own_origin()):
+        raise OriginNotAllowed()
+    parent = request.headers.get(PARENT_ORIGIN_HEADER)
+    # Browsers send no ``Origin`` on a same-origin GET, but always ``Sec-Fetch-Site``: both mark the frame's calls.
+    from_frame = origin == own_origin() or request.headers.get("Sec-Fetch-Site") == "same-origin"
+    if (parent is not None or from_frame) and parent != claims.origin:
+        raise OriginMismatch()
+
+
+def require_link_token(scopes: str | Iterable[str], message: str | None = None) -> Callable[[F], F]:
+    """Verify the bearer link token, the origin rule (``check_widget_origin``) and that it carries one of ``scopes``.
+
+    ``message`` replaces the insufficient-scope error's default sentence. The request counts against the lender's
+    budget unless the view is marked ``counts_client_itself``.
+    """
+    needed = frozenset([scopes] if isinstance(scopes, str) else scopes)
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             state = broker_state()
             claims = state.tokens.verify(bearer_token())
-            origin = request.headers.get("Origin")
-            if origin is not None and origin != claims.origin:
-                raise OriginNotAllowed()
+            check_widget_origin(claims)
             if not needed.intersection(claims.scopes):
-                raise InsufficientScope()
+                raise InsufficientScope(message)
             g.link_claims = claims
             if not getattr(view, _COUNTS_CLIENT_ITSELF, False):
                 state.limits.client(claims.client_id)

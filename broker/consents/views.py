@@ -9,7 +9,7 @@ from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import current_client, require_client
+from broker.auth import current_client, own_origin, require_client, require_link_token
 from broker.consents import revocation, store
 from broker.consents.keys import SigningKeys
 from broker.consents.schemas import (
@@ -24,7 +24,6 @@ from broker.consents.schemas import (
 )
 from broker.lender import accounts
 from broker.link.session import connections as company_connections
-from broker.link.views import own_origin, require_widget_scope
 from broker.observability.logs import remember_secret
 from broker.owner_notes import store as notes_store
 from broker.state import broker_state, db_session
@@ -145,7 +144,7 @@ def revoke(body: dict[str, Any]) -> dict[str, Any]:
 
 # -- widget --------------------------------------------------------------------------------------------------------
 @widget_bp.route("/consent_terms", methods=["GET"])
-@require_widget_scope("link")
+@require_link_token("link")
 @widget_bp.doc(security=BEARER_SECURITY)
 @widget_bp.response(200, WidgetTermsSchema)
 def consent_terms() -> dict[str, Any]:

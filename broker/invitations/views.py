@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from flask import Response, current_app, g
 from flask_smorest import Blueprint
 
-from broker.auth import bearer_token
+from broker.auth import require_link_token
 from broker.consents.views import public_origin
 from broker.invitations import store
 from broker.invitations.schemas import (
@@ -20,13 +18,11 @@ from broker.invitations.schemas import (
     InvitationSchema,
 )
 from broker.lender import accounts
-from broker.link.views import require_widget_scope
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
 from broker.web import BEARER_SECURITY
 from common.dates import iso
 
-F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION = "broker_invitations"
 
 widget_bp = Blueprint(
@@ -37,18 +33,9 @@ public_bp = Blueprint(
 )
 
 
-def require_map_or_reconcile(view: F) -> F:
-    """The widget-scope check of ``broker.views.link_flow`` with either of two scopes."""
-    message = "This needs a link token with the map or reconcile scope."
-    by_map = require_widget_scope("map", message)(view)
-    by_reconcile = require_widget_scope("reconcile", message)(view)
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        claims = broker_state().tokens.verify(bearer_token())
-        return (by_map if "map" in claims.scopes else by_reconcile)(*args, **kwargs)
-
-    return cast(F, wrapper)
+require_map_or_reconcile = require_link_token(
+    ("map", "reconcile"), "This needs a link token with the map or reconcile scope."
+)
 
 
 @widget_bp.after_request

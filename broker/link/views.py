@@ -8,18 +8,15 @@ is the only endpoint without a bearer token: the popup lands there, and its ``st
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
+from typing import Any
 
 from flask import Response, current_app, g, jsonify, render_template_string, request
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import bearer_token
+from broker.auth import require_link_token
 from broker.consents import issue_on_success
-from broker.errors import FileTooLarge, InsufficientScope, InvalidJson, OriginMismatch, OriginNotAllowed
+from broker.errors import FileTooLarge, InvalidJson
 from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link import session as link_session
@@ -39,7 +36,6 @@ bp = Blueprint(
     url_prefix="/v1/link",
     description="Widget: the owner's session, app catalogue and connect flow.",
 )
-F = TypeVar("F", bound=Callable[..., Any])
 LINK_SCOPE = "link"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_FIELDS = {"chart_of_accounts": "chart", "trial_balances": "trial_balances"}
@@ -73,17 +69,7 @@ CALLBACK_PAGE = """<!doctype html>
 data-error="{{ error }}"><h1 class="step-title">{{ text }}</h1>
 <p id="closing" hidden>…</p><p id="manual" hidden>{{ manual }}</p></main></body></html>
 """
-# The frame sends the origin of the page that frames it (verified by its handshake) on every call.
-PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin"
 SESSION_SCHEMA = {"type": "object", "description": "account_key, scopes, origin, expires_at, client_name, connections"}
-
-
-def own_origin() -> str:
-    """The broker's public origin: ``PUBLIC_URL`` when configured, else the host the request came to."""
-    configured = current_app.config.get("PUBLIC_URL")
-    base = str(configured or request.host_url)
-    parts = urlsplit(base)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def callback_url() -> str:
@@ -93,41 +79,7 @@ def callback_url() -> str:
     return base + "/v1/link/callback"
 
 
-def check_widget_origin(claims: LinkClaims) -> None:
-    """Refuse a browser's request from another origin than the token's, and the frame's when its parent page is not
-    the token's origin (a token minted for one lender page, used in a page of another registered origin)."""
-    origin = request.headers.get("Origin")
-    if origin is not None and origin not in (claims.origin, own_origin()):
-        raise OriginNotAllowed()
-    parent = request.headers.get(PARENT_ORIGIN_HEADER)
-    # Browsers send no ``Origin`` on a same-origin GET, but always ``Sec-Fetch-Site``: both mark the frame's calls.
-    from_frame = origin == own_origin() or request.headers.get("Sec-Fetch-Site") == "same-origin"
-    if (parent is not None or from_frame) and parent != claims.origin:
-        raise OriginMismatch()
-
-
-def require_widget_scope(scope: str, message: str | None = None) -> Callable[[F], F]:
-    """Verify the bearer link token, that it carries ``scope``, and its origin (``check_widget_origin``);
-    ``message`` replaces the default one of the insufficient-scope error."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            state = broker_state()
-            claims = state.tokens.verify(bearer_token())
-            check_widget_origin(claims)
-            if scope not in claims.scopes:
-                raise InsufficientScope(message)
-            g.link_claims = claims
-            state.limits.client(claims.client_id)
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorate
-
-
-require_widget_token = require_widget_scope(LINK_SCOPE)
+require_widget_token = require_link_token(LINK_SCOPE)
 
 
 def _context() -> tuple[LinkClaims, Account, UpstreamClient]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import bearer_token, current_client, require_client
-from broker.errors import InvalidToken, OriginNotAllowed
+from broker.auth import bearer_token, check_widget_origin, current_client, require_client
+from broker.errors import InvalidToken
 from broker.lender import accounts
-from broker.link.views import own_origin, require_widget_token
+from broker.link.views import require_widget_token
 from broker.link_sessions import store
 from broker.link_sessions.errors import StatusAlreadyRead
 from broker.link_sessions.models import LinkSessionRecord
@@ -111,9 +111,7 @@ def status() -> dict[str, Any]:
     """This session's status; after success the token reads it once, then is refused (``link_session_status_read``)."""
     state = broker_state()
     claims = state.tokens.verify(bearer_token(), ignore_revocation=True)
-    origin = request.headers.get("Origin")
-    if origin is not None and origin not in (claims.origin, own_origin()):
-        raise OriginNotAllowed()
+    check_widget_origin(claims)
     db = db_session()
     row = store.record_by_jti(db, claims.jti)
     succeeded = row is not None and row.succeeded_at is not None

@@ -8,9 +8,9 @@ from flask import Response, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from broker.auth import require_link_token
 from broker.invitations import actor_for, require_owner
 from broker.lender import accounts
-from broker.link.views import require_widget_scope
 from broker.owner_notes import store
 from broker.owner_notes.schemas import (
     AttestationInputSchema,
@@ -26,7 +26,7 @@ from broker.web import BEARER_SECURITY
 
 SCOPE = "reconcile"
 bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
-require_reconcile = require_widget_scope(SCOPE, "This needs a link token with the reconcile scope.")
+require_reconcile = require_link_token(SCOPE, "This needs a link token with the reconcile scope.")
 
 
 @bp.after_request

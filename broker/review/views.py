@@ -11,11 +11,10 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from broker import webhooks
-from broker.auth import current_client, require_client
+from broker.auth import current_client, require_client, require_link_token
 from broker.consents import guard_lender_read
 from broker.invitations import widget_actor
 from broker.lender import accounts
-from broker.link.views import require_widget_scope
 from broker.observability.logs import remember_secret
 from broker.owner_notes import lender_additions
 from broker.review import mapped_statements, mapping_store, reconcile_store
@@ -59,7 +58,7 @@ lender_bp = Blueprint(
 
 def require_scope(scope: str) -> Callable[[F], F]:
     """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is allowed."""
-    return require_widget_scope(scope, f"This needs a link token with the {scope} scope.")
+    return require_link_token(scope, f"This needs a link token with the {scope} scope.")
 
 
 def _books(account: Account) -> Books:
