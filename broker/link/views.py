@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, render_template_string, request
+from flask import Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Blueprint
 
 from broker import webhooks
@@ -27,6 +27,7 @@ from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
 from broker.web import BEARER_SECURITY
+from broker.widget.assets import messages as widget_messages
 from common.dates import iso
 from common.web import request_id
 
@@ -35,6 +36,7 @@ bp = Blueprint(
     __name__,
     url_prefix="/v1/link",
     description="Widget: the owner's session, app catalogue and connect flow.",
+    template_folder="templates",
 )
 LINK_SCOPE = "link"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -43,32 +45,7 @@ CALLBACK_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
-CALLBACK_TEXT = {
-    "en": {
-        "connected": "Connected. This window closes by itself.",
-        "denied": "Access was not allowed. You can close this window.",
-        "error": "The connection did not complete. You can close this window.",
-        "expired": "This connection attempt has expired. You can close this window.",
-        "unknown": "This connection attempt is unknown or has ended. You can close this window.",
-        "manual": "You can close this window and go back to the page you came from.",
-    },
-    "fr": {
-        "connected": "Connexion réussie. Cette fenêtre se ferme toute seule.",
-        "denied": "L'accès n'a pas été autorisé. Vous pouvez fermer cette fenêtre.",
-        "error": "La connexion n'a pas abouti. Vous pouvez fermer cette fenêtre.",
-        "expired": "Cette tentative de connexion a expiré. Vous pouvez fermer cette fenêtre.",
-        "unknown": "Cette tentative de connexion est inconnue ou terminée. Vous pouvez fermer cette fenêtre.",
-        "manual": "Vous pouvez fermer cette fenêtre et revenir à la page d'origine.",
-    },
-}
-CALLBACK_PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ text }}</title><link rel="stylesheet" href="/widget/v1/assets/styles/widget.css">
-<script type="module" src="/widget/v1/assets/frame/callback.js"></script></head>
-<body><main id="callback" class="content" data-attempt="{{ attempt_id }}" data-status="{{ status }}"
-data-error="{{ error }}"><h1 class="step-title">{{ text }}</h1>
-<p id="closing" hidden>…</p><p id="manual" hidden>{{ manual }}</p></main></body></html>
-"""
+CALLBACK_STATUSES = ("connected", "denied", "error", "expired", "unknown")
 SESSION_SCHEMA = {"type": "object", "description": "account_key, scopes, origin, expires_at, client_name, connections"}
 
 
@@ -305,13 +282,13 @@ def callback() -> Response:
     if outcome is not None and outcome.settled_now and outcome.status == "connected":
         _announce_attempt(outcome.attempt_id)
     lang = request.accept_languages.best_match(["en", "fr"]) or "en"
-    texts = CALLBACK_TEXT[lang]
+    words = widget_messages(lang)  # the widget's own catalogue: one set of words for the frame and this page
     status = outcome.status if outcome else "unknown"
-    html = render_template_string(
-        CALLBACK_PAGE,
+    html = render_template(
+        "link_callback.html",
         lang=lang,
-        text=texts.get(status, texts["error"]),
-        manual=texts["manual"],
+        text=words[f"callback.{status if status in CALLBACK_STATUSES else 'error'}"],
+        manual=words["callback.manual"],
         attempt_id=outcome.attempt_id if outcome else "",
         status=status if outcome else "error",
         error=(outcome.error or "") if outcome else "unknown_attempt",

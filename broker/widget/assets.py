@@ -9,6 +9,7 @@ import base64
 import functools
 import gzip
 import hashlib
+import json
 import mimetypes
 import re
 from collections.abc import Mapping
@@ -95,3 +96,10 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
     """Return the frame's HTML document (static: no token, no inline script or style)."""
     return (src / "frame" / "index.html").read_bytes()
+
+
+@functools.cache
+def messages(locale: str, src: Path = WIDGET_SRC) -> dict[str, str]:
+    """The widget's message catalogue for ``locale`` (``en`` or ``fr``), for the pages the broker renders itself."""
+    catalogue: dict[str, str] = json.loads((src / "i18n" / f"{locale}.json").read_text(encoding="utf-8"))
+    return catalogue

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from markupsafe import escape
 
 from tests.broker_support import ORIGIN, auth_headers, bearer, new_link_token
 from tests.security.support import Lender
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("path", ["/v1/accounts", "/v1/link/session", "/v1/link/data/invoices", "/openapi.json"])
@@ -58,3 +64,15 @@ def test_frame_ancestors_is_the_registered_origin_only(lender: Lender, claimed: 
 def test_the_callback_page_cannot_be_framed(lender: Lender) -> None:
     answer = lender.http.get("/v1/link/callback", query_string={"state": "x"})
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_callback_page_speaks_the_widget_s_words(lender: Lender, language: str) -> None:
+    words = json.loads((ROOT / "widget" / "src" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    answer = lender.http.get(
+        "/v1/link/callback", query_string={"state": "x"}, headers={"Accept-Language": f"{language};q=1"}
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and f'<html lang="{language}">' in page
+    assert str(escape(words["callback.unknown"])) in page  # an attempt nobody started
+    assert str(escape(words["callback.manual"])) in page
