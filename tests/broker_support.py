@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from flask import Flask
 
 from tests.live_server import live_server
@@ -205,19 +204,6 @@ def create_lender(app: Flask, name: str, origin: str) -> dict[str, str]:
     result = app.test_cli_runner().invoke(args=["create-client", name, "--origin", origin])
     assert result.exit_code == 0, result.output
     return dict(json.loads(result.output))
-
-
-@pytest.fixture(name="upstream")
-def upstream_fixture() -> FakeUpstream:
-    """Fixture ``upstream``: a fresh recording fake upstream (import ``upstream_fixture`` into a test module)."""
-    return FakeUpstream()
-
-
-@pytest.fixture(name="app")
-def app_fixture(tmp_path: Any, upstream: FakeUpstream) -> Iterator[Flask]:
-    """Fixture ``app``: a broker app on ``tmp_path`` talking to the ``upstream`` fixture."""
-    with broker_app(tmp_path, upstream.transport) as app:
-        yield app
 
 
 def basic(user: str, password: str) -> dict[str, str]:

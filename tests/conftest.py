@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.broker_support import FakeUpstream, broker_app
+
 SANDBOX_TEST_CONFIG: dict[str, Any] = {
     "ENV": "test",
     "API_USER": "tenant-user",
@@ -112,3 +114,16 @@ def assert_error(response: Any, status: int, code: str | None = None) -> dict[st
     if code is not None:
         assert error["code"] == code, error
     return dict(error)
+
+
+@pytest.fixture(name="upstream")
+def upstream_fixture() -> FakeUpstream:
+    """Fixture ``upstream``: a fresh recording fake upstream (the broker's unit tests)."""
+    return FakeUpstream()
+
+
+@pytest.fixture(name="app")
+def app_fixture(tmp_path: Any, upstream: FakeUpstream) -> Iterator[Flask]:
+    """Fixture ``app``: a broker app on ``tmp_path`` talking to the ``upstream`` fixture."""
+    with broker_app(tmp_path, upstream.transport) as app:
+        yield app

@@ -18,7 +18,6 @@ from tests.broker_support import (
     API_USER,
     OTHER_ORIGIN,
     FakeUpstream,
-    app_fixture,  # noqa: F401 (the app fixture)
     assert_error,
     auth_headers,
     basic,
@@ -27,7 +26,6 @@ from tests.broker_support import (
     new_account,
     new_client,
     new_link_token,
-    upstream_fixture,  # noqa: F401 (the upstream fixture)
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from tests.broker_support import app_fixture, assert_error, basic, new_client, upstream_fixture  # noqa: F401
+from tests.broker_support import assert_error, basic, new_client
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).parent / "flask")

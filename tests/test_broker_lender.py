@@ -11,7 +11,6 @@ from flask import Flask
 from tests.broker_support import (
     ORIGIN,
     FakeUpstream,
-    app_fixture,  # noqa: F401 (the app fixture)
     assert_error,
     auth_headers,
     basic,
@@ -20,7 +19,6 @@ from tests.broker_support import (
     new_account,
     new_client,
     new_link_token,
-    upstream_fixture,  # noqa: F401 (the upstream fixture)
 )
 
 

@@ -12,7 +12,6 @@ from flask import Flask, Response, request
 from tests.broker_support import (
     API_KEY,
     FakeUpstream,
-    app_fixture,  # noqa: F401 (the app fixture)
     assert_error,
     auth_headers,
     bearer,
@@ -20,7 +19,6 @@ from tests.broker_support import (
     new_account,
     new_client,
     new_link_token,
-    upstream_fixture,  # noqa: F401 (the upstream fixture)
 )
 from tests.live_server import live_server
 
