@@ -4,14 +4,17 @@
  */
 import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
+import { appByKey, connectedCategories, syncFinished } from "./connect/state.js";
+import { formError } from "./connect/forms_view.js";
+import { renderCatalogueActions, renderProgress, renderResults } from "./connect/view.js";
 import { trapFocus } from "./dom.js";
-import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
-import { mapGaps, mappingPayload, mappingSavedMetadata } from "./map.js";
-import { decisionPayload, parseDay, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
-import { STEP, appByKey, connectedCategories, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
-import { nextStep } from "./steps.js";
+import { codeSentence, loadCatalogue, parseDay, pickLocale, translator } from "./i18n.js";
+import { mapGaps, mappingPayload, mappingSavedMetadata } from "./map/state.js";
+import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./reconcile/state.js";
+import { exitMetadata, initialState, reduce } from "./state.js";
+import { STEP, nextStep } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
-import { formError, renderCatalogueActions, renderProgress, renderResults, renderShell, renderStep } from "./view.js";
+import { renderShell, renderStep } from "./view.js";
 
 const POLL_MS = 1000;
 const POPUP_NAME = "ledgerlink_connect";
