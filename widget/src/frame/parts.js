@@ -15,6 +15,9 @@ export const heading = (text) => h("h1", { className: "step-title", tabindex: "-
 export const button = (text, onclick, kind = "secondary", extra = {}) =>
   h("button", { type: "button", className: `btn btn-${kind}`, onclick, ...extra }, text);
 
+/** A step's box: its title, then what it shows. @param {string} title @param {...any} children */
+export const stepBox = (title, ...children) => h("div", { className: "step" }, heading(title), ...children);
+
 /** A row of buttons. */
 export const actionsRow = (...buttons) => h("div", { className: "actions" }, ...buttons);
 

@@ -6,16 +6,14 @@ import { h } from "./dom.js";
 import { credentials, mfa, upload } from "./connect/forms_view.js";
 import { blocked, catalogue, denied, failed, popup, sync } from "./connect/view.js";
 import { renderMap } from "./map/view.js";
-import { actionsRow, button, heading, waiting } from "./parts.js";
+import { actionsRow, button, stepBox, waiting } from "./parts.js";
 import { renderReconcile } from "./reconcile/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
   const { t, actions } = ctx;
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("expired.title")),
+  return stepBox(
+    t("expired.title"),
     // Without a lender's name (a token the broker could not read), "start again from Your lender" would make no sense.
     h("p", { role: "alert" }, ctx.named ? t("expired.body", { lender: ctx.lender }) : t("expired.bodyGeneric")),
     actionsRow(button(t("close"), actions.close, "primary")),
@@ -28,12 +26,7 @@ function loading(state, ctx) {
 
 function done(state, ctx) {
   const { t } = ctx;
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("complete.title")),
-    h("p", {}, t("complete.body", { lender: ctx.lender })),
-  );
+  return stepBox(t("complete.title"), h("p", {}, t("complete.body", { lender: ctx.lender })));
 }
 
 const VIEWS = Object.freeze({

@@ -3,7 +3,7 @@
  * (text only; every string from the catalogue).
  */
 import { h } from "../dom.js";
-import { actionsRow, button, heading } from "../parts.js";
+import { actionsRow, button, stepBox } from "../parts.js";
 import { appName } from "./view.js";
 
 /**
@@ -44,10 +44,8 @@ export function formError(state, ctx, fieldName) {
  */
 function signInStep(state, ctx, { title, body, submit, onsubmit, fields }) {
   const { t, actions } = ctx;
-  return h(
-    "div",
-    { className: "step" },
-    heading(title),
+  return stepBox(
+    title,
     h("p", {}, body),
     h(
       "form",

@@ -5,7 +5,7 @@
 import { h } from "../dom.js";
 import { codeSentence } from "../i18n.js";
 import { CATEGORIES } from "../../messages.js";
-import { actionsRow, button, heading, waiting } from "../parts.js";
+import { actionsRow, button, heading, stepBox, waiting } from "../parts.js";
 import { appByKey, canConnect, hasConnections, syncFinished, visibleApps } from "./state.js";
 
 /**
@@ -142,6 +142,16 @@ export function catalogue(state, ctx) {
   );
 }
 
+/**
+ * The button that leaves the connect step: it says it is not ready yet (and why, in `hintId`) until every first
+ * sync is done, but stays focusable.
+ */
+const finishButton = (text, onclick, ready, hintId) =>
+  button(text, onclick, "primary", {
+    "aria-disabled": ready ? null : "true",
+    "aria-describedby": ready ? null : hintId,
+  });
+
 /** The catalogue's sticky row: how many apps are connected and Done (patched in place while syncs finish). */
 export function renderCatalogueActions(state, ctx) {
   const { t, actions } = ctx;
@@ -151,10 +161,7 @@ export function renderCatalogueActions(state, ctx) {
     "div",
     { id: "catalogue-actions", className: "actions sticky" },
     connected ? h("span", { className: "count" }, t("connectedCount", { count: connected })) : null,
-    button(t("done"), actions.finish, "primary", {
-      "aria-disabled": ready ? null : "true",
-      "aria-describedby": ready ? null : "done-hint",
-    }),
+    finishButton(t("done"), actions.finish, ready, "done-hint"),
     ready ? null : h("span", { id: "done-hint", className: "hint" }, t("doneHint")),
   );
 }
@@ -164,10 +171,8 @@ export function popup(state, ctx) {
   const { t, actions } = ctx;
   const app = appName(state, ctx);
   // A closed window (or one whose opener link the app cut) looks the same from here: ask, and offer to open it again.
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("popup.title", { app })),
+  return stepBox(
+    t("popup.title", { app }),
     h("p", {}, t("popup.body", { app })),
     state.popupClosed
       ? h("p", { role: "alert", className: "warning" }, t("popup.closed", { app }))
@@ -183,10 +188,8 @@ export function popup(state, ctx) {
 export function blocked(state, ctx) {
   const { t, actions } = ctx;
   const app = appName(state, ctx);
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("blocked.title")),
+  return stepBox(
+    t("blocked.title"),
     h("p", { role: "alert" }, t("blocked.body", { app })),
     actionsRow(button(t("blocked.retry"), actions.reopen, "primary"), button(t("chooseAnother"), actions.back)),
   );
@@ -224,17 +227,12 @@ export function sync(state, ctx) {
   const { t, actions } = ctx;
   const last = appByKey(state, state.made[state.made.length - 1]);
   const ready = syncFinished(state);
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("sync.title", { app: last ? last.name : "" })),
+  return stepBox(
+    t("sync.title", { app: last ? last.name : "" }),
     h("p", { id: "sync-body" }, t(ready ? "sync.bodyDone" : "sync.body")),
     renderProgress(state, ctx),
     actionsRow(
-      button(t("sync.continue"), actions.finish, "primary", {
-        "aria-disabled": ready ? null : "true",
-        "aria-describedby": ready ? null : "sync-hint",
-      }),
+      finishButton(t("sync.continue"), actions.finish, ready, "sync-hint"),
       button(t("sync.another"), actions.back),
     ),
     ready ? null : h("p", { id: "sync-hint", className: "hint" }, t("sync.wait")),
@@ -245,10 +243,8 @@ export function sync(state, ctx) {
 export function denied(state, ctx) {
   const { t, actions } = ctx;
   const app = appName(state, ctx);
-  return h(
-    "div",
-    { className: "step" },
-    heading(t("denied.title", { app })),
+  return stepBox(
+    t("denied.title", { app }),
     h("p", {}, t("denied.body")),
     actionsRow(button(t("tryAgain"), actions.retry, "primary"), button(t("chooseAnother"), actions.back)),
   );
@@ -260,10 +256,8 @@ export function failed(state, ctx) {
   const app = appName(state, ctx);
   const code = (state.error && state.error.code) || "error";
   const text = codeSentence(t, code, { app, lender: ctx.lender });
-  return h(
-    "div",
-    { className: "step" },
-    heading(state.selected ? t("failed.title", { app }) : t("failed.generic")),
+  return stepBox(
+    state.selected ? t("failed.title", { app }) : t("failed.generic"),
     h("p", { role: "alert" }, text),
     actionsRow(
       state.selected ? button(t("tryAgain"), actions.retry, "primary") : null,
