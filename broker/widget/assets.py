@@ -21,8 +21,9 @@ import brotli
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 # What the frame may load from the source tree: a closed list of folders and file types, nothing else.
 ASSET_PATTERN = re.compile(r"^(messages\.js|frame/[a-z0-9_]+\.js|styles/[a-z_]+\.css|i18n/(en|fr)\.json)$")
-# Served paths built by ``npm run build`` into widget/dist (the frame's modules bundled into one file).
-BUILT = {"frame/bundle.js": "frame.js"}
+# Served paths built by ``npm run build`` into widget/dist (the frame's modules bundled into one file, its style sheets
+# joined into one).
+BUILT = {"frame/bundle.js": "frame.js", "styles/widget.css": "widget.css"}
 # Content-Encoding → suffix of the precompressed copy, best first.
 ENCODINGS = {"br": "br", "gzip": "gz"}
 _DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}

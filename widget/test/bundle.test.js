@@ -2,13 +2,18 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
-import { FRAME_OUTPUT, SERVED, buildFrame, staleBundle } from "../scripts/bundle.js";
+import { readdirSync } from "node:fs";
+import { FRAME_OUTPUT, SERVED, STYLE_PARTS, buildFrame, staleBundle } from "../scripts/bundle.js";
 
 const FIRST_STEP_BUDGET = 30 * 1024;
 
 describe("dist/frame.js and dist/precompressed/", () => {
   it("are what the sources build to (run `npm run build` after editing src/)", async () => {
     assert.deepEqual(await staleBundle(await buildFrame()), []);
+  });
+  it("joins every style sheet of src/styles/ into the one the frame loads", () => {
+    const sheets = readdirSync(new URL("../src/styles/", import.meta.url)).filter((name) => name.endsWith(".css"));
+    assert.deepEqual([...STYLE_PARTS].sort(), sheets.sort());
   });
   it("is one module that imports nothing (one request for the frame's code)", async () => {
     const code = await readFile(FRAME_OUTPUT, "utf8");

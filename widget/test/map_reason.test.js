@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { reasonText } from "../src/frame/map.js";
+import { reasonText } from "../src/frame/map/view.js";
 import { translator } from "../src/frame/i18n.js";
 
 const catalogue = (locale) => JSON.parse(readFileSync(new URL(`../src/i18n/${locale}.json`, import.meta.url), "utf8"));

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { readFileSync } from "node:fs";
 import { translator } from "../src/frame/i18n.js";
+import { mapErrorText } from "../src/frame/map/view.js";
 import {
-  mapErrorText,
   mapGaps,
   mapProgress,
   mappingPayload,
@@ -11,19 +11,19 @@ import {
   needsDecision,
   orderAccounts,
   visibleAccounts,
-} from "../src/frame/map.js";
+} from "../src/frame/map/state.js";
 import {
   choiceKey,
   decisionOf,
   decisionPayload,
-  evidenceText,
   pendingMatches,
   pickedCandidate,
   reconciledMetadata,
   reliableThroughProblem,
-} from "../src/frame/reconcile.js";
-import { STEP, initialState, reduce } from "../src/frame/state.js";
-import { nextStep, registeredSteps } from "../src/frame/steps.js";
+} from "../src/frame/reconcile/state.js";
+import { evidenceText } from "../src/frame/reconcile/match_view.js";
+import { initialState, reduce } from "../src/frame/state.js";
+import { AFTER_CONNECT, STEP, nextStep } from "../src/frame/steps.js";
 
 const EN = JSON.parse(readFileSync(new URL("../src/i18n/en.json", import.meta.url), "utf8"));
 const LEAVES = [
@@ -69,10 +69,16 @@ function atStep(scopes, apps = [BOOKS, BANK]) {
   return reduce(state, { type: "finish" });
 }
 
-describe("the registered steps", () => {
+describe("the steps after connect", () => {
+  it("are a frozen list: nothing can add, drop or change a step at run time", () => {
+    assert.ok(
+      Object.isFrozen(AFTER_CONNECT) && AFTER_CONNECT.every((s) => Object.isFrozen(s) && Object.isFrozen(s.needs)),
+    );
+    assert.throws(() => AFTER_CONNECT.push({ id: "extra", scope: "extra", title: "x" }), TypeError);
+  });
   it("are map then reconcile, each behind its scope", () => {
     assert.deepEqual(
-      registeredSteps().map((s) => [s.id, s.scope]),
+      AFTER_CONNECT.map((s) => [s.id, s.scope]),
       [
         ["map", "map"],
         ["reconcile", "reconcile"],

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { STEP, canConnect, exitMetadata, initialState, reduce, syncFinished, visibleApps } from "../src/frame/state.js";
-import { nextStep } from "../src/frame/steps.js";
+import { canConnect, syncFinished, visibleApps } from "../src/frame/connect/state.js";
+import { exitMetadata, initialState, reduce } from "../src/frame/state.js";
+import { STEP, nextStep } from "../src/frame/steps.js";
 
 const APPS = [
   { key: "ledgerly", name: "Ledgerly", category: "accounting", auth_type: "oauth2", connected: false, status: null },

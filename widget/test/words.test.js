@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { SHOWN_CODES, codeSentence, translator } from "../src/frame/i18n.js";
-import { formatDay, parseDay } from "../src/frame/reconcile.js";
-import { STEP, initialState, reduce } from "../src/frame/state.js";
+import { SHOWN_CODES, codeSentence, formatDay, parseDay, translator } from "../src/frame/i18n.js";
+import { initialState, reduce } from "../src/frame/state.js";
+import { STEP } from "../src/frame/steps.js";
 
 const catalogue = (locale) => JSON.parse(readFileSync(new URL(`../src/i18n/${locale}.json`, import.meta.url), "utf8"));
 const CATALOGUES = { en: catalogue("en"), fr: catalogue("fr") };

@@ -1,22 +1,23 @@
 /**
- * The frame's controller: handshake with the host page, then the connect flow. It performs the effects the
- * state machine asks for (broker calls, the OAuth popup, polling) and reports events to the host.
+ * The frame's controller: the handshake with the host page, then the dispatch/render loop. Each step's effects
+ * (connect/, map/, reconcile/effects.js) perform the broker calls, the OAuth popup and the polling; this module hands
+ * them the broker client, the store and the window, and reports the session's events to the host.
  */
-import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
+import { MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
+import { connectEffects } from "./connect/effects.js";
+import { appByKey, syncFinished } from "./connect/state.js";
+import { renderCatalogueActions, renderProgress, renderResults } from "./connect/view.js";
 import { trapFocus } from "./dom.js";
+import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
-import { mapGaps, mappingPayload, mappingSavedMetadata } from "./map.js";
-import { decisionPayload, parseDay, reconciledMetadata, reliableThroughProblem } from "./reconcile.js";
-import { STEP, appByKey, connectedCategories, exitMetadata, initialState, reduce, syncFinished } from "./state.js";
-import { nextStep } from "./steps.js";
+import { mapEffects } from "./map/effects.js";
+import { reconcileEffects } from "./reconcile/effects.js";
+import { exitMetadata, initialState, reduce } from "./state.js";
+import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
-import { formError, renderCatalogueActions, renderProgress, renderResults, renderShell, renderStep } from "./view.js";
+import { renderShell, renderStep } from "./view.js";
 
-const POLL_MS = 1000;
-const POPUP_NAME = "ledgerlink_connect";
-const POPUP_FEATURES = "popup,width=500,height=720";
-const MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 // Every broker call names the page that frames us (verified by the handshake); the broker refuses another origin
 // than the token's with "origin_mismatch".
 const PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin";
@@ -88,9 +89,6 @@ async function run(origin, mode, { token, options }) {
 
   let state = initialState();
   let exited = false;
-  let popup = null;
-  let pollTimer = 0;
-  let syncTimer = 0;
 
   const shell = renderShell({ t, lender, logoUrl: theme.logoUrl || null, onClose: () => ctx.actions.close() });
   document.body.replaceChildren(shell);
@@ -120,57 +118,13 @@ async function run(origin, mode, { token, options }) {
     emit("exit", metadata);
     post(MESSAGE.EXIT, { error, metadata });
     exited = true;
-    stopPolling();
-    if (popup && !popup.closed) popup.close();
+    connect.stop();
   }
   controller = { exit };
 
   const ctx = { t, lender, locale, named: Boolean(theme.name), actions: {} };
-  let renderedStep = null;
-  let renderedResults = null;
-  function render(previous) {
-    ctx.lender = lender;
-    const before = previous && previous.step;
-    if (state.step !== renderedStep) {
-      renderedStep = state.step;
-      renderedResults = resultsKey(state);
-      main.replaceChildren(renderStep(state, ctx));
-      const title = main.querySelector(".step-title");
-      if (title && before) title.focus();
-      else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
-      return;
-    }
-    if (state.step === STEP.CATALOGUE) {
-      // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
-      const listed = resultsKey(state);
-      if (listed === renderedResults) return;
-      renderedResults = listed;
-      main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
-      main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
-    } else if (state.step === STEP.SYNC) {
-      main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
-      const continueButton = main.querySelector(".btn-primary");
-      if (continueButton && syncFinished(state)) {
-        continueButton.removeAttribute("aria-disabled");
-        continueButton.removeAttribute("aria-describedby");
-        main.querySelector("#sync-hint")?.remove();
-        const body = main.querySelector("#sync-body");
-        if (body) body.textContent = t("sync.bodyDone");
-      }
-    } else {
-      const focused = document.activeElement && document.activeElement.id;
-      // A field the last answer just rejected starts empty; anything else the owner typed survives the re-render.
-      const rejected = previous && state.formError !== previous.formError && state.formError && state.formError.field;
-      const typed = keptValues(main, rejected);
-      main.replaceChildren(renderStep(state, ctx));
-      restoreValues(main, typed);
-      const invalid = main.querySelector('[aria-invalid="true"]');
-      const target = invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title");
-      target?.focus();
-      if (target && target.id === focused && typeof target.setSelectionRange === "function" && target.type === "search")
-        target.setSelectionRange(target.value.length, target.value.length);
-    }
-  }
+  const page = { main, renderedStep: null, renderedResults: null };
+  const render = (previous) => renderChange(page, state, previous, ctx);
 
   function dispatch(action) {
     const previous = state;
@@ -200,7 +154,7 @@ async function run(origin, mode, { token, options }) {
   function fail(error, integration = state.selected) {
     const code = error instanceof BrokerError ? error.code : "broker_error";
     if (code === "origin_mismatch") return refuseOrigin();
-    if (error instanceof BrokerError && error.status === 401) {
+    if (tokenRejected(error)) {
       if (state.step === STEP.EXPIRED) return; // several calls in flight learn it at once; the host hears it once
       dispatch({ type: "expired", error: { code } });
       emit("error", { code, step: state.step, integration: null });
@@ -210,230 +164,38 @@ async function run(origin, mode, { token, options }) {
     dispatch({ type: "failed", error: { code } });
   }
 
-  function stopPolling() {
-    window.clearTimeout(pollTimer);
-    pollTimer = 0;
+  /** Start what the step just entered needs: load its data, or finish the session. */
+  function enterStep() {
+    if (state.step === STEP.MAP) map.load();
+    else if (state.step === STEP.RECONCILE) reconcile.load();
+    else if (state.step === STEP.COMPLETING) complete();
   }
 
-  // -- OAuth popup ---------------------------------------------------------------------------------------------
-  function openPopup(url) {
+  /** @type {import("./effects.js").Io} */
+  const io = { broker, getState: () => state, dispatch, emit, announce, fail, exited: () => exited, enterStep, t };
+  const connect = connectEffects(io, window);
+  const map = mapEffects(io);
+  const reconcile = reconcileEffects(io, {
+    locale,
+    fieldValue: (id) => main.querySelector(`#${id}`)?.value,
+    focus: (id) => main.querySelector(`#${id}`)?.focus(),
+    today: () => new Date().toISOString().slice(0, 10),
+  });
+
+  async function complete() {
+    if (state.step !== STEP.COMPLETING) return;
     try {
-      return window.open(url, POPUP_NAME, POPUP_FEATURES);
-    } catch {
-      return null;
-    }
-  }
-
-  async function beginPopupAttempt(app, opened) {
-    popup = opened;
-    if (!popup) {
-      dispatch({ type: "popup_blocked" });
-      emit("error", { code: "popup_blocked", step: STEP.POPUP, integration: app.key });
-    }
-    let attempt;
-    try {
-      attempt = await broker.startAttempt(app.key);
-    } catch (error) {
-      if (popup && !popup.closed) popup.close();
-      fail(error, app.key);
-      return;
-    }
-    dispatch({ type: "attempt_started", attempt });
-    if (popup && !popup.closed) popup.location.replace(attempt.connect_url);
-    pollAttempt(attempt.attempt_id);
-  }
-
-  function pollAttempt(attemptId) {
-    stopPolling();
-    const tick = async () => {
-      if (exited || !state.attempt || state.attempt.attempt_id !== attemptId) return;
-      if (popup && popup.closed) dispatch({ type: "popup_closed" });
-      try {
-        const answer = await broker.attempt(attemptId);
-        if (answer.status !== "pending") return onAttemptResult(answer);
-      } catch (error) {
-        if (error instanceof BrokerError && error.status === 401) return fail(error);
-      }
-      pollTimer = window.setTimeout(tick, POLL_MS);
-    };
-    pollTimer = window.setTimeout(tick, POLL_MS);
-  }
-
-  function onAttemptResult(answer) {
-    stopPolling();
-    const app = appByKey(state, state.selected);
-    const before = state;
-    dispatch({ type: "attempt_result", ...answer });
-    // The popup's message and the poll can both bring the same result; only the first one changes the state.
-    if (state === before) return;
-    if (answer.status === "connected" && app) {
-      emit("connected", { integration: app.key, category: app.category, auth_type: app.auth_type });
-      announce(t("sync.title", { app: app.name }));
-      pollSync();
-    } else if (answer.status === "denied" && app) {
-      emit("error", { code: "denied", step: before.step, integration: app.key });
-    } else if (answer.status !== "pending" && answer.status !== "mfa_required" && state.step === STEP.FAILED) {
-      // The step the owner was on when it failed: "mfa" after wrong codes, "credentials", "popup"...
-      emit("error", { code: answer.error || answer.status, step: before.step, integration: app ? app.key : null });
-    }
-    if (popup && !popup.closed && answer.status !== "pending") popup.close();
-  }
-
-  // The callback page in the popup tells us it landed; the broker stays the source of truth for the result.
-  window.addEventListener("message", async (event) => {
-    const message = acceptMessage(event, { source: popup, origin: location.origin, guards: FROM_POPUP });
-    if (!message || !state.attempt || message.payload.attempt_id !== state.attempt.attempt_id) return;
-    try {
-      const answer = await broker.attempt(message.payload.attempt_id);
-      if (answer.status !== "pending") onAttemptResult(answer);
+      const result = await broker.complete();
+      dispatch({ type: "completed", result });
+      emit("success", { connections: result.connections.map((c) => c.integration) });
+      // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
+      const { account_key, connections, link_session_id } = result;
+      post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
+      exited = true;
+      connect.stopSync();
     } catch (error) {
       fail(error);
     }
-  });
-
-  // -- sync progress -------------------------------------------------------------------------------------------
-  function pollSync() {
-    window.clearTimeout(syncTimer);
-    const tick = async () => {
-      if (exited) return;
-      try {
-        const answer = await broker.connections();
-        const before = syncFinished(state);
-        dispatch({ type: "connections", connections: answer.connections });
-        if (!before && syncFinished(state)) {
-          const names = state.made.map((k) => appByKey(state, k)?.name || k);
-          announce(names.map((app) => t("sync.done", { app })).join(". "));
-        }
-      } catch (error) {
-        if (error instanceof BrokerError && error.status === 401) return fail(error);
-      }
-      if (!syncFinished(state)) syncTimer = window.setTimeout(tick, POLL_MS);
-    };
-    syncTimer = window.setTimeout(tick, POLL_MS / 2);
-  }
-
-  // -- map and reconcile (registered steps after connect) -------------------------------------------------------
-  /** The step after `current` as the state machine names it ("completing" for the end). */
-  function following(current) {
-    const next = nextStep(current, state.session ? state.session.scopes : [], undefined, connectedCategories(state));
-    return next === "complete" ? STEP.COMPLETING : next;
-  }
-
-  /** Start what the step just entered needs: load its data, or finish the session. */
-  function enterStep() {
-    if (state.step === STEP.MAP) loadMapping();
-    else if (state.step === STEP.RECONCILE) loadReconciliation();
-    else if (state.step === STEP.COMPLETING) ctx.actions.complete();
-  }
-
-  async function loadMapping() {
-    try {
-      dispatch({ type: "map_loaded", data: await broker.mapping() });
-    } catch (error) {
-      if (error instanceof BrokerError && error.status === 401) return fail(error);
-      dispatch({ type: "map_failed", code: error.code || "broker_error" });
-    }
-  }
-
-  async function loadReconciliation(month) {
-    try {
-      dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) });
-    } catch (error) {
-      if (error instanceof BrokerError && error.status === 401) return fail(error);
-      dispatch({ type: "recon_failed", code: error.code || "broker_error" });
-    }
-  }
-
-  function reviewActions() {
-    return {
-      mapChoose: (id, category) => dispatch({ type: "map_choose", id, category }),
-      mapKeep: (id) => dispatch({ type: "map_keep", id }),
-      mapAcceptAll: () => {
-        dispatch({ type: "map_accept_all" });
-        announce(
-          t("map.progress", {
-            mapped: state.map.accounts.filter((a) => state.map.choices[a.id]).length,
-            total: state.map.accounts.length,
-          }),
-        );
-      },
-      mapSearch: (query) => dispatch({ type: "map_search", query }),
-      mapReload: () => loadMapping(),
-      mapSave: async () => {
-        if (state.map.status !== "ready") return;
-        const gaps = mapGaps(state.map);
-        if (gaps.missing || gaps.unchecked) return dispatch({ type: "map_incomplete" });
-        dispatch({ type: "map_saving" });
-        try {
-          const result = await broker.saveMapping(mappingPayload(state.map));
-          emit("mapping_saved", mappingSavedMetadata(result));
-          announce(t("map.saved"));
-          dispatch({ type: "map_saved", result, next: following(STEP.MAP) });
-          enterStep();
-        } catch (error) {
-          if (error instanceof BrokerError && error.status === 401) return fail(error);
-          dispatch({ type: "map_failed", code: error.code || "broker_error" });
-        }
-      },
-      reconMonth: (month) => {
-        const before = state;
-        dispatch({ type: "recon_month", month });
-        if (state !== before) loadReconciliation(month);
-      },
-      reconDecide: async (matches, decision) => {
-        const keys = matches.map((m) => m.key);
-        dispatch({ type: "recon_deciding", keys, decision });
-        try {
-          await broker.saveReconciliation(decisionPayload(matches, decision));
-          dispatch({ type: "recon_decided", keys, decision, ok: true });
-          announce(t(`reconcile.announce.${decision}`, { count: keys.length }));
-        } catch (error) {
-          if (error instanceof BrokerError && error.status === 401) return fail(error);
-          dispatch({ type: "recon_decided", keys, decision, ok: false, code: error.code || "broker_error" });
-        }
-      },
-      reconPick: (choice, key) => dispatch({ type: "recon_pick", choice, key }),
-      reconChoose: async (candidate) => {
-        // The owner's pick among candidates is a confirmed decision; the broker then shows it as a chosen match.
-        const keys = [candidate.key];
-        dispatch({ type: "recon_deciding", keys, decision: "confirmed" });
-        try {
-          await broker.saveReconciliation(decisionPayload([candidate], "confirmed"));
-          dispatch({ type: "recon_decided", keys, decision: "confirmed", ok: true });
-          await loadReconciliation(state.recon.data && state.recon.data.month);
-          announce(t("reconcile.announce.chosen"));
-          main.querySelector(`#confirmed-${candidate.key.slice(0, 16)}`)?.focus();
-        } catch (error) {
-          if (error instanceof BrokerError && error.status === 401) return fail(error);
-          dispatch({
-            type: "recon_decided",
-            keys,
-            decision: "confirmed",
-            ok: false,
-            code: error.code || "broker_error",
-          });
-        }
-      },
-      reconDate: (value) => dispatch({ type: "recon_date", value }),
-      reconReload: () => loadReconciliation(),
-      reconSave: async () => {
-        const typed = main.querySelector("#reliable-through")?.value;
-        const value = typed ? parseDay(typed, locale) : state.recon.reliableThrough;
-        dispatch({ type: "recon_date", value });
-        const problem = reliableThroughProblem(value, new Date().toISOString().slice(0, 10));
-        if (problem) return dispatch({ type: "recon_invalid", key: problem });
-        dispatch({ type: "recon_completing" });
-        try {
-          const result = await broker.saveReconciliation({ decisions: [], reliable_through: value });
-          emit("reconciled", reconciledMetadata(result));
-          dispatch({ type: "recon_saved", result, next: following(STEP.RECONCILE) });
-          enterStep();
-        } catch (error) {
-          if (error instanceof BrokerError && error.status === 401) return fail(error);
-          dispatch({ type: "recon_failed", code: error.code || "broker_error" });
-        }
-      },
-    };
   }
 
   /** What `onExit` says when the owner leaves a step that ended badly: its code and the sentence on screen. */
@@ -447,148 +209,7 @@ async function run(origin, mode, { token, options }) {
     return null;
   }
 
-  // -- actions the views call ----------------------------------------------------------------------------------
-  // The form attempt being started: a Sign in pressed before it is answered waits for it instead of starting another.
-  let starting = null;
-  function startFormAttempt(app) {
-    const pending = (async () => {
-      try {
-        const attempt = await broker.startAttempt(app.key);
-        if (state.selected === app.key) dispatch({ type: "attempt_started", attempt });
-      } catch (error) {
-        fail(error, app.key);
-      } finally {
-        if (starting === pending) starting = null;
-      }
-    })();
-    starting = pending;
-    return pending;
-  }
-
-  async function submit(kind, payload) {
-    if (state.busy) return;
-    if (!state.attempt) await (starting || startFormAttempt(appByKey(state, state.selected)));
-    if (!state.attempt) return;
-    dispatch({ type: "busy" });
-    try {
-      const answer = await broker[kind](state.attempt.attempt_id, payload);
-      onAttemptResult(answer);
-      if (answer.status === "invalid_credentials" || answer.status === "invalid_code")
-        announce(formError(state, ctx, answer.status === "invalid_code" ? "code" : "password"));
-    } catch (error) {
-      fail(error);
-    }
-  }
-
-  Object.assign(ctx.actions, {
-    search: (query) => {
-      dispatch({ type: "search", query });
-      const count = main.querySelectorAll("#results .app").length;
-      announce(count ? t("resultsCount", { count }) : t("noResults", { query }));
-    },
-    filter: (category) => dispatch({ type: "filter", category }),
-    select: (key) => {
-      const app = appByKey(state, key);
-      if (!app || exited) return;
-      // Opened synchronously inside the click so that popup blockers let it through.
-      const opened = app.auth_type === "oauth2" ? openPopup("") : undefined;
-      const before = state;
-      dispatch({ type: "select", key });
-      if (state === before) {
-        if (opened) opened.close();
-        return;
-      }
-      emit("app_selected", { integration: app.key, category: app.category, auth_type: app.auth_type });
-      if (app.auth_type === "oauth2") beginPopupAttempt(app, opened);
-      else if (state.step !== STEP.FAILED) startFormAttempt(app);
-    },
-    reopen: () => {
-      const app = appByKey(state, state.selected);
-      if (!app) return;
-      if (popup && !popup.closed) {
-        popup.focus();
-        return;
-      }
-      const attempt = state.attempt;
-      if (state.step === STEP.BLOCKED && attempt) {
-        // The blocked attempt's URL was never loaded, so its single-use embed token is still good.
-        popup = openPopup(attempt.connect_url);
-        if (popup) dispatch({ type: "popup_opened" });
-        else announce(t("blocked.title"));
-        return;
-      }
-      const opened = openPopup("");
-      stopPolling();
-      dispatch({ type: "back" });
-      dispatch({ type: "select", key: app.key });
-      beginPopupAttempt(app, opened);
-    },
-    back: () => {
-      stopPolling();
-      if (popup && !popup.closed) popup.close();
-      dispatch({ type: "back" });
-    },
-    retry: () => ctx.actions.back() || ctx.actions.select(state.selected || ""),
-    submitCredentials: ({ username, password }) => {
-      if (!username)
-        return dispatch({
-          type: "invalid",
-          error: { field: "username", key: "credentials.required", label: t("credentials.username").toLowerCase() },
-        });
-      if (!password)
-        return dispatch({
-          type: "invalid",
-          error: { field: "password", key: "credentials.required", label: t("credentials.password").toLowerCase() },
-        });
-      return submit("credentials", { username, password });
-    },
-    submitMfa: ({ code }) => {
-      if (!code) return dispatch({ type: "invalid", error: { field: "code", key: "mfa.required" } });
-      if (!/^\d{6}$/.test(code)) return dispatch({ type: "invalid", error: { field: "code", key: "mfa.format" } });
-      return submit("mfa", { code });
-    },
-    submitUpload: ({ chart, trial }) => {
-      for (const [name, file] of [
-        ["chart", chart],
-        ["trial", trial],
-      ]) {
-        const key = !file
-          ? "upload.required"
-          : !/\.csv$/i.test(file.name)
-            ? "upload.type"
-            : file.size > MAX_UPLOAD_BYTES
-              ? "upload.size"
-              : null;
-        if (key) return dispatch({ type: "invalid", error: { field: name, key } });
-      }
-      const form = new FormData();
-      form.append("chart_of_accounts", chart, chart.name);
-      form.append("trial_balances", trial, trial.name);
-      return submit("upload", form);
-    },
-    finish: () => {
-      const before = state;
-      dispatch({ type: "finish" });
-      if (state !== before) enterStep();
-    },
-    ...reviewActions(),
-    complete: async () => {
-      if (state.step !== STEP.COMPLETING) return;
-      try {
-        const result = await broker.complete();
-        dispatch({ type: "completed", result });
-        emit("success", { connections: result.connections.map((c) => c.integration) });
-        // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
-        const { account_key, connections, link_session_id } = result;
-        post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
-        exited = true;
-        window.clearTimeout(syncTimer);
-      } catch (error) {
-        fail(error);
-      }
-    },
-    close: () => exit(exitError()),
-  });
+  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, { close: () => exit(exitError()) });
 
   document.addEventListener("keydown", (event) => {
     // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.
@@ -604,6 +225,7 @@ async function run(origin, mode, { token, options }) {
   try {
     const { session, integrations } = await booting;
     lender = theme.name || session.client_name || lender;
+    ctx.lender = lender;
     ctx.named = lender !== t("lenderFallback");
     shell.querySelector(".brand").textContent = lender;
     dispatch({
@@ -614,10 +236,10 @@ async function run(origin, mode, { token, options }) {
       preselected: options.apps,
     });
     emit("open", { step: state.step, locale, apps: state.apps.length });
-    if (state.made.length) pollSync();
+    if (state.made.length) connect.pollSync();
   } catch (error) {
     if (error instanceof BrokerError && error.code === "origin_mismatch") refuseOrigin();
-    else if (error instanceof BrokerError && error.status === 401) {
+    else if (tokenRejected(error)) {
       dispatch({ type: "expired", error: { code: error.code } });
       emit("open", { step: STEP.EXPIRED, locale, apps: 0 });
       emit("error", { code: error.code, step: STEP.EXPIRED, integration: null });
@@ -626,6 +248,61 @@ async function run(origin, mode, { token, options }) {
 }
 
 start();
+
+/** The steps whose screen shows connection status (sync polling re-renders only these). */
+const SHOWS_CONNECTIONS = new Set([STEP.CATALOGUE, STEP.SYNC]);
+
+/**
+ * Show `state` in `page.main`: a new step is rendered whole; on the same step the catalogue and the sync progress
+ * are patched in place, and any other step is re-rendered keeping what the owner typed and where the focus was.
+ * @param {{main: HTMLElement, renderedStep: string | null, renderedResults: string | null}} page what is on screen
+ * @param {Record<string, any>} state
+ * @param {Record<string, any> | null} previous the state before, or null for the first render
+ * @param {Record<string, any>} ctx
+ */
+function renderChange(page, state, previous, ctx) {
+  const { main } = page;
+  const before = previous && previous.step;
+  if (state.step !== page.renderedStep) {
+    page.renderedStep = state.step;
+    page.renderedResults = resultsKey(state);
+    main.replaceChildren(renderStep(state, ctx));
+    const title = main.querySelector(".step-title");
+    if (title && before) title.focus();
+    else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
+    return;
+  }
+  if (state.step === STEP.CATALOGUE) {
+    // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
+    const listed = resultsKey(state);
+    if (listed === page.renderedResults) return;
+    page.renderedResults = listed;
+    main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
+    main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
+  } else if (state.step === STEP.SYNC) {
+    main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
+    const continueButton = main.querySelector(".btn-primary");
+    if (continueButton && syncFinished(state)) {
+      continueButton.removeAttribute("aria-disabled");
+      continueButton.removeAttribute("aria-describedby");
+      main.querySelector("#sync-hint")?.remove();
+      const body = main.querySelector("#sync-body");
+      if (body) body.textContent = ctx.t("sync.bodyDone");
+    }
+  } else {
+    const focused = document.activeElement && document.activeElement.id;
+    // A field the last answer just rejected starts empty; anything else the owner typed survives the re-render.
+    const rejected = previous && state.formError !== previous.formError && state.formError && state.formError.field;
+    const typed = keptValues(main, rejected);
+    main.replaceChildren(renderStep(state, ctx));
+    restoreValues(main, typed);
+    const invalid = main.querySelector('[aria-invalid="true"]');
+    const target = invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title");
+    target?.focus();
+    if (target && target.id === focused && typeof target.setSelectionRange === "function" && target.type === "search")
+      target.setSelectionRange(target.value.length, target.value.length);
+  }
+}
 
 /**
  * What the owner typed in the step's fields, so that a re-render (sync progress, an inline error) does not wipe it.
@@ -647,9 +324,6 @@ function restoreValues(root, kept) {
     if (input && !input.value) input.value = value;
   }
 }
-
-/** The steps whose screen shows connection status (sync polling re-renders only these). */
-const SHOWS_CONNECTIONS = new Set([STEP.CATALOGUE, STEP.SYNC]);
 
 /** What the catalogue's result list shows: it is only rebuilt when this changes. */
 function resultsKey(state) {

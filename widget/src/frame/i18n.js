@@ -1,6 +1,7 @@
 /**
  * Message catalogues: pick the locale (the host's option, else the browser's languages, else English) and
  * translate keys with `{name}` placeholders. Catalogues live in ../i18n/<locale>.json; every string is there.
+ * Amounts and days are written the owner's way here too.
  */
 import { LOCALES } from "../messages.js";
 
@@ -88,4 +89,59 @@ export function codeSentence(t, code, vars = {}) {
   const key = `error.${code}`;
   const text = t(key, vars);
   return text === key ? t("error.generic", vars) : text;
+}
+
+/** Integer minor units in the owner's language with ``options`` of Intl.NumberFormat (plain digits if unsupported). */
+function formatCents(cents, locale, options) {
+  try {
+    return new Intl.NumberFormat(locale, options).format(cents / 100);
+  } catch {
+    return (cents / 100).toFixed(2);
+  }
+}
+
+/** Integer minor units as a plain amount ("202 310,97"), for tables that name their currency once. */
+export function amount(cents, locale) {
+  return formatCents(cents, locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** Format minor units as money in the owner's language. */
+export function money(cents, currency, locale) {
+  return formatCents(cents, locale, { style: "currency", currency: currency || "USD" });
+}
+
+/** A day as YYYY-MM-DD. */
+export const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The day order of each locale's numeric dates (the catalogue names the format: MM/DD/YYYY, JJ/MM/AAAA). */
+const DAY_ORDER = { en: ["month", "day"], fr: ["day", "month"] };
+
+/**
+ * A day (YYYY-MM-DD) as the owner's locale writes it: "09/30/2026" in English, "30/09/2026" in French.
+ * Anything else (what the owner typed and could not be read) is shown back as it is.
+ * @param {string} value @param {string} locale
+ */
+export function formatDay(value, locale) {
+  const match = DAY_RE.test(value || "") ? value.split("-") : null;
+  if (!match) return value || "";
+  const [year, month, day] = match;
+  const parts = { day, month };
+  return [...(DAY_ORDER[locale] || DAY_ORDER.en).map((k) => parts[k]), year].join("/");
+}
+
+/**
+ * Read a day typed in the locale's format (or as YYYY-MM-DD); returns YYYY-MM-DD, or the text as typed when it is
+ * not a date (the check then says what to type).
+ * @param {string} text @param {string} locale
+ */
+export function parseDay(text, locale) {
+  const typed = String(text || "").trim();
+  if (DAY_RE.test(typed)) return typed;
+  const found = typed.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+  if (!found) return typed.slice(0, 10);
+  const [first, second] = DAY_ORDER[locale] || DAY_ORDER.en;
+  const parts = { [first]: found[1].padStart(2, "0"), [second]: found[2].padStart(2, "0") };
+  const day = `${found[3]}-${parts.month}-${parts.day}`;
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day) ? day : typed.slice(0, 10);
 }

@@ -1,0 +1,88 @@
+/**
+ * The reconcile step's effects: load a month, save each decision and pick as the owner makes it, and save the
+ * reliable-through date (then go on to the next step). They use the broker client and the store that `io` gives
+ * them, and read the date field and move the focus through `page` (tested with node).
+ */
+import { brokerWork } from "../effects.js";
+import { parseDay } from "../i18n.js";
+import { stepAfter } from "../state.js";
+import { STEP } from "../steps.js";
+import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./state.js";
+
+/**
+ * @param {import("../effects.js").Io} io
+ * @param {{locale: string, fieldValue: (id: string) => string | undefined, focus: (id: string) => void,
+ *   today: () => string}} page the owner's locale, the step's DOM as far as the effects need it, and today's date
+ *   (YYYY-MM-DD)
+ * @returns {{load: (month?: string) => Promise<void>, actions: Record<string, Function>}}
+ */
+export function reconcileEffects(io, page) {
+  const { broker, dispatch, getState } = io;
+
+  const load = (month) =>
+    brokerWork(
+      io,
+      async () => dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) }),
+      (code) => dispatch({ type: "recon_failed", code }),
+    );
+
+  /** Save one decision on some matches; `then` runs once it is saved. */
+  async function decide(matches, decision, then) {
+    const keys = matches.map((m) => m.key);
+    dispatch({ type: "recon_deciding", keys, decision });
+    await brokerWork(
+      io,
+      async () => {
+        await broker.saveReconciliation(decisionPayload(matches, decision));
+        dispatch({ type: "recon_decided", keys, decision, ok: true });
+        await then();
+      },
+      (code) => dispatch({ type: "recon_decided", keys, decision, ok: false, code }),
+    );
+  }
+
+  async function save() {
+    const typed = page.fieldValue("reliable-through");
+    const value = typed ? parseDay(typed, page.locale) : getState().recon.reliableThrough;
+    dispatch({ type: "recon_date", value });
+    const problem = reliableThroughProblem(value, page.today());
+    if (problem) return dispatch({ type: "recon_invalid", key: problem });
+    dispatch({ type: "recon_completing" });
+    await brokerWork(
+      io,
+      async () => {
+        const result = await broker.saveReconciliation({ decisions: [], reliable_through: value });
+        io.emit("reconciled", reconciledMetadata(result));
+        dispatch({ type: "recon_saved", result, next: stepAfter(getState(), STEP.RECONCILE) });
+        io.enterStep();
+      },
+      (code) => dispatch({ type: "recon_failed", code }),
+    );
+  }
+
+  return {
+    load,
+    actions: {
+      reconMonth: (month) => {
+        const before = getState();
+        if (dispatch({ type: "recon_month", month }) !== before) load(month);
+      },
+      reconDecide: (matches, decision) =>
+        decide(matches, decision, async () =>
+          io.announce(io.t(`reconcile.announce.${decision}`, { count: matches.length })),
+        ),
+      reconPick: (choice, key) => dispatch({ type: "recon_pick", choice, key }),
+      // The owner's pick among candidates is a confirmed decision; the broker then shows it as a chosen match.
+      reconChoose: (candidate) =>
+        decide([candidate], "confirmed", async () => {
+          const { data } = getState().recon;
+          await load(data && data.month);
+          io.announce(io.t("reconcile.announce.chosen"));
+          page.focus(`confirmed-${candidate.key.slice(0, 16)}`);
+        }),
+      reconDate: (value) => dispatch({ type: "recon_date", value }),
+      reconReload: () => load(),
+      reconSave: save,
+    },
+  };
+}
