@@ -2,7 +2,7 @@
  * The frame's controller: handshake with the host page, then the connect flow. It performs the effects the
  * state machine asks for (broker calls, the OAuth popup, polling) and reports events to the host.
  */
-import { FROM_POPUP, MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
+import { FROM_POPUP, MESSAGE, TO_FRAME, TO_HOST, acceptMessage, initProblem, isMessage, send } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
 import { trapFocus } from "./dom.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
@@ -25,6 +25,16 @@ const PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin";
 const fetchFramedBy = (origin) => (url, init) =>
   fetch(url, { ...init, headers: { ...init.headers, [PARENT_ORIGIN_HEADER]: origin } });
 
+/**
+ * Send a message to the host page, only if it is one of the protocol's (TO_HOST): the loader, kept small, checks the
+ * envelope and the fields it reads, so the full contract is checked here, where the messages are made.
+ */
+function sendHost(origin, type, payload) {
+  if (isMessage({ type, payload }, TO_HOST)) return send(window.parent, origin, type, payload);
+  console.error("LinkWidget frame: a message off the protocol was not sent:", type);
+  return false;
+}
+
 /** The host origin the page was framed for, checked against what the browser says our ancestor is. */
 function hostOrigin() {
   const claimed = new URLSearchParams(location.search).get("origin") || "";
@@ -42,9 +52,35 @@ function start() {
   }
   const mode = new URLSearchParams(location.search).get("mode") === "inline" ? "inline" : "modal";
   let initialised = false;
+  // An `init` from our verified parent whose options fail their checks (the loader checks only names and types):
+  // say which in the console, and end the widget with "invalid_options" once it is shown, rather than wait forever.
+  const refuseInit = (event) => {
+    if (initialised || event.source !== window.parent || event.origin !== origin) return;
+    let problem = "";
+    try {
+      if (event.data.type === MESSAGE.INIT) problem = initProblem(event.data.payload);
+    } catch {
+      return;
+    }
+    if (!problem) return;
+    initialised = true;
+    console.error(`LinkWidget: ${problem} (see docs/widget.md, section 3)`);
+    const metadata = { step: "loading", integration: null, connections_made: [] };
+    const error = { code: "invalid_options", message: problem };
+    controller = { exit: () => {} };
+    whenShown = () => {
+      sendHost(origin, MESSAGE.EVENT, {
+        name: "error",
+        metadata: { code: error.code, step: "loading", integration: null },
+      });
+      sendHost(origin, MESSAGE.EVENT, { name: "exit", metadata });
+      sendHost(origin, MESSAGE.EXIT, { error, metadata });
+    };
+    if (shown) whenShown();
+  };
   const onHostMessage = (event) => {
     const message = acceptMessage(event, { source: window.parent, origin, guards: TO_FRAME });
-    if (!message) return;
+    if (!message) return refuseInit(event);
     if (message.type === MESSAGE.INIT && !initialised) {
       initialised = true;
       run(origin, mode, message.payload).catch((error) => console.error("LinkWidget frame:", error));
@@ -56,7 +92,7 @@ function start() {
     }
   };
   window.addEventListener("message", onHostMessage);
-  send(window.parent, origin, MESSAGE.READY, {});
+  sendHost(origin, MESSAGE.READY, {});
 }
 
 /** @type {{exit: (error: any, extra?: Record<string, string>) => void} | null} */
@@ -102,10 +138,10 @@ async function run(origin, mode, { token, options }) {
   const post = (type, payload) => {
     if (exited) return false;
     if (!shown) return held.push([type, payload]) > 0;
-    return send(window.parent, origin, type, payload);
+    return sendHost(origin, type, payload);
   };
   whenShown = () => {
-    for (const [type, payload] of held.splice(0)) send(window.parent, origin, type, payload);
+    for (const [type, payload] of held.splice(0)) sendHost(origin, type, payload);
     (main.querySelector("#search") || main.querySelector(".step-title"))?.focus();
   };
   const emit = (name, metadata) => post(MESSAGE.EVENT, { name, metadata });
