@@ -132,7 +132,8 @@ function createHandle(win, origin, options) {
   const leave = (extra, error = null) => {
     const metadata = { ...meta, ...extra };
     finish(() => {
-      if (error) call("onEvent", "error", { code: error.code, step: meta.step, integration: meta.integration });
+      // Only a frame that never became ready gets here with an error: the owner was still on "loading".
+      if (error) call("onEvent", "error", { code: error.code, step: "loading", integration: null });
       call("onEvent", "exit", metadata);
       call("onExit", error, metadata);
     });
@@ -174,9 +175,9 @@ function createHandle(win, origin, options) {
         if (name === "app_selected") meta.integration = metadata.integration;
         if (name === "connected") meta.connections_made.push(metadata.integration);
         call("onEvent", name, metadata);
-      } else if (type === PROTOCOL + "resize" && height >= 0 && height <= 1e4) {
+      } else if (type === PROTOCOL + "resize" && height <= 1e4) {
         if (inline) frame.style.height = `${Math.max(320, Math.ceil(height))}px`;
-      } else if (type === PROTOCOL + "success" && isObject(result)) {
+      } else if (type === PROTOCOL + "success" && typeof result?.account_key === "string") {
         finish(() => call("onSuccess", result));
       } else if (
         type === PROTOCOL + "exit" &&

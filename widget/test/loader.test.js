@@ -243,6 +243,31 @@ describe("a handle", () => {
     assert.equal(iframes(win.document).length, 1);
   });
 
+  it("ignores, from the frame itself, a message off the protocol or with fields it cannot use", () => {
+    handle.open();
+    fromFrame(MESSAGE.READY, {});
+    const fromFrameData = (data) => win.dispatchMessage({ source: frameOf().contentWindow, origin: BROKER, data });
+    fromFrame(MESSAGE.SUCCESS, { result: { account_key: 42, connections: [] } });
+    fromFrame(MESSAGE.SUCCESS, { result: null });
+    fromFrame(MESSAGE.EXIT, { error: "expired", metadata: meta });
+    fromFrame(MESSAGE.EXIT, { error: null, metadata: null });
+    fromFrame(MESSAGE.EVENT, { name: 42, metadata: meta });
+    fromFrame(MESSAGE.RESIZE, { height: Infinity });
+    fromFrameData({ type: MESSAGE.EXIT, payload: { error: null, metadata: meta }, extra: 1 });
+    fromFrameData({ type: "ledgerlink:v2:exit", payload: { error: null, metadata: meta } });
+    fromFrameData({ type: MESSAGE.EXIT, payload: "x" });
+    fromFrameData("ledgerlink:v1:exit");
+    fromFrameData(null);
+    fromFrameData({
+      type: MESSAGE.EVENT,
+      get payload() {
+        throw new Error("boom");
+      },
+    });
+    assert.deepEqual(calls, []);
+    assert.equal(iframes(win.document).length, 1);
+  });
+
   it("relays events and fires onExit exactly once, then cleans up", () => {
     handle.open();
     fromFrame(MESSAGE.READY, {});
