@@ -41,7 +41,7 @@ const DIALOG_CSS =
   "border:0;padding:0;width:860px;height:820px;max-width:100%;max-height:100%;box-shadow:0 0 0 100vmax #0f172a8c";
 // The frame fills the dialog, or the container's width at 560 px high until it reports its height.
 const FRAME_CSS = "border:0;width:100%;vertical-align:top;height:";
-const CLOSE_CSS = "position:absolute;top:8px;right:8px;font-size:28px";
+const CLOSE_CSS = "position:absolute;top:8px;right:8px;padding:12px";
 
 /** @param {unknown} value @returns {value is Record<string, any>} */
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -214,8 +214,8 @@ function createHandle(win, origin, options) {
       dialog.onclose = () => dialog === root && leave();
       dialog.appendChild(frame);
       button = dialog.appendChild(doc.createElement("button"));
-      button.textContent = "\u00d7";
-      button.ariaLabel = closeLabel;
+      // Its name is its text (no ARIA needed, so every browser names it).
+      button.textContent = closeLabel;
       button.style.cssText = CLOSE_CSS;
       button.onclick = () => leave();
       doc.body.appendChild(dialog);
