@@ -12,6 +12,7 @@ from e2e.widget_fixtures import (
     events,
     frame_handle,
     open_widget,
+    wait_for_event,
 )
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +89,31 @@ def test_the_frames_window_from_another_origin_is_ignored(context: Any, world: W
     assert [e for e in events(page) if e[0] in ("success", "exit")] == []
     page.evaluate("window.__handle.destroy()")
     assert page.locator("iframe[src*='/widget/v1/frame']").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"categories": "crypto"}, "options.categories is not valid"),
+        ({"apps": "Ledgerly!"}, "options.apps is not valid"),
+    ],
+    ids=["category", "app-key"],
+)
+def test_an_option_value_the_frame_refuses_ends_the_widget_with_invalid_options(
+    context: Any, world: World, params: dict[str, str], problem: str
+) -> None:
+    """The loader checks names and types only; the frame checks the values, says which in the console, and ends the
+    widget with invalid_options instead of leaving the owner on a frame that never starts."""
+    token = world.token(world.company())["link_token"]
+    page = context.new_page()
+    logged: list[str] = []
+    page.on("console", lambda message: logged.append(message.text))
+    page.goto(world.page_url(token, **params))
+    page.click("#connect")
+    _, error, metadata = wait_for_event(page, "exit")
+    assert error == {"code": "invalid_options", "message": problem}
+    assert metadata == {"step": "loading", "integration": None, "connections_made": []}
+    assert event_names(page) == ["error", "exit"]
+    assert page.locator("iframe, [data-linkwidget]").count() == 0
+    assert page.evaluate("document.activeElement.id") == "connect"
+    assert any(problem in text for text in logged), logged

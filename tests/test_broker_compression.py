@@ -43,7 +43,7 @@ def test_widget_files_are_sent_precompressed_with_their_own_strong_etag(app: Fla
     assert packed.headers["Content-Encoding"] == encoding
     assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
     assert DECODE[encoding](packed.data) == plain.data
-    assert len(packed.data) < len(plain.data) / 2
+    assert len(packed.data) < len(plain.data) * 0.6  # minified files: the loader, 3.8 KB, packs to 53 %
     etag = packed.headers["ETag"]
     assert re.fullmatch(r'"[^"]+"', etag) and etag != plain.headers["ETag"]  # strong, one per representation
     again = _get(app, path, encoding, **{"If-None-Match": etag})

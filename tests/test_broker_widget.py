@@ -13,7 +13,7 @@ from flask import Flask
 
 from tests.broker_support import ORIGIN, OTHER_ORIGIN, FakeUpstream, broker_app, new_client
 
-MAX_LOADER_GZIP_BYTES = 3 * 1024
+MAX_LOADER_GZIP_BYTES = 2048  # issue 16
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_loader_is_long_cached_with_an_etag_and_matches_its_published_sri(app: F
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
 
 
-def test_loader_is_under_3_kb_gzipped(app: Flask) -> None:
+def test_loader_is_under_2_kb_gzipped(app: Flask) -> None:
     body = app.test_client().get("/widget/v1/loader.js").data
     assert len(gzip.compress(body, compresslevel=9)) < MAX_LOADER_GZIP_BYTES
 

@@ -101,6 +101,10 @@ def frame_html(src: Path = WIDGET_SRC) -> bytes:
 
 @functools.cache
 def messages(locale: str, src: Path = WIDGET_SRC) -> dict[str, str]:
-    """The widget's message catalogue for ``locale`` (``en`` or ``fr``), for the pages the broker renders itself."""
-    catalogue: dict[str, str] = json.loads((src / "i18n" / f"{locale}.json").read_text(encoding="utf-8"))
+    """The widget's words for the pages the broker renders itself (the OAuth callback), in ``locale`` (en or fr).
+
+    They sit beside the frame's catalogue (``i18n/pages/``) but apart from it, so the frame's first step does not
+    carry words only those pages show.
+    """
+    catalogue: dict[str, str] = json.loads((src / "i18n" / "pages" / f"{locale}.json").read_text(encoding="utf-8"))
     return catalogue

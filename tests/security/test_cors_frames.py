@@ -68,7 +68,7 @@ def test_the_callback_page_cannot_be_framed(lender: Lender) -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_callback_page_speaks_the_widget_s_words(lender: Lender, language: str) -> None:
-    words = json.loads((ROOT / "widget" / "src" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    words = json.loads((ROOT / "widget" / "src" / "i18n" / "pages" / f"{language}.json").read_text(encoding="utf-8"))
     answer = lender.http.get(
         "/v1/link/callback", query_string={"state": "x"}, headers={"Accept-Language": f"{language};q=1"}
     )

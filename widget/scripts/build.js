@@ -1,32 +1,38 @@
 /**
- * Build dist/loader.js, the one classic script the broker serves at /widget/v1/loader.js: messages.js and
- * loader.js joined in one strict IIFE (imports and `export` keywords dropped, so only `LinkWidget` is global),
- * then minified by terser. Deterministic: the same sources give the same bytes (and so the same SRI hash).
+ * Build dist/loader.js, the one classic script the broker serves at /widget/v1/loader.js: src/loader.js and what it
+ * uses of messages.js bundled by esbuild into one IIFE (so only `LinkWidget` is global; what the loader does not
+ * import is left out), then minified by terser. It must stay under LOADER_BUDGET bytes gzipped (test/build.test.js).
+ * Deterministic: the same sources give the same bytes (and so the same SRI hash).
  * It also builds the frame's bundle and the precompressed copies (scripts/bundle.js).
  * `node scripts/build.js --check` fails when dist/loader.js or any of those is stale.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { minify } from "terser";
 import { buildFrame, staleBundle, writeBundle } from "./bundle.js";
 
 const ROOT = new URL("../", import.meta.url);
-const SOURCES = ["src/messages.js", "src/loader.js"];
 export const OUTPUT = fileURLToPath(new URL("dist/loader.js", ROOT));
-const BANNER = "/*! LedgerLink widget loader v1 | Apache-2.0 */";
-
-/** Turn an ES module of this folder into plain statements (its imports are the other inlined sources). */
-function unmodule(source) {
-  return source.replace(/^import\s[^;]*;\s*$/gm, "").replace(/^export\s+/gm, "");
-}
+/** The loader's budget on the wire: bytes gzipped (level 9), issue 16. */
+export const LOADER_BUDGET = 2048;
+const BANNER = "/*! LedgerLink loader | Apache-2.0 */";
 
 /** @returns {Promise<string>} the built loader */
 export async function buildLoader() {
-  const parts = await Promise.all(SOURCES.map((name) => readFile(new URL(name, ROOT), "utf8")));
-  const bundle = `(() => {\n"use strict";\n${parts.map(unmodule).join("\n")}\n})();\n`;
-  const result = await minify(bundle, {
+  const bundled = await build({
+    entryPoints: [fileURLToPath(new URL("src/loader.js", ROOT))],
+    bundle: true,
+    format: "iife",
+    target: "es2020",
+    charset: "ascii",
+    legalComments: "none",
+    write: false,
+    logLevel: "silent",
+  });
+  const result = await minify(bundled.outputFiles[0].text, {
     ecma: 2020,
-    compress: { passes: 2, unsafe_arrows: true, pure_funcs: ["Object.freeze"] },
+    compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
     mangle: { toplevel: true },
     format: { preamble: BANNER, ascii_only: true },
   });

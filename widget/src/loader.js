@@ -2,30 +2,30 @@
  * The LinkWidget loader: the one script a lender adds to its page. It defines one global, `LinkWidget`, whose
  * `create(options)` returns a handle `{open, exit, destroy}` that shows the broker's frame as a modal or inline.
  * `create` warms the frame up hidden (it loads, shakes hands and fetches the catalogue) so that `open` only shows it.
- * Served by the broker as one classic script (messages.js inlined ahead of it); importing it in Node does nothing.
+ * Built into one classic script of under 2 KB gzipped (scripts/build.js keeps only what it uses of messages.js):
+ * every byte here is paid on each lender page, so it does what only the host page can do and leaves the rest to the
+ * frame. Importing it in Node does nothing.
  */
-import { LOCALES, MESSAGE, TO_HOST, isAppKey, isCategory, isList, isMessage, THEME } from "./messages.js";
+import { PROTOCOL } from "./messages.js";
 
 export const VERSION = "1";
-const SHAPE =
-  "{token: string, onSuccess?, onExit?, onEvent?: function, categories?: ['accounting'|'banking'|'commerce'|" +
-  "'payroll'], apps?: app keys, locale?: 'en'|'fr', theme?: {accent?: '#rrggbb', logoUrl?: https URL, name?: " +
-  "string}, container?: Element}";
-const isFunction = (value) => typeof value === "function";
-/** Each option and its check; an object of checks for an object. */
+/**
+ * Each option and the type it must have. The loader checks names and types only: the values of the display options
+ * (categories, apps, locale, theme) are checked where they are used, by the frame (TO_FRAME in messages.js), which
+ * ends the widget with "invalid_options" naming the option; every byte here is paid on each lender page.
+ */
 const OPTIONS = {
-  token: (value) => typeof value === "string" && value && value.length <= 2048,
-  onSuccess: isFunction,
-  onExit: isFunction,
-  onEvent: isFunction,
-  categories: (value) => isList(value, isCategory),
-  apps: (value) => isList(value, isAppKey),
-  locale: (value) => LOCALES.includes(value),
-  theme: THEME,
-  container: (value) => value && value.nodeType === 1,
+  token: "string",
+  onSuccess: "function",
+  onExit: "function",
+  onEvent: "function",
+  categories: "object",
+  apps: "object",
+  locale: "string",
+  theme: "object",
+  container: "object",
 };
-const FRAME_PATH = "/widget/v1/frame";
-/** The frame's title and the loader's own close button, before the frame (and its catalogue) is there. */
+/** The frame's title and the loader's own close button's name, before the frame (and its catalogue) is there. */
 const TEXT = { en: ["Connect your business apps", "Close"], fr: ["Connectez vos applications", "Fermer"] };
 /** How long the frame may take to say it is ready once the widget is open, and once its page has loaded (a page the
  * browser refused to frame loads too, as an error page). After that the widget closes with "frame_unavailable". */
@@ -33,11 +33,18 @@ export const READY_TIMEOUT_MS = 10000;
 export const READY_AFTER_LOAD_MS = 2500;
 /** How long the frame has to answer exit() with the step the owner was on. */
 const EXIT_ANSWER_MS = 1500;
-// Styles go through the CSSOM (`style.cssText`), which a strict CSP allows; a style attribute or <style> it would not.
-const OVERLAY_CSS = "position:fixed;inset:0;z-index:2147483647;background:#0f172a8c";
-const MODAL_CSS = "position:absolute;inset:0;margin:auto;border:0;width:min(100%,860px);height:min(100%,820px)";
-const INLINE_CSS = "border:0;display:block;width:100%;height:560px";
-const CLOSE_CSS = "position:absolute;top:8px;right:8px;width:44px;height:44px;font-size:28px";
+// The chrome stays here, set through the CSSOM (`style.cssText`, which a strict CSP allows; a <style> it would not):
+// it must work when the browser refuses the frame, and a style sheet would cost a request and a `style-src`.
+// A modal <dialog> makes the page behind it inert, sits above everything, hides the warm frame until `showModal`
+// and turns Escape into its `close`; the shadow is the backdrop.
+const DIALOG_CSS =
+  "border:0;padding:0;width:860px;height:820px;max-width:100%;max-height:100%;box-shadow:0 0 0 100vmax #0f172a8c";
+// The frame fills the dialog, or the container's width at 560 px high until it reports its height.
+const FRAME_CSS = "border:0;width:100%;vertical-align:top;height:";
+const CLOSE_CSS = "position:absolute;top:8px;right:8px;padding:12px";
+
+/** @param {unknown} value @returns {value is Record<string, any>} */
+const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Check `options` at the boundary; throw a TypeError naming the problem and the expected shape.
@@ -45,19 +52,18 @@ const CLOSE_CSS = "position:absolute;top:8px;right:8px;width:44px;height:44px;fo
  * @returns {Record<string, any>} the options, unchanged
  */
 export function validateOptions(options) {
-  const fail = (what) => {
-    throw new TypeError(`LinkWidget.create: ${what}. Expected ${SHAPE}`);
-  };
-  const check = (value, checks, path) => {
-    if (typeof value !== "object" || !value || Array.isArray(value)) fail(`${path} must be an object`);
-    for (const [key, item] of Object.entries(checks === OPTIONS ? { token: value.token, ...value } : value)) {
-      const ok = Object.hasOwn(checks, key) ? checks[key] : fail(`unknown option "${path}.${key}"`);
-      if ((item !== undefined || key === "token") && !(ok.call ? ok(item) : check(item, ok, `${path}.${key}`)))
-        fail(`${path}.${key} is not valid`);
-    }
-    return true;
-  };
-  check(options, OPTIONS, "options");
+  let problem = isObject(options) ? "" : "options must be an object";
+  for (const key in problem ? {} : { token: 0, ...options }) {
+    const value = options[key];
+    if (!Object.hasOwn(OPTIONS, key)) problem ||= `unknown option "options.${key}"`;
+    // Given options are never empty: no "" token, no null theme or container.
+    else if ((value !== undefined || key === "token") && (typeof value !== OPTIONS[key] || !value))
+      problem ||= `options.${key} is not valid`;
+  }
+  if (problem) {
+    const shape = Object.entries(OPTIONS).map(([key, type], i) => `${key}${i ? "?" : ""}: ${type}`);
+    throw new TypeError(`LinkWidget.create: ${problem}. Expected {${shape.join(", ")}}`);
+  }
   return options;
 }
 
@@ -66,18 +72,14 @@ export function validateOptions(options) {
  * @param {Window | undefined} win
  */
 export function installLinkWidget(win) {
-  if (!win || !win.document) return undefined;
-  if (!win.LinkWidget) {
-    const doc = win.document;
-    const script = doc.currentScript || doc.querySelector('script[src*="/widget/v1/loader.js"]');
-    const origin = new URL((script && script.src) || win.location.href, win.location.href).origin;
-    const api = Object.freeze({
-      version: VERSION,
-      /** @param {Record<string, any>} options */
-      create: (options) => createHandle(win, origin, validateOptions(options)),
-    });
-    Object.defineProperty(win, "LinkWidget", { value: api });
-  }
+  if (!win?.document) return undefined;
+  // The broker's origin: the loader's own `src` (a classic script running at load always has `currentScript`).
+  const origin = new URL(win.document.currentScript?.src || win.location.href).origin;
+  win.LinkWidget ||= Object.freeze({
+    version: VERSION,
+    /** @param {Record<string, any>} options */
+    create: (options) => createHandle(win, origin, validateOptions(options)),
+  });
   return win.LinkWidget;
 }
 
@@ -88,66 +90,50 @@ export function installLinkWidget(win) {
  */
 function createHandle(win, origin, options) {
   const doc = win.document;
-  const page = doc.documentElement.style;
   const here = win.location.origin;
   const inline = options.container;
   const mode = inline ? "inline" : "modal";
   // Same rule as the frame: the option, else the browser's language, else English.
-  const browser = String((win.navigator && win.navigator.language) || "").slice(0, 2);
-  const [title, closeLabel] = TEXT[options.locale || (LOCALES.includes(browser) ? browser : "en")];
-  // One frame at a time, from the moment it is built (hidden) until it is removed (`root` is then null). `step`,
-  // `integration` and `made` are what the frame last reported: the loader says them when it closes on its own.
-  let destroyed,
-    root,
-    frame,
-    button,
-    ready,
-    shown,
-    loaded,
-    timer,
-    step,
-    integration,
-    made,
-    inerted,
-    lastFocus,
-    overflow;
+  const [title, closeLabel] = TEXT[options.locale || win.navigator?.language?.slice(0, 2)] || TEXT.en;
+  // One frame at a time, from the moment it is built (hidden) until it is removed (`root` is then null). `meta` is
+  // what the frame last reported (step, app, apps connected): the loader says it when it closes on its own.
+  // `restore` gives back what a shown modal took (the page's overflow, the focus).
+  let destroyed, root, frame, button, ready, shown, loaded, timer, meta;
 
   const call = (name, ...args) => {
     try {
-      if (options[name]) options[name](...args);
+      options[name]?.(...args);
     } catch (error) {
       win.setTimeout(() => {
         throw error;
       });
     }
   };
-  const post = (type, payload = {}) => frame.contentWindow.postMessage({ type, payload }, origin);
+  const post = (name, payload = {}) => frame.contentWindow.postMessage({ type: PROTOCOL + name, payload }, origin);
   const wait = (ms, then) => {
     win.clearTimeout(timer);
-    timer = win.setTimeout(then, ms);
+    if (then) timer = win.setTimeout(then, ms);
   };
 
   /** Remove the frame, then fire the callbacks: once per frame. */
   const finish = (fire) => {
     if (!root) return;
-    win.clearTimeout(timer);
+    wait();
     win.removeEventListener("message", onMessage);
-    doc.removeEventListener("keydown", onKey, true);
-    root.remove();
+    const removed = root;
     root = null;
-    for (const el of inerted) el.inert = false;
-    if (overflow != null) {
-      page.overflow = overflow;
-      if (lastFocus && lastFocus.focus) lastFocus.focus();
-    }
-    if (fire) fire();
+    // Closing a modal dialog gives the focus back to what had it before `showModal`.
+    removed.close?.();
+    removed.remove();
+    fire?.();
   };
 
   /** Close on the loader's side, when the frame cannot say so itself (not ready, not answering, not there). */
-  const leave = (error, extra) => {
-    const metadata = { step, integration, connections_made: made, ...extra };
+  const leave = (extra, error = null) => {
+    const metadata = { ...meta, ...extra };
     finish(() => {
-      if (error) call("onEvent", "error", { code: error.code, step, integration });
+      // Only a frame that never became ready gets here with an error: the owner was still on "loading".
+      if (error) call("onEvent", "error", { code: error.code, step: "loading", integration: null });
       call("onEvent", "exit", metadata);
       call("onExit", error, metadata);
     });
@@ -156,119 +142,107 @@ function createHandle(win, origin, options) {
   /** Wait `ms` more for the frame's handshake, then give up with "frame_unavailable" and say what to fix. */
   const awaitReady = (ms) =>
     wait(ms, () => {
-      if (win.console)
-        win.console.error(
-          `LinkWidget: no frame from ${origin}: register ${here} for your broker client, allow frame-src ${origin}`,
-        );
-      leave({ code: "frame_unavailable", message: "The widget could not be loaded." });
+      win.console?.error(`LinkWidget: register ${here} for your broker client, allow frame-src ${origin}`);
+      leave({}, { code: "frame_unavailable", message: "The widget could not be loaded." });
     });
 
   /** Tell a ready frame it is on screen: it then reports `open` and takes the focus. */
   const reveal = () => {
-    post(MESSAGE.SHOW);
+    post("show");
     if (!inline) frame.focus();
   };
 
-  const onMessage = (event) => {
-    // The sending window, then the exact origin, then the shape (as `acceptMessage` does, inlined for size).
-    const { data } = event;
-    if (event.source !== frame.contentWindow || event.origin !== origin || !isMessage(data, TO_HOST)) return;
-    const { type, payload } = data;
-    const { name, metadata } = payload;
-    if (type === MESSAGE.READY) {
-      if (ready) return;
-      ready = true;
-      win.clearTimeout(timer);
-      if (button) button.remove();
-      const { token, locale, categories, apps, theme } = options;
-      const init = { locale, categories, apps, theme: theme && { ...theme } };
-      for (const key in init) init[key] = init[key] || null;
-      post(MESSAGE.INIT, { token, options: { ...init, mode } });
-      if (shown) reveal();
-    } else if (!ready) {
-      return;
-    } else if (type === MESSAGE.EVENT) {
-      if (typeof metadata.step === "string") step = metadata.step;
-      if (name === "app_selected") integration = metadata.integration;
-      if (name === "connected") made.push(metadata.integration);
-      call("onEvent", name, metadata);
-    } else if (type === MESSAGE.RESIZE) {
-      if (inline) frame.style.height = `${Math.max(320, Math.ceil(payload.height))}px`;
-    } else if (type === MESSAGE.SUCCESS) {
-      finish(() => call("onSuccess", payload.result));
-    } else if (type === MESSAGE.EXIT) {
-      finish(() => call("onExit", payload.error, metadata));
+  // The sending window, then the exact origin, then the envelope and the fields read here. The frame checks what it
+  // sends against the full guards (TO_HOST in messages.js); the loader keeps only what protects the host page.
+  const onMessage = ({ source, origin: from, data }) => {
+    if (source !== frame.contentWindow || from !== origin) return;
+    try {
+      const { type, payload, ...extra } = data;
+      const { name, metadata, error, result, height } = payload;
+      if (Object.keys(extra).length || !isObject(payload)) return;
+      if (type === PROTOCOL + "ready") {
+        if (ready) return;
+        ready = true;
+        wait();
+        button?.remove();
+        const { token, locale, categories, apps, theme } = options;
+        post("init", { token, options: { locale, categories, apps, theme, mode } });
+        if (shown) reveal();
+      } else if (!ready) {
+        // Nothing but the handshake before the handshake.
+      } else if (type === PROTOCOL + "event" && typeof name === "string" && isObject(metadata)) {
+        if (typeof metadata.step === "string") meta.step = metadata.step;
+        if (name === "app_selected") meta.integration = metadata.integration;
+        if (name === "connected") meta.connections_made.push(metadata.integration);
+        call("onEvent", name, metadata);
+      } else if (type === PROTOCOL + "resize" && height <= 1e4) {
+        if (inline) frame.style.height = `${Math.max(320, Math.ceil(height))}px`;
+      } else if (type === PROTOCOL + "success" && typeof result?.account_key === "string") {
+        finish(() => call("onSuccess", result));
+      } else if (
+        type === PROTOCOL + "exit" &&
+        (error === null || typeof error.code === "string") &&
+        isObject(metadata)
+      ) {
+        finish(() => call("onExit", error, metadata));
+      }
+    } catch {
+      // Not ours (a foreign shape must not make the loader throw).
     }
-  };
-
-  // Until the frame is ready (it then handles the keyboard, and keeps Tab inside itself), Escape closes the widget.
-  const onKey = (event) => {
-    if (event.key === "Escape" && !ready) leave(null);
   };
 
   /** Build the frame, hidden: it loads and shakes hands in the background until `open` shows it. */
   const build = () => {
     root = frame = doc.createElement("iframe");
-    frame.src = `${origin}${FRAME_PATH}?origin=${encodeURIComponent(here)}&mode=${mode}`;
-    frame.title = (options.theme && options.theme.name ? options.theme.name + ": " : "") + title;
-    frame.style.cssText = inline ? INLINE_CSS : MODAL_CSS;
-    frame.addEventListener("load", () => {
+    frame.src = `${origin}/widget/v1/frame?origin=${encodeURIComponent(here)}&mode=${mode}`;
+    frame.title = (options.theme?.name ? options.theme.name + ": " : "") + title;
+    frame.style.cssText = FRAME_CSS + (inline ? "560px" : "100%");
+    frame.onload = () => {
       loaded = true;
       if (shown && !ready) awaitReady(READY_AFTER_LOAD_MS);
-    });
-    button = ready = shown = loaded = overflow = integration = null;
-    step = "loading";
-    made = [];
-    inerted = [];
-    if (inline) inline.appendChild(frame);
-    else {
-      root = doc.createElement("div");
-      root.setAttribute("data-linkwidget", "");
-      root.style.cssText = OVERLAY_CSS;
-      button = doc.createElement("button");
-      button.textContent = "\u00d7";
-      button.setAttribute("aria-label", closeLabel);
+    };
+    button = ready = shown = loaded = null;
+    meta = { step: "loading", integration: null, connections_made: [] };
+    if (inline) {
+      frame.hidden = true;
+      inline.appendChild(frame);
+    } else {
+      const dialog = (root = doc.createElement("dialog"));
+      dialog.dataset.linkwidget = "";
+      dialog.style.cssText = DIALOG_CSS;
+      // Escape closes a modal dialog: the owner leaves (once the frame is ready it has the focus and the keyboard).
+      dialog.onclose = () => dialog === root && leave();
+      dialog.appendChild(frame);
+      button = dialog.appendChild(doc.createElement("button"));
+      // Its name is its text (no ARIA needed, so every browser names it).
+      button.textContent = closeLabel;
       button.style.cssText = CLOSE_CSS;
-      button.addEventListener("click", () => leave(null));
-      root.appendChild(frame);
-      root.appendChild(button);
-      doc.body.appendChild(root);
+      button.onclick = () => leave();
+      doc.body.appendChild(dialog);
     }
-    root.style.display = "none";
     win.addEventListener("message", onMessage);
   };
 
   const open = () => {
-    if (destroyed) throw new Error("LinkWidget: this handle was destroyed; call LinkWidget.create again");
+    if (destroyed) throw new Error("LinkWidget: destroyed handle");
     if (root && shown) return;
     if (!root) build();
     shown = true;
-    root.style.display = inline ? "block" : "";
-    if (!inline) {
-      for (const el of doc.body.children) {
-        if (el !== root && !el.inert) {
-          el.inert = true;
-          inerted.push(el);
-        }
-      }
-      lastFocus = doc.activeElement;
-      overflow = page.overflow;
-      page.overflow = "hidden";
-      doc.addEventListener("keydown", onKey, true);
-    }
+    frame.hidden = false;
+    root.showModal?.();
     if (ready) reveal();
     else {
-      if (button) button.focus();
+      button?.focus();
       awaitReady(loaded ? READY_AFTER_LOAD_MS : READY_TIMEOUT_MS);
     }
   };
 
   const exit = () => {
     if (!shown) return;
-    if (!ready) return leave(null, { reason: "host_exit" });
+    if (!ready) return leave({ reason: "host_exit" });
     // The frame answers with an exit message carrying the step it was on; the loader answers if it does not.
-    post(MESSAGE.CLOSE);
-    wait(EXIT_ANSWER_MS, () => leave(null, { reason: "host_exit" }));
+    post("close");
+    wait(EXIT_ANSWER_MS, () => leave({ reason: "host_exit" }));
   };
 
   const destroy = () => {

@@ -3,14 +3,16 @@
  * and the OAuth callback page (broker origin, in the popup). Every receiver runs `acceptMessage` (source window,
  * then exact origin, then shape) before reading anything; senders always name the exact target origin.
  *
- * The loader is served as one classic script: the broker inlines this module (its `export` keywords dropped)
- * ahead of loader.js, so keep it free of imports and side effects.
+ * The loader is served as one classic script: its build (widget/scripts/build.js) bundles only what loader.js imports
+ * from here, so keep this module free of imports and side effects (its top-level tables are marked pure).
+ * TO_HOST is the full contract of what the frame sends; the frame checks its messages against it before sending,
+ * and the loader (whose size is budgeted) checks the source, the origin, the envelope and the fields it reads.
  */
 
 export const PROTOCOL = "ledgerlink:v1:";
 
 /** Every message type, by short name. Frozen: the set is closed. */
-export const MESSAGE = Object.freeze({
+export const MESSAGE = /* @__PURE__ */ Object.freeze({
   READY: "ledgerlink:v1:ready",
   INIT: "ledgerlink:v1:init",
   EVENT: "ledgerlink:v1:event",
@@ -23,7 +25,7 @@ export const MESSAGE = Object.freeze({
 });
 
 /** Host events the frame may report, in the order a session usually meets them. */
-export const EVENT_NAMES = Object.freeze([
+export const EVENT_NAMES = /* @__PURE__ */ Object.freeze([
   "open",
   "app_selected",
   "connected",
@@ -34,33 +36,38 @@ export const EVENT_NAMES = Object.freeze([
   "success",
 ]);
 
-export const CATEGORIES = Object.freeze(["accounting", "banking", "commerce", "payroll"]);
-export const LOCALES = Object.freeze(["en", "fr"]);
-export const ATTEMPT_STATUSES = Object.freeze(["pending", "connected", "denied", "error", "expired"]);
+export const CATEGORIES = /* @__PURE__ */ Object.freeze(["accounting", "banking", "commerce", "payroll"]);
+export const LOCALES = /* @__PURE__ */ Object.freeze(["en", "fr"]);
+export const ATTEMPT_STATUSES = /* @__PURE__ */ Object.freeze(["pending", "connected", "denied", "error", "expired"]);
 
-const MAX_TEXT = 500;
-const HEX_COLOUR_RE = /^#[0-9a-fA-F]{6}$/;
+/**
+ * A check that `value` is a string matching `pattern` (RegExp.test alone would turn any value into a string).
+ * @param {RegExp} pattern
+ * @returns {(value: unknown) => boolean}
+ */
+const matches = (pattern) => (value) => typeof value === "string" && pattern.test(value);
+
+/** @param {unknown} value @param {number} [max] a string of at most `max` characters */
+const isText = (value, max = 500) => typeof value === "string" && value.length <= max;
 
 /**
  * An optional list: undefined/null, or an array of at most 50 items that all pass `ok`.
  * @param {unknown} value
  * @param {(item: any) => boolean} ok
  */
-export function isList(value, ok) {
-  return value == null || (Array.isArray(value) && value.length <= 50 && value.every(ok));
-}
+export const isList = (value, ok) => value == null || (Array.isArray(value) && value.length <= 50 && value.every(ok));
+
+/** An app key such as "ledgerly". */
+export const APP_KEY = /^[a-z0-9_]{1,64}$/;
 
 /** @param {unknown} value an app key such as "ledgerly" */
-export const isAppKey = (value) => typeof value === "string" && /^[a-z0-9_]{1,64}$/.test(value);
+export const isAppKey = /* @__PURE__ */ matches(APP_KEY);
 
 /** @param {unknown} value one of CATEGORIES */
 export const isCategory = (value) => CATEGORIES.includes(/** @type {string} */ (value));
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
 const isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** @param {unknown} value @param {number} [max] */
-const isText = (value, max = MAX_TEXT) => typeof value === "string" && value.length <= max;
 
 /** @param {unknown} value an empty object (the payload of READY, CLOSE and SHOW) */
 const isEmpty = (value) => isRecord(value) && !Object.keys(value).length;
@@ -70,12 +77,19 @@ const isMetadata = (value) =>
   isRecord(value) &&
   Object.values(value).every((v) => typeof v !== "object" || v === null || isList(v, (x) => isText(x, 200)));
 
-/** The theme's keys and their checks: `{accent?: "#rrggbb", logoUrl?: "https://...", name?: string}`. */
-export const THEME = Object.freeze({
-  accent: (value) => HEX_COLOUR_RE.test(value),
-  // An absolute https URL, or http on a loopback host (development).
-  logoUrl: (value) => isText(value, 2048) && /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/.test(value),
-  name: (value) => isText(value, 80) && value.length > 0,
+/** The theme's keys and the pattern each string must match: `{accent?: "#rrggbb", logoUrl?: "https://...", name?}`. */
+export const THEME_PATTERNS = /* @__PURE__ */ Object.freeze({
+  accent: /^#[0-9a-fA-F]{6}$/,
+  // An absolute https URL, or http on a loopback host (development); 2048 characters at most.
+  logoUrl: /^(?![^]{2049})(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/,
+  name: /^[^]{1,80}$/,
+});
+
+/** The theme's keys and their checks. */
+export const THEME = /* @__PURE__ */ Object.freeze({
+  accent: /* @__PURE__ */ matches(THEME_PATTERNS.accent),
+  logoUrl: /* @__PURE__ */ matches(THEME_PATTERNS.logoUrl),
+  name: /* @__PURE__ */ matches(THEME_PATTERNS.name),
 });
 
 /**
@@ -93,23 +107,30 @@ export function themeProblem(theme) {
 }
 
 /**
- * The options the host hands to the frame in `init` (no callbacks, no DOM).
- * @param {unknown} value
+ * What is wrong with the payload of `init` (the token and the display options, no callbacks, no DOM), in the words
+ * of `LinkWidget.create`'s options, or "" when nothing is. The loader checks only the options' names and types (it
+ * must stay small); the values are checked here, and the frame ends the widget with "invalid_options" naming this.
+ * An option not given is absent, undefined or null.
+ * @param {unknown} payload
+ * @returns {string}
  */
-function isFrameOptions(value) {
-  if (!isRecord(value)) return false;
-  const { locale, categories, apps, theme, mode } = value;
-  return (
-    (locale === null || LOCALES.includes(/** @type {string} */ (locale))) &&
-    isList(categories, isCategory) &&
-    isList(apps, isAppKey) &&
-    (theme === null || themeProblem(theme) === "") &&
-    (mode === "modal" || mode === "inline")
-  );
+export function initProblem(payload) {
+  if (!isRecord(payload)) return "init must be an object";
+  const { token, options } = payload;
+  if (!isText(token, 2048) || !token) return "options.token is not valid";
+  if (!isRecord(options)) return "options must be an object";
+  const { locale, categories, apps, theme, mode } = options;
+  if (locale != null && !LOCALES.includes(/** @type {string} */ (locale))) return "options.locale is not valid";
+  if (!isList(categories, isCategory)) return "options.categories is not valid";
+  if (!isList(apps, isAppKey)) return "options.apps is not valid";
+  const problem = theme == null ? "" : themeProblem(theme);
+  if (problem) return /^(has|must) /.test(problem) ? `options.theme ${problem}` : `options.theme.${problem}`;
+  if (mode !== "modal" && mode !== "inline") return "options.mode is not valid";
+  return "";
 }
 
 /** Guards of what the frame may send to the host page (the loader accepts nothing else). Payloads are objects. */
-export const TO_HOST = Object.freeze({
+export const TO_HOST = /* @__PURE__ */ Object.freeze({
   [MESSAGE.READY]: isEmpty,
   [MESSAGE.EVENT]: (p) => EVENT_NAMES.includes(p.name) && isMetadata(p.metadata),
   [MESSAGE.EXIT]: (p) => (p.error === null || isText(p.error.code, 64)) && isMetadata(p.metadata),
@@ -118,14 +139,14 @@ export const TO_HOST = Object.freeze({
 });
 
 /** Guards of what the host page may send to the frame. */
-export const TO_FRAME = Object.freeze({
-  [MESSAGE.INIT]: (p) => isText(p.token, 2048) && p.token.length > 0 && isFrameOptions(p.options),
+export const TO_FRAME = /* @__PURE__ */ Object.freeze({
+  [MESSAGE.INIT]: (p) => initProblem(p) === "",
   [MESSAGE.CLOSE]: isEmpty,
   [MESSAGE.SHOW]: isEmpty,
 });
 
 /** Guards of what the OAuth callback page (in the popup) may send to the frame that opened it. */
-export const FROM_POPUP = Object.freeze({
+export const FROM_POPUP = /* @__PURE__ */ Object.freeze({
   [MESSAGE.ATTEMPT]: (p) =>
     isText(p.attempt_id, 64) && ATTEMPT_STATUSES.includes(p.status) && (p.error === null || isText(p.error, 64)),
 });

@@ -25,7 +25,9 @@ describe("dist/frame.js and dist/precompressed/", () => {
     const bodies = await Promise.all(files.map((file) => readFile(new URL(`../${file}`, import.meta.url))));
     const gzip = bodies.reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
     const brotli = bodies.reduce((sum, body) => sum + brotliCompressSync(body).length, 0);
-    assert.ok(gzip < FIRST_STEP_BUDGET - 4096, `${gzip} bytes gzipped`); // room for the page and the bootstrap call
+    // Room for the frame page and the bootstrap call, headers included (1,088 and 976 bytes on the wire in
+    // e2e/test_widget_weight.py, which measures the whole first step in Chromium against the same 30 KB).
+    assert.ok(gzip < FIRST_STEP_BUDGET - 3072, `${gzip} bytes gzipped`);
     assert.ok(brotli < gzip, `${brotli} bytes with brotli`);
   });
 });

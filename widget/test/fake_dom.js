@@ -10,6 +10,8 @@ export class FakeElement {
     this.children = [];
     this.parent = null;
     this.inert = false;
+    this.hidden = false;
+    this.dataset = {};
     this.listeners = {};
     if (tag === "iframe")
       this.contentWindow = {
@@ -28,6 +30,7 @@ export class FakeElement {
     return child;
   }
   remove() {
+    if (this.ownerDocument.modal === this) this.ownerDocument.modal = null;
     if (this.parent) {
       this.parent.children = this.parent.children.filter((c) => c !== this);
       this.parent = null;
@@ -36,15 +39,35 @@ export class FakeElement {
   addEventListener(type, fn) {
     (this.listeners[type] ||= []).push(fn);
   }
-  /** Fire `type` at this element's listeners (a click, the iframe's load). */
+  /** Fire `type` at this element's listeners and its `on<type>` handler (a click, the iframe's load). */
   fire(type) {
     (this.listeners[type] || []).forEach((fn) => fn({ type }));
+    if (this[`on${type}`]) this[`on${type}`]({ type });
   }
   focus() {
     this.ownerDocument.activeElement = this;
   }
   querySelector() {
     return null;
+  }
+}
+
+/** A <dialog>: `showModal` and `close` (other elements have neither). */
+class FakeDialog extends FakeElement {
+  /** Open, modal (the rest of the page is inert), remembering the focus to give back. */
+  showModal() {
+    if (this.open) throw new Error("InvalidStateError: already open");
+    this.open = true;
+    this.ownerDocument.modal = this;
+    this.previousFocus = this.ownerDocument.activeElement;
+  }
+  /** Closed, focus back where it was, then a `close` event (a task later in a browser). */
+  close() {
+    if (!this.open) return;
+    this.open = false;
+    if (this.ownerDocument.modal === this) this.ownerDocument.modal = null;
+    if (this.previousFocus) this.previousFocus.focus();
+    this.fire("close");
   }
 }
 
@@ -60,10 +83,11 @@ export function fakeWindow({
   const doc = {
     currentScript: scriptSrc ? { src: scriptSrc } : null,
     querySelector: () => null,
-    createElement: (tag) => new FakeElement(tag, doc),
+    createElement: (tag) => (tag === "dialog" ? new FakeDialog(tag, doc) : new FakeElement(tag, doc)),
     addEventListener: (type, fn) => docListeners[type].add(fn),
     removeEventListener: (type, fn) => docListeners[type].delete(fn),
     activeElement: null,
+    modal: null,
     readyState: "complete",
   };
   doc.body = new FakeElement("body", doc);
@@ -92,10 +116,12 @@ export function fakeWindow({
         fn();
       }
     },
-    /** Press a key on the host page. */
+    /** Press a key on the host page: Escape closes the open modal dialog, unless the focus is in a frame. */
     press: (key) => {
       const event = { key, prevented: false, preventDefault: () => (event.prevented = true) };
       [...docListeners.keydown].forEach((fn) => fn(event));
+      const focused = doc.activeElement;
+      if (key === "Escape" && doc.modal && !(focused && focused.tagName === "IFRAME")) doc.modal.close();
       return event;
     },
     /** Deliver a MessageEvent to every listener. */

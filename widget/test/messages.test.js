@@ -6,6 +6,7 @@ import {
   TO_FRAME,
   TO_HOST,
   acceptMessage,
+  initProblem,
   isMessage,
   send,
   themeProblem,
@@ -131,6 +132,31 @@ describe("themeProblem", () => {
     it(`${JSON.stringify(theme)} -> ${problem || "ok"}`, () => {
       const found = themeProblem(theme);
       assert.equal(problem ? found.includes(problem) : found === "", true, found);
+    });
+  }
+});
+
+describe("initProblem names the display option the frame refuses (the loader checks only names and types)", () => {
+  const init = (options) => ({ token: "t", options: { mode: "modal", ...options } });
+  const cases = [
+    [init({}), ""],
+    [init({ locale: null, categories: null, apps: null, theme: null }), ""],
+    [init({ locale: "fr", categories: ["banking"], apps: ["ledgerly"], theme: { accent: "#0b5fff" } }), ""],
+    [{ token: "", options: { mode: "modal" } }, "options.token is not valid"],
+    [{ token: "x".repeat(2049), options: { mode: "modal" } }, "options.token is not valid"],
+    [init({ locale: "de" }), "options.locale is not valid"],
+    [init({ categories: ["crypto"] }), "options.categories is not valid"],
+    [init({ apps: ["Ledgerly!"] }), "options.apps is not valid"],
+    [init({ theme: { accent: "red" } }), "options.theme.accent is not valid"],
+    [init({ theme: { logoUrl: "ftp://x/y.png" } }), "options.theme.logoUrl is not valid"],
+    [init({ theme: { colour: "#000000" } }), 'options.theme has an unknown key "colour"'],
+    [init({ theme: "dark" }), "options.theme must be an object"],
+    [init({ mode: "popup" }), "options.mode is not valid"],
+  ];
+  for (const [payload, problem] of cases) {
+    it(`${JSON.stringify(payload).slice(0, 80)} -> ${problem || "ok"}`, () => {
+      assert.equal(initProblem(payload), problem);
+      assert.equal(isMessage({ type: MESSAGE.INIT, payload }, TO_FRAME), problem === "");
     });
   }
 });

@@ -91,3 +91,12 @@ describe("the reliable-through date in the owner's format", () => {
     assert.equal(formatDay("tomorrow", "en"), "tomorrow");
   });
 });
+
+describe("the pages the broker renders itself", () => {
+  it("have every word in English and in French", () => {
+    const page = (locale) =>
+      JSON.parse(readFileSync(new URL(`../src/i18n/pages/${locale}.json`, import.meta.url), "utf8"));
+    assert.deepEqual(Object.keys(page("fr")).sort(), Object.keys(page("en")).sort());
+    assert.ok(Object.keys(page("en")).includes("callback.manual"));
+  });
+});

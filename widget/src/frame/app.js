@@ -3,12 +3,13 @@
  * (connect/, map/, reconcile/effects.js) perform the broker calls, the OAuth popup and the polling; this module hands
  * them the broker client, the store and the window, and reports the session's events to the host.
  */
-import { MESSAGE, TO_FRAME, acceptMessage, send } from "../messages.js";
+import { MESSAGE, TO_FRAME, acceptMessage } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
 import { connectEffects } from "./connect/effects.js";
 import { appByKey, syncFinished } from "./connect/state.js";
 import { renderCatalogueActions, renderProgress, renderResults } from "./connect/view.js";
 import { trapFocus } from "./dom.js";
+import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
 import { mapEffects } from "./map/effects.js";
@@ -18,23 +19,6 @@ import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
 import { renderShell, renderStep } from "./view.js";
 
-// Every broker call names the page that frames us (verified by the handshake); the broker refuses another origin
-// than the token's with "origin_mismatch".
-const PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin";
-
-/** `fetch` with the framing page's origin on every request. */
-const fetchFramedBy = (origin) => (url, init) =>
-  fetch(url, { ...init, headers: { ...init.headers, [PARENT_ORIGIN_HEADER]: origin } });
-
-/** The host origin the page was framed for, checked against what the browser says our ancestor is. */
-function hostOrigin() {
-  const claimed = new URLSearchParams(location.search).get("origin") || "";
-  if (!/^https?:\/\/[^/]+$/.test(claimed) || window.parent === window) return null;
-  const ancestors = location.ancestorOrigins;
-  if (ancestors && ancestors.length && ancestors[0] !== claimed) return null;
-  return claimed;
-}
-
 function start() {
   const origin = hostOrigin();
   if (!origin) {
@@ -43,9 +27,20 @@ function start() {
   }
   const mode = new URLSearchParams(location.search).get("mode") === "inline" ? "inline" : "modal";
   let initialised = false;
+  // An `init` from our verified parent whose options fail their checks (the loader checks only names and types):
+  // say which in the console, and end the widget with "invalid_options" once it is shown, rather than wait forever.
+  const refuseInit = (event) => {
+    const problem = initialised ? "" : initOptionsProblem(event, origin);
+    if (!problem) return;
+    initialised = true;
+    console.error(`LinkWidget: ${problem} (see docs/widget.md, section 3)`);
+    controller = { exit: () => {} };
+    whenShown = () => exitInvalidOptions(origin, problem);
+    if (shown) whenShown();
+  };
   const onHostMessage = (event) => {
     const message = acceptMessage(event, { source: window.parent, origin, guards: TO_FRAME });
-    if (!message) return;
+    if (!message) return refuseInit(event);
     if (message.type === MESSAGE.INIT && !initialised) {
       initialised = true;
       run(origin, mode, message.payload).catch((error) => console.error("LinkWidget frame:", error));
@@ -57,7 +52,7 @@ function start() {
     }
   };
   window.addEventListener("message", onHostMessage);
-  send(window.parent, origin, MESSAGE.READY, {});
+  sendHost(origin, MESSAGE.READY, {});
 }
 
 /** @type {{exit: (error: any, extra?: Record<string, string>) => void} | null} */
@@ -100,10 +95,10 @@ async function run(origin, mode, { token, options }) {
   const post = (type, payload) => {
     if (exited) return false;
     if (!shown) return held.push([type, payload]) > 0;
-    return send(window.parent, origin, type, payload);
+    return sendHost(origin, type, payload);
   };
   whenShown = () => {
-    for (const [type, payload] of held.splice(0)) send(window.parent, origin, type, payload);
+    for (const [type, payload] of held.splice(0)) sendHost(origin, type, payload);
     (main.querySelector("#search") || main.querySelector(".step-title"))?.focus();
   };
   const emit = (name, metadata) => post(MESSAGE.EVENT, { name, metadata });
