@@ -7,7 +7,10 @@ const options = {
   theme: { accent: "#0b5fff", name: "Acme Capital", logoUrl: `${location.origin}/logo.svg` },
   onSuccess: (result) => record("success", result),
   onExit: (error, metadata) => record("exit", error, metadata),
-  onEvent: (name, metadata) => record("event", name, metadata),
+  onEvent: (name, metadata) => {
+    if (name === "open") window.__openEventAt = performance.now(); // bench/bench_widget.py times open() with it
+    record("event", name, metadata);
+  },
 };
 if (params.get("locale")) options.locale = params.get("locale");
 if (params.get("plain")) delete options.theme; // no lender name or colours: what the frame shows on its own
