@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
 from broker.invitations.models import Invitation
-from broker.lender.accounts import audit
-from broker.storage.models import Account, Client, LinkToken
+from broker.lender.accounts import audit, record_link_token
+from broker.storage.models import Account, Client
 from broker.tokens import LinkClaims, LinkTokens, _signer_with_clock
 from common.dates import iso
 
@@ -150,17 +150,7 @@ def accept(
         client_id=row.client_id, account_key=account.account_key, origin=origin, scopes=SCOPES, lifetime=lifetime
     )
     row.session_jti = claims.jti
-    session.add(
-        LinkToken(
-            jti=claims.jti,
-            client_id=row.client_id,
-            account_id=account.id,
-            origin=origin,
-            scopes=" ".join(claims.scopes),
-            created_at=now,
-            expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
-        )
-    )
+    record_link_token(session, claims, account, now)
     audit(
         session,
         actor=f"accountant:{row.name}",

@@ -184,17 +184,7 @@ def mint_link_token(
         mode=mode,
         integration=integration,
     )
-    session.add(
-        LinkToken(
-            jti=claims.jti,
-            client_id=client.id,
-            account_id=account.id,
-            origin=exact_origin,
-            scopes=" ".join(claims.scopes),
-            created_at=now,
-            expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
-        )
-    )
+    record_link_token(session, claims, account, now)
     audit(
         session,
         actor=f"client:{client.id}",
@@ -206,6 +196,21 @@ def mint_link_token(
     )
     session.commit()
     return token, claims
+
+
+def record_link_token(session: Session, claims: LinkClaims, account: Account, now: datetime) -> None:
+    """Keep a minted token's record (its id, origin, scopes and expiry; never the token) so that it can be revoked."""
+    session.add(
+        LinkToken(
+            jti=claims.jti,
+            client_id=claims.client_id,
+            account_id=account.id,
+            origin=claims.origin,
+            scopes=" ".join(claims.scopes),
+            created_at=now,
+            expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+        )
+    )
 
 
 def revoke_link_token(
