@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, running_world
+from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, record_frame_requests, running_world
 
 RUNS = 7
 WARM_AFTER_MS = 1000
@@ -59,23 +59,7 @@ def _open_once(
     requests up to its first step)."""
     context = chromium.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
     page = context.new_page()
-    seen: list[dict[str, Any]] = []
-
-    def finished(request: Any) -> None:
-        if request.url.startswith(world.broker_url) and "/loader.js" not in request.url:
-            response = request.response()
-            sizes = request.sizes()
-            encoding = response.headers.get("content-encoding", "-") if response else "-"
-            seen.append(
-                {
-                    "url": request.url,
-                    "body": sizes["responseBodySize"],
-                    "headers": sizes["responseHeadersSize"],
-                    "encoding": encoding,
-                }
-            )
-
-    page.on("requestfinished", finished)
+    seen = record_frame_requests(page, world.broker_url)
     page.goto(world.page_url(world.token(account_key)["link_token"]), wait_until="load")
     if wait_ms:
         page.wait_for_timeout(wait_ms)
@@ -117,8 +101,7 @@ def widget_in_chromium(world: World) -> None:
         f" ({with_headers:,} B with headers)"
     )
     for item in requests:
-        path = item["url"][len(world.broker_url) :].split("?")[0]
-        print(f"  {path:60} {item['body']:8,} B  {item['encoding']}")
+        print(f"  {item['path']:60} {item['body']:8,} B  {item['encoding'] or '-'}")
     for label, runs in (("cold", cold), (f"warm ({WARM_AFTER_MS} ms)", warm)):
         print(_line(f"open() to interactive catalogue, {label}", [run[1] for run in runs]) + "  in the page")
         print(_line("  same, seen by Playwright", [run[0] for run in runs]) + "  with its round trips")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import browser, context, open_widget, world
+from e2e.widget_fixtures import browser, context, open_widget, record_frame_requests, world
 
 __all__ = ["browser", "context", "world"]
 pytestmark = pytest.mark.e2e
@@ -18,27 +18,12 @@ MAX_BYTES = 30 * 1024
 
 def test_the_first_step_takes_five_compressed_requests_under_30_kb(context: Any, world: Any) -> None:
     page = context.new_page()
-    seen: list[dict[str, Any]] = []
-
-    def finished(request: Any) -> None:
-        if request.url.startswith(world.broker_url) and "/loader.js" not in request.url:
-            response = request.response()
-            sizes = request.sizes()
-            seen.append(
-                {
-                    "path": request.url[len(world.broker_url) :].split("?")[0],
-                    "bytes": sizes["responseBodySize"] + sizes["responseHeadersSize"],
-                    "body": sizes["responseBodySize"],
-                    "encoding": response.headers.get("content-encoding") if response else None,
-                }
-            )
-
-    page.on("requestfinished", finished)
+    seen = record_frame_requests(page, world.broker_url)
     frame, _ = open_widget(page, world)
     frame.locator("#results .app").first.wait_for()
     page.wait_for_timeout(300)  # the last requestfinished events
     paths = [item["path"] for item in seen]
     assert len(seen) <= MAX_REQUESTS, paths
     assert "/v1/link/bootstrap" in paths and "/v1/link/session" not in paths and "/v1/link/integrations" not in paths
-    assert sum(item["bytes"] for item in seen) < MAX_BYTES, seen
+    assert sum(item["body"] + item["headers"] for item in seen) < MAX_BYTES, seen
     assert all(item["encoding"] in ("br", "gzip") for item in seen if item["body"] >= 500), seen

@@ -337,6 +337,28 @@ def check_axe(page: Any, label: str) -> None:
     run_axe(frame_handle(page), label)
 
 
+def record_frame_requests(page: Any, broker_url: str) -> list[dict[str, Any]]:
+    """Collect, as they finish, the page's requests to the broker but the loader's (the frame's own): each one's
+    ``path``, ``body`` and ``headers`` bytes and ``encoding`` (``None`` when sent uncompressed)."""
+    seen: list[dict[str, Any]] = []
+
+    def finished(request: Any) -> None:
+        if request.url.startswith(broker_url) and "/loader.js" not in request.url:
+            response = request.response()
+            sizes = request.sizes()
+            seen.append(
+                {
+                    "path": request.url[len(broker_url) :].split("?")[0],
+                    "body": sizes["responseBodySize"],
+                    "headers": sizes["responseHeadersSize"],
+                    "encoding": response.headers.get("content-encoding") if response else None,
+                }
+            )
+
+    page.on("requestfinished", finished)
+    return seen
+
+
 def shoot(page: Any, name: str) -> Path:
     """Save a screenshot of the page under e2e/artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
