@@ -79,12 +79,12 @@ def own_origin() -> str:
 def check_widget_origin(claims: LinkClaims) -> None:
     """Refuse a browser's request from another origin than the token's, and the frame's when its parent page is not
     the token's origin (a token minted for one lender page, used in a page of another registered origin)."""
-    origin = request.headers.get("Origin")
-    if origin is not None and origin not in (claims.origin, own_origin()):
+    origin, own = request.headers.get("Origin"), own_origin()
+    if origin is not None and origin not in (claims.origin, own):
         raise OriginNotAllowed()
     parent = request.headers.get(PARENT_ORIGIN_HEADER)
     # Browsers send no ``Origin`` on a same-origin GET, but always ``Sec-Fetch-Site``: both mark the frame's calls.
-    from_frame = origin == own_origin() or request.headers.get("Sec-Fetch-Site") == "same-origin"
+    from_frame = origin == own or request.headers.get("Sec-Fetch-Site") == "same-origin"
     if (parent is not None or from_frame) and parent != claims.origin:
         raise OriginMismatch()
 
