@@ -35,10 +35,9 @@ DATA_RESPONSES: dict[int, Any] = {
 
 
 def upstream_json(result: UpstreamResponse) -> Response:
-    """Render a proxied upstream answer: its JSON body, relayed version headers, never cached."""
+    """Render a proxied upstream answer: its JSON body and relayed version headers (``no-store`` by the hardening)."""
     response = Response(result.content, status=result.status, mimetype="application/json")
     response.headers.update(result.headers)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -68,16 +68,11 @@ def page_url(row: Any) -> str:
     return f"{base}#{service().links.token(row)}"
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @lender_bp.after_request
 @public_bp.after_request
 @widget_bp.after_request
 def _never_cached(response: Response) -> Response:
-    return _no_store(response)
+    return response
 
 
 # -- lender --------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -25,13 +25,6 @@ lender_bp = Blueprint(
 widget_bp = Blueprint(
     "coverage_widget", __name__, url_prefix="/v1/link", description="Widget: the coverage check before success."
 )
-
-
-@lender_bp.after_request
-@widget_bp.after_request
-def _never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @lender_bp.route("/requirements")

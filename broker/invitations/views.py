@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from flask import Response, current_app, g
+from flask import current_app, g
 from flask_smorest import Blueprint
 
 from broker.auth import require_link_token
@@ -36,13 +36,6 @@ public_bp = Blueprint(
 require_map_or_reconcile = require_link_token(
     ("map", "reconcile"), "This needs a link token with the map or reconcile scope."
 )
-
-
-@widget_bp.after_request
-@public_bp.after_request
-def _never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def links() -> store.InvitationLinks:

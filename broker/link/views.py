@@ -87,10 +87,9 @@ def _announce_attempt(attempt_id: str) -> None:
     webhooks.emit("link.connected", account.client_id, account.account_key, data)
 
 
-def _no_store(payload: dict[str, Any], status: int = 200) -> Response:
+def _json(payload: dict[str, Any], status: int = 200) -> Response:
     response = jsonify(payload)
     response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -121,7 +120,7 @@ def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[
 def session() -> Response:
     """The session the token opens: account key, scopes, origin, expiry, lender name and current connections."""
     claims, account, upstream = _context()
-    return _no_store(link_session.session_summary(db_session(), upstream, claims, account, broker_state().now()))
+    return _json(link_session.session_summary(db_session(), upstream, claims, account, broker_state().now()))
 
 
 @bp.route("/integrations", methods=["GET"])
@@ -130,7 +129,7 @@ def session() -> Response:
 def integrations() -> Response:
     """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
     _claims, account, upstream = _context()
-    return _no_store({"integrations": link_session.catalogue(upstream, account)})
+    return _json({"integrations": link_session.catalogue(upstream, account)})
 
 
 @bp.route("/bootstrap", methods=["GET"])
@@ -158,7 +157,7 @@ def integrations() -> Response:
 def bootstrap() -> Response:
     """The session (as ``GET /v1/link/session``) and the catalogue (as ``GET /v1/link/integrations``) together."""
     claims, account, upstream = _context()
-    return _no_store(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
+    return _json(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
 
 
 @bp.route("/connections", methods=["GET"])
@@ -167,7 +166,7 @@ def bootstrap() -> Response:
 def connections() -> Response:
     """The company's connections with their sync progress (0-100)."""
     _claims, account, upstream = _context()
-    return _no_store({"connections": link_session.connections(upstream, account)})
+    return _json({"connections": link_session.connections(upstream, account)})
 
 
 @bp.route("/attempts", methods=["POST"])
@@ -188,7 +187,7 @@ def start_attempt() -> Response:
         now=broker_state().now(),
         request_id=request_id(),
     )
-    return _no_store(result, 201)
+    return _json(result, 201)
 
 
 @bp.route("/attempts/<attempt_id>", methods=["GET"])
@@ -197,7 +196,7 @@ def start_attempt() -> Response:
 def get_attempt(attempt_id: str) -> Response:
     """An attempt's status: ``pending`` until the popup's callback (or the sign-in form) settles it."""
     claims: LinkClaims = g.link_claims
-    return _no_store(link_flow.get_attempt(db_session(), claims, attempt_id, broker_state().now()))
+    return _json(link_flow.get_attempt(db_session(), claims, attempt_id, broker_state().now()))
 
 
 @bp.route("/attempts/<attempt_id>/credentials", methods=["POST"])
@@ -209,7 +208,7 @@ def credentials(attempt_id: str) -> Response:
     answer = link_flow.submit_credentials(
         db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now()
     )
-    return _no_store(_announce(answer))
+    return _json(_announce(answer))
 
 
 @bp.route("/attempts/<attempt_id>/mfa", methods=["POST"])
@@ -219,7 +218,7 @@ def mfa(attempt_id: str) -> Response:
     """Send ``{code}`` for the attempt's MFA challenge."""
     claims, _account, upstream = _context()
     answer = link_flow.submit_code(db_session(), upstream, claims, attempt_id, _json_body(), broker_state().now())
-    return _no_store(_announce(answer))
+    return _json(_announce(answer))
 
 
 @bp.route("/attempts/<attempt_id>/upload", methods=["POST"])
@@ -237,7 +236,7 @@ def upload(attempt_id: str) -> Response:
             name = (item.filename or f"{field}.csv").rsplit("/", 1)[-1][:100]
             files.append((upstream_field, (name, data, "text/csv")))
     answer = link_flow.upload_files(db_session(), upstream, claims, attempt_id, files, broker_state().now())
-    return _no_store(_announce(answer))
+    return _json(_announce(answer))
 
 
 @bp.route("/complete", methods=["POST"])
@@ -262,7 +261,7 @@ def complete() -> Response:
     data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
     webhooks.emit("link.succeeded", account.client_id, account.account_key, data)
     result["consent"] = issue_on_success(claims, account, upstream, result["connections"])
-    return _no_store(result)
+    return _json(result)
 
 
 @bp.route("/callback", methods=["GET"])
@@ -298,8 +297,6 @@ def callback() -> Response:
         {
             "Content-Security-Policy": CALLBACK_CSP,
             "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
         }
     )
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g
+from flask import g
 from flask_smorest import Blueprint
 
 from broker import webhooks
@@ -37,13 +37,6 @@ widget_bp = Blueprint(
 )
 lender_bp = Blueprint("link_sessions_lender", __name__, url_prefix="/v1", description="Lender: link sessions' outcome.")
 _WIDGET, _LENDER = {"security": BEARER_SECURITY}, {"security": BASIC_SECURITY}
-
-
-@widget_bp.after_request
-@lender_bp.after_request
-def _never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _record() -> LinkSessionRecord:

@@ -89,4 +89,4 @@ def metrics_view() -> Response:
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
     metrics: BrokerMetrics = current_app.extensions["broker_metrics"]
-    return Response(metrics.render(), content_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+    return Response(metrics.render(), content_type=CONTENT_TYPE)

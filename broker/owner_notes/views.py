@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -27,12 +27,6 @@ from broker.web import BEARER_SECURITY
 SCOPE = "reconcile"
 bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
 require_reconcile = require_link_token(SCOPE, "This needs a link token with the reconcile scope.")
-
-
-@bp.after_request
-def _never_cached(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _context() -> tuple[LinkClaims, Account]:

@@ -91,15 +91,10 @@ def _audit(account: Account, actor: str, action: str) -> None:
     )
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @widget_bp.after_request
 @lender_bp.after_request
 def _never_cached(response: Response) -> Response:
-    return _no_store(response)
+    return response
 
 
 _WIDGET = {"security": BEARER_SECURITY}

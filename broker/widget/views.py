@@ -45,9 +45,7 @@ def _conditional(asset: widget_assets.Asset, cache_control: str) -> Response:
         response = Response(body, mimetype=asset.mimetype)
         if encoding:
             response.headers["Content-Encoding"] = encoding
-    response.headers.update(
-        {"ETag": etag, "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
-    )
+    response.headers.update({"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"})
     return response
 
 
@@ -89,7 +87,6 @@ def frame() -> Response:
             "Content-Security-Policy": frame_csp(origin),
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
             "Cross-Origin-Opener-Policy": "unsafe-none",
         }
     )
