@@ -20,10 +20,17 @@ import brotli
 
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 # What the frame may load from the source tree: a closed list of folders and file types, nothing else.
-ASSET_PATTERN = re.compile(r"^(messages\.js|frame/[a-z0-9_]+\.js|styles/[a-z_]+\.css|i18n/(en|fr)\.json)$")
+ASSET_PATTERN = re.compile(
+    r"^(messages\.js|frame/[a-z0-9_]+\.js|(styles|pages)/[a-z_]+\.css|i18n/(pages/)?(en|fr)\.json)$"
+)
 # Served paths built by ``npm run build`` into widget/dist (the frame's modules bundled into one file, its style sheets
 # joined into one).
-BUILT = {"frame/bundle.js": "frame.js", "styles/widget.css": "widget.css"}
+BUILT = {
+    "frame/bundle.js": "frame.js",
+    "styles/widget.css": "widget.css",
+    "pages/receipt.js": "receipt.js",
+    "pages/accountant.js": "accountant.js",
+}
 # Content-Encoding → suffix of the precompressed copy, best first.
 ENCODINGS = {"br": "br", "gzip": "gz"}
 _DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}
@@ -97,6 +104,11 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
     """Return the frame's HTML document (static: no token, no inline script or style)."""
     return (src / "frame" / "index.html").read_bytes()
+
+
+def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:
+    """Return the HTML document of one of the broker's own pages (``receipt``, ``accountant``): static, no token."""
+    return (src / "pages" / f"{name}.html").read_bytes()
 
 
 @functools.cache

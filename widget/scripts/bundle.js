@@ -35,7 +35,14 @@ export const SERVED = Object.freeze({
   "styles/widget.css": "dist/widget.css",
   "i18n/en.json": "src/i18n/en.json",
   "i18n/fr.json": "src/i18n/fr.json",
+  "pages/receipt.js": "dist/receipt.js",
+  "pages/accountant.js": "dist/accountant.js",
+  "pages/pages.css": "src/pages/pages.css",
+  "i18n/pages/en.json": "src/i18n/pages/en.json",
+  "i18n/pages/fr.json": "src/i18n/pages/fr.json",
 });
+/** The broker's own pages (receipt, accountant): entry under src/pages/ → its bundle under dist/, served as pages/. */
+export const PAGES = Object.freeze({ receipt: "dist/receipt.js", accountant: "dist/accountant.js" });
 const ENCODINGS = Object.freeze({
   gz: { compress: (data) => gzipSync(data, { level: 9 }), decompress: gunzipSync },
   br: {
@@ -51,8 +58,19 @@ const precompressedPath = (served, suffix) => fileURLToPath(new URL(`dist/precom
 
 /** @returns {Promise<string>} the frame's modules (entry src/frame/app.js) as one minified ES module */
 export async function buildFrame() {
+  return bundleEntry("src/frame/app.js");
+}
+
+/** @returns {Promise<Record<string, string>>} each page's entry (src/pages/<name>.js) bundled, by its dist path */
+export async function buildPages() {
+  const built = await Promise.all(Object.keys(PAGES).map((name) => bundleEntry(`src/pages/${name}.js`)));
+  return Object.fromEntries(Object.values(PAGES).map((file, index) => [file, built[index]]));
+}
+
+/** @param {string} entry a module under widget/ @returns {Promise<string>} it and its imports as one minified module */
+async function bundleEntry(entry) {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL("src/frame/app.js", ROOT))],
+    entryPoints: [fileURLToPath(new URL(entry, ROOT))],
     bundle: true,
     format: "esm",
     target: "es2020",
@@ -78,6 +96,7 @@ export async function buildStyles() {
  */
 export async function writeBundle(frame) {
   await writeFile(FRAME_OUTPUT, frame);
+  for (const [file, text] of Object.entries(await buildPages())) await writeFile(new URL(file, ROOT), text);
   await writeFile(STYLES_OUTPUT, await buildStyles());
   for (const [served, file] of Object.entries(SERVED)) {
     const data = await readFile(new URL(file, ROOT));
@@ -99,6 +118,8 @@ export async function staleBundle(frame) {
   const stale = [];
   if ((await readFile(FRAME_OUTPUT, "utf8").catch(() => "")) !== frame) stale.push("dist/frame.js");
   if ((await readFile(STYLES_OUTPUT, "utf8").catch(() => "")) !== (await buildStyles())) stale.push("dist/widget.css");
+  for (const [file, text] of Object.entries(await buildPages()))
+    if ((await readFile(new URL(file, ROOT), "utf8").catch(() => "")) !== text) stale.push(file);
   for (const [served, file] of Object.entries(SERVED)) {
     const data = await readFile(new URL(file, ROOT)).catch(() => Buffer.alloc(0));
     for (const [suffix, { decompress }] of Object.entries(ENCODINGS)) {

@@ -100,5 +100,7 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
     saveMapping: (body) => call("PUT", "mapping", body),
     reconciliation: (month) => call("GET", month ? `reconciliation?month=${id(month)}` : "reconciliation"),
     saveReconciliation: (body) => call("POST", "reconciliation", body),
+    /** Invite an accountant: `{name}` → `{id, name, url, expires_at}` (the link to copy; single use). */
+    invite: (body) => call("POST", "invitations", body),
   });
 }

@@ -6,18 +6,18 @@
 import { MESSAGE, TO_FRAME, acceptMessage } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
 import { connectEffects } from "./connect/effects.js";
-import { appByKey, syncFinished } from "./connect/state.js";
-import { renderCatalogueActions, renderProgress, renderResults } from "./connect/view.js";
-import { trapFocus } from "./dom.js";
+import { appByKey } from "./connect/state.js";
+import { stepPage, trapFocus } from "./dom.js";
 import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
+import { inviteEffects } from "./invite_effects.js";
 import { mapEffects } from "./map/effects.js";
 import { reconcileEffects } from "./reconcile/effects.js";
 import { exitMetadata, initialState, reduce } from "./state.js";
 import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
-import { renderShell, renderStep } from "./view.js";
+import { SHOWS_CONNECTIONS, renderChange, renderShell } from "./view.js";
 
 function start() {
   const origin = hostOrigin();
@@ -176,6 +176,7 @@ async function run(origin, mode, { token, options }) {
     focus: (id) => main.querySelector(`#${id}`)?.focus(),
     today: () => new Date().toISOString().slice(0, 10),
   });
+  const invite = inviteEffects(io, stepPage(main));
 
   async function complete() {
     if (state.step !== STEP.COMPLETING) return;
@@ -204,7 +205,9 @@ async function run(origin, mode, { token, options }) {
     return null;
   }
 
-  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, { close: () => exit(exitError()) });
+  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, invite.actions, {
+    close: () => exit(exitError()),
+  });
 
   document.addEventListener("keydown", (event) => {
     // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.
@@ -243,85 +246,3 @@ async function run(origin, mode, { token, options }) {
 }
 
 start();
-
-/** The steps whose screen shows connection status (sync polling re-renders only these). */
-const SHOWS_CONNECTIONS = new Set([STEP.CATALOGUE, STEP.SYNC]);
-
-/**
- * Show `state` in `page.main`: a new step is rendered whole; on the same step the catalogue and the sync progress
- * are patched in place, and any other step is re-rendered keeping what the owner typed and where the focus was.
- * @param {{main: HTMLElement, renderedStep: string | null, renderedResults: string | null}} page what is on screen
- * @param {Record<string, any>} state
- * @param {Record<string, any> | null} previous the state before, or null for the first render
- * @param {Record<string, any>} ctx
- */
-function renderChange(page, state, previous, ctx) {
-  const { main } = page;
-  const before = previous && previous.step;
-  if (state.step !== page.renderedStep) {
-    page.renderedStep = state.step;
-    page.renderedResults = resultsKey(state);
-    main.replaceChildren(renderStep(state, ctx));
-    const title = main.querySelector(".step-title");
-    if (title && before) title.focus();
-    else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
-    return;
-  }
-  if (state.step === STEP.CATALOGUE) {
-    // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
-    const listed = resultsKey(state);
-    if (listed === page.renderedResults) return;
-    page.renderedResults = listed;
-    main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
-    main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
-  } else if (state.step === STEP.SYNC) {
-    main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
-    const continueButton = main.querySelector(".btn-primary");
-    if (continueButton && syncFinished(state)) {
-      continueButton.removeAttribute("aria-disabled");
-      continueButton.removeAttribute("aria-describedby");
-      main.querySelector("#sync-hint")?.remove();
-      const body = main.querySelector("#sync-body");
-      if (body) body.textContent = ctx.t("sync.bodyDone");
-    }
-  } else {
-    const focused = document.activeElement && document.activeElement.id;
-    // A field the last answer just rejected starts empty; anything else the owner typed survives the re-render.
-    const rejected = previous && state.formError !== previous.formError && state.formError && state.formError.field;
-    const typed = keptValues(main, rejected);
-    main.replaceChildren(renderStep(state, ctx));
-    restoreValues(main, typed);
-    const invalid = main.querySelector('[aria-invalid="true"]');
-    const target = invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title");
-    target?.focus();
-    if (target && target.id === focused && typeof target.setSelectionRange === "function" && target.type === "search")
-      target.setSelectionRange(target.value.length, target.value.length);
-  }
-}
-
-/**
- * What the owner typed in the step's fields, so that a re-render (sync progress, an inline error) does not wipe it.
- * The field the error is about is not kept (a wrong password or code is typed again); files cannot be set back. The
- * values only move from the old inputs to the new ones: nothing is stored.
- */
-function keptValues(root, invalidField) {
-  const kept = new Map();
-  for (const input of root.querySelectorAll("input[name]")) {
-    if (input.type === "file" || input.type === "checkbox" || !input.value || input.name === invalidField) continue;
-    kept.set(input.name, input.value);
-  }
-  return kept;
-}
-
-function restoreValues(root, kept) {
-  for (const [name, value] of kept) {
-    const input = root.querySelector(`input[name="${name}"]`);
-    if (input && !input.value) input.value = value;
-  }
-}
-
-/** What the catalogue's result list shows: it is only rebuilt when this changes. */
-function resultsKey(state) {
-  const apps = state.apps.map((a) => [a.key, a.connected, a.status]);
-  return JSON.stringify([state.query, state.category, state.preselected, state.categories, apps, syncFinished(state)]);
-}

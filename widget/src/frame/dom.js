@@ -65,3 +65,37 @@ export function trapFocus(root) {
   document.addEventListener("keydown", onKey);
   return () => document.removeEventListener("keydown", onKey);
 }
+
+/**
+ * What a step's effects may use of its DOM under `root`: a field's value, moving the focus, and copying text.
+ * @param {ParentNode} root
+ */
+export function stepPage(root) {
+  const find = (id) => /** @type {HTMLInputElement | null} */ (root.querySelector(`#${id}`));
+  return {
+    /** @param {string} id */
+    fieldValue: (id) => find(id)?.value,
+    /** @param {string} id */
+    focus: (id) => find(id)?.focus(),
+    /**
+     * Copy `text`: the clipboard, else the field `fieldId` selected and the browser's copy command (a frame may be
+     * refused the clipboard). False when neither worked: the text is then left selected for the person to copy.
+     * @param {string} text @param {string} fieldId
+     */
+    copy: async (text, fieldId) => {
+      try {
+        await navigator.clipboard.writeText(text);
+        return true;
+      } catch {
+        const field = find(fieldId);
+        field?.focus();
+        field?.select();
+        try {
+          return document.execCommand("copy");
+        } catch {
+          return false;
+        }
+      }
+    },
+  };
+}

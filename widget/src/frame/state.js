@@ -4,6 +4,7 @@
  * their outcomes back as actions, and their views render the state.
  */
 import { connectedCategories, hasConnections, reduceConnect, syncFinished } from "./connect/state.js";
+import { initialInvite, reduceInvite } from "./invite.js";
 import { initialMap, reduceMap } from "./map/state.js";
 import { initialReconcile, reduceReconcile } from "./reconcile/state.js";
 import { STEP, nextStep } from "./steps.js";
@@ -40,6 +41,7 @@ export function initialState() {
     result: null,
     map: initialMap(),
     recon: initialReconcile(),
+    invite: initialInvite(),
   };
 }
 
@@ -62,7 +64,9 @@ export function exitMetadata(state) {
  * @param {string} current
  */
 export function stepAfter(state, current) {
-  const next = nextStep(current, state.session ? state.session.scopes : [], undefined, connectedCategories(state));
+  // An accountant's session connects nothing (the owner who invited them did): the broker says what is missing.
+  const connected = state.session && state.session.accountant ? null : connectedCategories(state);
+  const next = nextStep(current, state.session ? state.session.scopes : [], undefined, connected);
   return next === "complete" ? STEP.COMPLETING : next;
 }
 
@@ -86,7 +90,7 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      // Each step's own actions: connect's, then map_* and recon_* (each reducer leaves others' actions alone).
-      return reduceReconcile(reduceMap(reduceConnect(state, action), action), action);
+      // Each step's own actions: connect's, then map_*, recon_* and invite_* (each reducer leaves others' actions alone).
+      return reduceInvite(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action);
   }
 }

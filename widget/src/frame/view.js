@@ -4,7 +4,19 @@
  */
 import { h } from "./dom.js";
 import { credentials, mfa, upload } from "./connect/forms_view.js";
-import { blocked, catalogue, denied, failed, popup, sync } from "./connect/view.js";
+import { syncFinished } from "./connect/state.js";
+import {
+  blocked,
+  catalogue,
+  denied,
+  failed,
+  popup,
+  renderCatalogueActions,
+  renderProgress,
+  renderResults,
+  sync,
+} from "./connect/view.js";
+import { renderInvite } from "./invite_view.js";
 import { renderMap } from "./map/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
 import { renderReconcile } from "./reconcile/view.js";
@@ -29,6 +41,16 @@ function done(state, ctx) {
   return stepBox(t("complete.title"), h("p", {}, t("complete.body", { lender: ctx.lender })));
 }
 
+/** A step's view with "Invite your accountant" at its end (when the session may invite). */
+function withInvite(view) {
+  return (state, ctx) => {
+    const node = view(state, ctx);
+    const invite = renderInvite(state, ctx);
+    if (invite) node.append(invite);
+    return node;
+  };
+}
+
 const VIEWS = Object.freeze({
   [STEP.LOADING]: loading,
   [STEP.CATALOGUE]: catalogue,
@@ -43,8 +65,8 @@ const VIEWS = Object.freeze({
   [STEP.COMPLETING]: loading,
   [STEP.DONE]: done,
   [STEP.EXPIRED]: expired,
-  [STEP.MAP]: renderMap,
-  [STEP.RECONCILE]: renderReconcile,
+  [STEP.MAP]: withInvite(renderMap),
+  [STEP.RECONCILE]: withInvite(renderReconcile),
 });
 
 /**
@@ -82,4 +104,86 @@ export function renderShell({ t, lender, logoUrl, onClose }) {
     h("footer", { className: "foot" }, h("span", { className: "lock", "aria-hidden": "true" }), t("poweredBy")),
     h("div", { id: "live", className: "sr-only", role: "status", "aria-live": "polite", "aria-atomic": "true" }),
   );
+}
+
+/** The steps whose screen shows connection status (sync polling re-renders only these). */
+export const SHOWS_CONNECTIONS = new Set([STEP.CATALOGUE, STEP.SYNC]);
+
+/**
+ * Show `state` in `page.main`: a new step is rendered whole; on the same step the catalogue and the sync progress
+ * are patched in place, and any other step is re-rendered keeping what the owner typed and where the focus was.
+ * @param {{main: HTMLElement, renderedStep: string | null, renderedResults: string | null}} page what is on screen
+ * @param {Record<string, any>} state
+ * @param {Record<string, any> | null} previous the state before, or null for the first render
+ * @param {Record<string, any>} ctx
+ */
+export function renderChange(page, state, previous, ctx) {
+  const { main } = page;
+  const before = previous && previous.step;
+  if (state.step !== page.renderedStep) {
+    page.renderedStep = state.step;
+    page.renderedResults = resultsKey(state);
+    main.replaceChildren(renderStep(state, ctx));
+    const title = main.querySelector(".step-title");
+    if (title && before) title.focus();
+    else if (state.step === STEP.CATALOGUE) main.querySelector("#search")?.focus();
+    return;
+  }
+  if (state.step === STEP.CATALOGUE) {
+    // Sync polling dispatches often; replacing the list under the owner's pointer would swallow a click.
+    const listed = resultsKey(state);
+    if (listed === page.renderedResults) return;
+    page.renderedResults = listed;
+    main.querySelector("#results")?.replaceWith(renderResults(state, ctx));
+    main.querySelector("#catalogue-actions")?.replaceWith(renderCatalogueActions(state, ctx));
+  } else if (state.step === STEP.SYNC) {
+    main.querySelector("#progress")?.replaceWith(renderProgress(state, ctx));
+    const continueButton = main.querySelector(".btn-primary");
+    if (continueButton && syncFinished(state)) {
+      continueButton.removeAttribute("aria-disabled");
+      continueButton.removeAttribute("aria-describedby");
+      main.querySelector("#sync-hint")?.remove();
+      const body = main.querySelector("#sync-body");
+      if (body) body.textContent = ctx.t("sync.bodyDone");
+    }
+  } else {
+    const focused = document.activeElement && document.activeElement.id;
+    // A field the last answer just rejected starts empty; anything else the owner typed survives the re-render.
+    const rejected = previous && state.formError !== previous.formError && state.formError && state.formError.field;
+    const typed = keptValues(main, rejected);
+    main.replaceChildren(renderStep(state, ctx));
+    restoreValues(main, typed);
+    const invalid = main.querySelector('[aria-invalid="true"]');
+    const target = invalid || (focused && main.querySelector(`#${focused}`)) || main.querySelector(".step-title");
+    target?.focus();
+    if (target && target.id === focused && typeof target.setSelectionRange === "function" && target.type === "search")
+      target.setSelectionRange(target.value.length, target.value.length);
+  }
+}
+
+/**
+ * What the owner typed in the step's fields, so that a re-render (sync progress, an inline error) does not wipe it.
+ * The field the error is about is not kept (a wrong password or code is typed again); files cannot be set back. The
+ * values only move from the old inputs to the new ones: nothing is stored.
+ */
+function keptValues(root, invalidField) {
+  const kept = new Map();
+  for (const input of root.querySelectorAll("input[name]")) {
+    if (input.type === "file" || input.type === "checkbox" || !input.value || input.name === invalidField) continue;
+    kept.set(input.name, input.value);
+  }
+  return kept;
+}
+
+function restoreValues(root, kept) {
+  for (const [name, value] of kept) {
+    const input = root.querySelector(`input[name="${name}"]`);
+    if (input && !input.value) input.value = value;
+  }
+}
+
+/** What the catalogue's result list shows: it is only rebuilt when this changes. */
+function resultsKey(state) {
+  const apps = state.apps.map((a) => [a.key, a.connected, a.status]);
+  return JSON.stringify([state.query, state.category, state.preselected, state.categories, apps, syncFinished(state)]);
 }
