@@ -3,6 +3,7 @@ whether the broker still holds it in force.
 
     pip install "pyjwt[crypto]"
     python verify_receipt.py https://broker.example "$RECEIPT"
+    python verify_receipt.py https://broker.example consent-receipt.json   # the receipt page's "Download JSON"
 
 Needs nothing of this repository: copy the file anywhere. Exit status 0 when genuine and in force, 1 otherwise.
 """
@@ -12,15 +13,25 @@ from __future__ import annotations
 import json
 import sys
 import urllib.request
+from pathlib import Path
 
 import jwt  # PyJWT, a JOSE library independent of the broker's own (joserfc)
+
+
+def read_receipt(given: str) -> str:
+    """The compact JWS itself, or the one in a file the receipt page downloaded (``{"receipt", "claims"}``)."""
+    path = Path(given)
+    if not given.startswith("ey") and path.is_file():
+        text = path.read_text(encoding="utf-8").strip()
+        return str(json.loads(text)["receipt"]) if text.startswith("{") else text
+    return given.strip()
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    broker, receipt = argv[1].rstrip("/"), argv[2].strip()
+    broker, receipt = argv[1].rstrip("/"), read_receipt(argv[2])
     if not broker.startswith(("https://", "http://")):
         print("The broker URL must start with https:// (or http:// on your own machine).", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ export const STYLE_PARTS = Object.freeze([
   "base.css",
   "catalogue.css",
   "controls.css",
+  "invite.css",
   "small_screens.css",
   "review.css",
   "review_room.css",

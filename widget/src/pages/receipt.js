@@ -51,7 +51,7 @@ async function start() {
     if (!token) return show(renderFailure(t("receipt.error.no_token"), false, ctx));
     try {
       content = await postPublic("/consents/receipt", { token });
-      show(renderReceipt(content, view, ctx), ".step-title");
+      show(renderReceipt(content, view, ctx), null);
     } catch (error) {
       showFailure(error);
     }
