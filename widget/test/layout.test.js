@@ -44,4 +44,12 @@ describe("the frame's layout (widget/README.md)", () => {
     for (const file of files.filter((f) => /\/(state|effects)\.js$/.test(f)))
       assert.doesNotMatch(source(file), /(?<![\w.])(window|document|location|navigator)\./, file);
   });
+  it("keeps the broker's own pages (src/pages/) small, and off the frame's entry (they import its parts)", () => {
+    const pages = new URL("../src/pages/", import.meta.url);
+    for (const name of readdirSync(pages).filter((n) => n.endsWith(".js"))) {
+      const text = readFileSync(new URL(name, pages), "utf8");
+      assert.ok(text.split("\n").length <= 351, name);
+      assert.doesNotMatch(text, /from "\.\.\/frame\/app\.js"/, name);
+    }
+  });
 });
