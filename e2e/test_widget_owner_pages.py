@@ -33,7 +33,8 @@ WORDS = {
         "title": "Your consent receipt",
         "used": "This invitation has already been used.",
         "done": "Thank you",
-        "save": "Save and continue",
+        "finish": "Done",
+        "copied": "Copied",
     },
     "fr": {
         "in_force": "En vigueur : Acme Capital peut lire ces données.",
@@ -44,7 +45,8 @@ WORDS = {
         "title": "Votre reçu de consentement",
         "used": "Cette invitation a déjà été utilisée.",
         "done": "Merci",
-        "save": "Enregistrer et continuer",
+        "finish": "Terminer",
+        "copied": "Copié",
     },
 }
 PURPOSE = "Review of a working-capital line of credit"
@@ -63,13 +65,13 @@ def company_with_books(world: World) -> str:
 
 
 def shared_receipt_url(world: World, account_key: str) -> str:
-    """Share as the frame does at the end (POST /v1/link/complete from the lender's page); return the receipt link."""
-    token = world.token(account_key, purpose=PURPOSE)["link_token"]
-    answer = world.http.post(
-        f"{world.broker_url}/v1/link/complete",
-        json={},
-        headers={"Authorization": f"Bearer {token}", "Origin": world.host_url},
-    )
+    """Attest and share as the frame does at the end (from the lender's page); return the receipt link."""
+    token = world.token(account_key, purpose=PURPOSE, scopes=["link", "reconcile", "read"])["link_token"]
+    headers = {"Authorization": f"Bearer {token}", "Origin": world.host_url}
+    attestation = {"name": "Maria Rye", "complete_through": "2026-09-30", "language": "en"}
+    attested = world.http.post(f"{world.broker_url}/v1/link/attestation", json=attestation, headers=headers)
+    assert attested.status_code == 201, attested.text
+    answer = world.http.post(f"{world.broker_url}/v1/link/complete", json={}, headers=headers)
     assert answer.status_code == 200, answer.text
     url = str(answer.json()["consent"]["receipt_url"])
     assert url.startswith(f"{world.broker_url}/widget/v1/receipt#")
@@ -115,7 +117,7 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         status = page.locator("#receipt-status")
         assert status.inner_text() == words["in_force"]
         text = page.locator(".receipt-fields").inner_text()
-        for expected in ("Acme Capital", "Maple & Rye Café", "Ledgerly", "Northbank", PURPOSE):
+        for expected in ("Acme Capital", "Maple & Rye Café", "Ledgerly", "Northbank", PURPOSE, "Maria Rye"):
             assert expected in text, (expected, text)
         assert page.evaluate("document.documentElement.lang") == lang
         assert fits(page), "the receipt overflows sideways"
@@ -123,6 +125,11 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         assert not [r for r in requests if token in r.split("#", 1)[0]]
         run_axe(page, f"receipt page {lang}")
         shot(page, f"receipt-{lang}-{viewport['width']}")
+        # Printed, the receipt is alone: no buttons, no header or footer.
+        page.emulate_media(media="print")
+        assert not page.locator("#receipt-print").is_visible() and not page.locator(".bar").is_visible()
+        assert page.locator(".receipt-fields").is_visible()
+        page.emulate_media(media="screen")
 
         # Download JSON: the signed receipt and its claims, verifiable by a standard JOSE library and by the script.
         with page.expect_download() as downloading:
@@ -168,26 +175,57 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         ctx.close()
 
 
-def test_a_broken_receipt_link_says_so_in_words(context: Any, world: World) -> None:
+def test_a_broken_receipt_link_and_a_busy_broker_are_said_in_words(context: Any, world: World) -> None:
     page = context.new_page()
     page.goto(f"{world.broker_url}/widget/v1/receipt#not-a-real-token")
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert alert.inner_text().startswith("This receipt link is not valid.")
+    assert page.get_by_role("button", name="Try again").count() == 0, "a bad link needs a new link, not a retry"
     run_axe(page, "broken receipt link")
+    busy = {"error": {"code": "rate_limited", "message": "Too many requests.", "request_id": "r"}}
+    page.route("**/consents/receipt", lambda route: route.fulfill(status=429, json=busy, headers={"Retry-After": "60"}))
+    page.reload()
+    page.get_by_role("alert").filter(has_text="Try again in a minute.").wait_for()
+    page.unroute("**/consents/receipt")
+    page.get_by_role("button", name="Try again").click()
+    page.get_by_role("alert").filter(has_text="This receipt link is not valid.").wait_for()
 
 
 @pytest.mark.parametrize(("lang", "viewport"), LOOKS)
 def test_the_owner_invites_an_accountant_who_maps_and_reconciles_under_their_name(
-    browser: Any, context: Any, world: World, lang: str, viewport: dict[str, int]
+    browser: Any, world: World, lang: str, viewport: dict[str, int]
 ) -> None:
+    words = WORDS[lang]
     account_key = company_with_books(world)
     token = world.token(account_key, scopes=["link", "map", "reconcile", "read"], expires_in=3600)["link_token"]
-    owner = context.new_page()
-    owner.goto(world.page_url(token))
+    owner_ctx = browser.new_context(locale="fr-FR" if lang == "fr" else "en-US", viewport=viewport)
+    owner_ctx.set_default_timeout(30_000)
+    accountant_ctx = browser.new_context(locale="fr-FR" if lang == "fr" else "en-US", viewport=viewport)
+    accountant_ctx.set_default_timeout(30_000)
+    try:
+        journey(world, owner_ctx, accountant_ctx, account_key, token, words, lang, viewport)
+    finally:
+        accountant_ctx.close()
+        owner_ctx.close()
+
+
+def journey(
+    world: World,
+    owner_ctx: Any,
+    accountant_ctx: Any,
+    account_key: str,
+    token: str,
+    words: dict[str, str],
+    lang: str,
+    viewport: dict[str, int],
+) -> None:
+    """The owner invites Jane Ledger from the map step; Jane maps and reconciles in a browser of her own."""
+    owner = owner_ctx.new_page()
+    owner.goto(world.page_url(token, locale=lang))
     owner.click("#connect")
     frame = widget_frame(owner)
-    frame.get_by_role("button", name="Done").click()
+    frame.get_by_role("button", name=words["finish"]).click()
     frame.locator(".map-row").first.wait_for(timeout=30_000)
 
     # The owner opens "Invite your accountant", names them and gets a single-use link to copy.
@@ -202,62 +240,58 @@ def test_the_owner_invites_an_accountant_who_maps_and_reconciles_under_their_nam
     url = link.input_value()
     assert url.startswith(f"{world.broker_url}/widget/v1/accountant#")
     frame.locator("#invite-copy").click()
-    copied = frame.locator("#invite-copy").inner_text() == "Copied"
+    copied = frame.locator("#invite-copy").inner_text() == words["copied"]
     selected = owner.frames[1].evaluate("document.activeElement && document.activeElement.id") == "invite-url"
     assert copied or selected, "the link was neither copied nor selected for the owner to copy"
     frame.locator(".invite").scroll_into_view_if_needed()
-    check_axe(owner, "invite your accountant")
-    shot(owner, "invite-accountant-owner-en-1024", full=False)
+    assert owner.frames[1].evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    check_axe(owner, f"invite your accountant {lang}")
+    shot(owner, f"invite-accountant-owner-{lang}-{viewport['width']}", full=False)
 
     # The accountant opens it in a browser of their own.
-    accountant_ctx = browser.new_context(locale="fr-FR" if lang == "fr" else "en-US", viewport=viewport)
-    accountant_ctx.set_default_timeout(30_000)
-    try:
-        page = accountant_ctx.new_page()
-        page.goto(url)
-        page.locator(".map-row").first.wait_for()
-        assert "#" not in page.url, "the single-use token stays out of the address bar and the history"
-        assert "Jane Ledger" in page.locator("#accountant-welcome").inner_text()
-        assert page.locator("#invite-toggle").count() == 0, "an accountant cannot invite"
-        assert page.evaluate("document.documentElement.lang") == lang
-        assert fits(page)
-        run_axe(page, f"accountant map {lang}")
-        shot(page, f"accountant-map-{lang}-{viewport['width']}", full=False)
-        total = page.locator(".map-row").count()
-        page.locator("#map-accept-all").click()
-        page.locator("#map-save").click()
-        page.locator(".recon-match").first.wait_for()
-        assert fits(page)
-        run_axe(page, f"accountant reconcile {lang}")
-        shot(page, f"accountant-reconcile-{lang}-{viewport['width']}", full=False)
-        match = page.locator(".recon-match").first
-        key = match.get_attribute("data-key")
-        match.locator(".btn").first.click()
-        page.locator(f".recon-match.is-confirmed[data-key='{key}']").wait_for()
-        page.locator("#reliable-through").fill("2026-09-30")
-        page.locator("#recon-save").click()
-        page.get_by_role("heading", name=WORDS[lang]["done"]).wait_for()
-        run_axe(page, f"accountant done {lang}")
-        shot(page, f"accountant-done-{lang}-{viewport['width']}")
+    page = accountant_ctx.new_page()
+    page.goto(url)
+    page.locator(".map-row").first.wait_for()
+    assert "#" not in page.url, "the single-use token stays out of the address bar and the history"
+    assert "Jane Ledger" in page.locator("#accountant-welcome").inner_text()
+    assert page.locator("#invite-toggle").count() == 0, "an accountant cannot invite"
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert fits(page)
+    run_axe(page, f"accountant map {lang}")
+    shot(page, f"accountant-map-{lang}-{viewport['width']}", full=False)
+    total = page.locator(".map-row").count()
+    page.locator("#map-accept-all").click()
+    page.locator("#map-save").click()
+    page.locator(".recon-match").first.wait_for()
+    assert fits(page)
+    run_axe(page, f"accountant reconcile {lang}")
+    shot(page, f"accountant-reconcile-{lang}-{viewport['width']}", full=False)
+    match = page.locator(".recon-match").first
+    key = match.get_attribute("data-key")
+    match.locator(".btn").first.click()
+    page.locator(f".recon-match.is-confirmed[data-key='{key}']").wait_for()
+    page.locator("#reliable-through").fill("2026-09-30")
+    page.locator("#recon-save").click()
+    page.get_by_role("heading", name=words["done"]).wait_for()
+    run_axe(page, f"accountant done {lang}")
+    shot(page, f"accountant-done-{lang}-{viewport['width']}")
 
-        # The lender sees who did it.
-        mapping = world.http.get(f"{world.broker_url}/v1/accounts/{account_key}/mapping", headers=world._auth())
-        saved = mapping.json()
-        assert len(saved["mappings"]) == total
-        actors = {h["actor"] for m in saved["mappings"] for h in m.get("history", [])}
-        actors |= {m.get("saved_by") for m in saved["mappings"]}
-        assert "accountant:Jane Ledger" in actors, actors
-        reconciliation = world.http.get(
-            f"{world.broker_url}/v1/accounts/{account_key}/reconciliation", headers=world._auth()
-        ).json()
-        assert "accountant:Jane Ledger" in json.dumps(reconciliation), reconciliation
+    # The lender sees who did it.
+    mapping = world.http.get(f"{world.broker_url}/v1/accounts/{account_key}/mapping", headers=world._auth())
+    saved = mapping.json()
+    assert len(saved["mappings"]) == total
+    actors = {h["actor"] for m in saved["mappings"] for h in m.get("history", [])}
+    actors |= {m.get("saved_by") for m in saved["mappings"]}
+    assert "accountant:Jane Ledger" in actors, actors
+    reconciliation = world.http.get(
+        f"{world.broker_url}/v1/accounts/{account_key}/reconciliation", headers=world._auth()
+    ).json()
+    assert "accountant:Jane Ledger" in json.dumps(reconciliation), reconciliation
 
-        # The link opens once.
-        again = accountant_ctx.new_page()
-        again.goto(url)
-        alert = again.get_by_role("alert")
-        alert.wait_for()
-        assert alert.inner_text().startswith(WORDS[lang]["used"])
-        run_axe(again, f"used invitation {lang}")
-    finally:
-        accountant_ctx.close()
+    # The link opens once.
+    again = accountant_ctx.new_page()
+    again.goto(url)
+    alert = again.get_by_role("alert")
+    alert.wait_for()
+    assert alert.inner_text().startswith(words["used"])
+    run_axe(again, f"used invitation {lang}")
