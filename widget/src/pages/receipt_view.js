@@ -3,7 +3,7 @@
  * and a failure in words. Built from data with `h` (text only, never HTML strings).
  */
 import { h } from "../frame/dom.js";
-import { receiptFields, revokedSentences, statusSentence } from "./receipt_state.js";
+import { receiptFields, receiptFile, revokedSentences, statusSentence } from "./receipt_state.js";
 
 /**
  * @typedef {{t: (key: string, vars?: Record<string, any>) => string, locale: string, origin: string,
@@ -57,12 +57,12 @@ export function renderReceipt(content, view, ctx) {
           })
         : null,
     ),
-    renderVerify(ctx),
+    renderVerify(ctx, receiptFile(content).name),
   );
 }
 
 /** "How to verify this receipt": the public keys, the verify call and a command anyone can run. */
-function renderVerify({ t, origin }) {
+function renderVerify({ t, origin }, fileName) {
   const jwks = `${origin}/.well-known/jwks.json`;
   const verify = `POST ${origin}/consents/verify`;
   return h(
@@ -77,11 +77,7 @@ function renderVerify({ t, origin }) {
       h("li", {}, t("receipt.verify.status"), " ", h("code", {}, verify), " ", h("code", {}, '{"receipt": "…"}')),
     ),
     h("p", {}, t("receipt.verify.command")),
-    h(
-      "pre",
-      { className: "receipt-command" },
-      h("code", {}, `python verify_receipt.py ${origin} consent-receipt.json`),
-    ),
+    h("pre", { className: "receipt-command" }, h("code", {}, `python verify_receipt.py ${origin} ${fileName}`)),
   );
 }
 
