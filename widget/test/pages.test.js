@@ -31,6 +31,7 @@ describe("the broker's own pages", () => {
     assert.equal(tokenFromHash("#abc.DEF-_1"), "abc.DEF-_1");
     assert.equal(tokenFromHash(""), "");
     assert.equal(tokenFromHash("#<script>"), "");
+    assert.equal(tokenFromHash("#%E0%A4%A"), "");
   });
   it("speak ?lang= first, then the browser's languages", () => {
     assert.equal(pageLocale("?lang=fr", ["en-US"]), "fr");

@@ -10,7 +10,12 @@ import { pickLocale, translator } from "../frame/i18n.js";
  * @param {string} hash location.hash
  */
 export function tokenFromHash(hash) {
-  const token = decodeURIComponent(String(hash || "").replace(/^#/, "")).trim();
+  let token = "";
+  try {
+    token = decodeURIComponent(String(hash || "").replace(/^#/, "")).trim();
+  } catch {
+    return ""; // a mangled link ("%E0%A4%A"): the page says the link is not valid
+  }
   return /^[A-Za-z0-9._~:-]{1,1024}$/.test(token) ? token : "";
 }
 
