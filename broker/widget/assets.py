@@ -23,7 +23,7 @@ WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 ASSET_PATTERN = re.compile(r"^(messages\.js|frame/[a-z0-9_]+\.js|styles/[a-z_]+\.css|i18n/(en|fr)\.json)$")
 # Served paths built by ``npm run build`` into widget/dist (the frame's modules bundled into one file, its style sheets
 # joined into one).
-BUILT = {"frame/bundle.js": "frame.js", "styles/widget.css": "widget.css"}
+BUILT = {"frame/bundle.js": "frame.js", "frame/later.js": "frame-later.js", "styles/widget.css": "widget.css"}
 # Content-Encoding → suffix of the precompressed copy, best first.
 ENCODINGS = {"br": "br", "gzip": "gz"}
 _DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}

@@ -5,9 +5,7 @@
 import { h } from "./dom.js";
 import { credentials, mfa, upload } from "./connect/forms_view.js";
 import { blocked, catalogue, denied, failed, popup, sync } from "./connect/view.js";
-import { renderMap } from "./map/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
-import { renderReconcile } from "./reconcile/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
@@ -43,18 +41,17 @@ const VIEWS = Object.freeze({
   [STEP.COMPLETING]: loading,
   [STEP.DONE]: done,
   [STEP.EXPIRED]: expired,
-  [STEP.MAP]: renderMap,
-  [STEP.RECONCILE]: renderReconcile,
 });
 
 /**
- * Render the step of `state` (registered later steps fall back to the loading view until they add their own).
+ * Render the step of `state`: the later steps' views come with their module (`ctx.laterViews`, see later.js); until
+ * it has loaded they show the loading view.
  * @param {Record<string, any>} state
- * @param {import("./connect/view.js").Ctx} ctx
+ * @param {import("./connect/view.js").Ctx & {laterViews?: Record<string, Function>}} ctx
  * @returns {HTMLElement}
  */
 export function renderStep(state, ctx) {
-  return (VIEWS[state.step] || loading)(state, ctx);
+  return (VIEWS[state.step] || (ctx.laterViews && ctx.laterViews[state.step]) || loading)(state, ctx);
 }
 
 /**
