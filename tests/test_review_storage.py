@@ -140,3 +140,40 @@ def test_saved_rows_survive_a_new_process_and_duplicates_are_refused(url: str) -
                 session.commit()
     finally:
         again.dispose()
+
+
+def test_the_map_step_reads_the_trial_balance_side_for_names_alone(tmp_path: Any) -> None:
+    """An account known only by its name is placed by its balance's side: "Owner account" in debit is money the owner
+    owes the company (an asset), in credit it is the owner's equity."""
+    from broker.review.books import Books
+    from broker.review.mapping_store import mapping_view
+
+    db = Database(_sqlite(tmp_path))
+    db.upgrade()
+    accounts = [{"id": "own", "name": "Owner account"}, {"id": "bank", "name": "Operating bank account"}]
+
+    def shown(amount: int) -> str | None:
+        entry = {"lines": [{"account_id": "own", "amount": amount}, {"account_id": "bank", "amount": -amount}]}
+        with db.session() as session:
+            key = f"ak_{uuid.uuid4().hex[:8]}"
+            if session.get(Client, "cl_tb") is None:
+                session.add(Client(id="cl_tb", name="L", secret_hash="x", origins="https://a.example", created_at=NOW))
+                session.flush()
+            account = Account(
+                account_key=key,
+                client_id="cl_tb",
+                name="Co",
+                email="a@b.c",
+                region="default",
+                subdomain=key,
+                created_at=NOW,
+            )
+            session.add(account)
+            session.flush()
+            view = mapping_view(session, account, Books(accounts, [entry], [], []))
+        row = next(item for item in view["accounts"] if item["id"] == "own")
+        assert row["balance"] == amount
+        return row["suggestion"]["category"]
+
+    assert shown(-50_000) == "owner_equity"
+    assert shown(50_000) != "owner_equity"

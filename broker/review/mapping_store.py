@@ -134,8 +134,11 @@ def mapping_view(session: Session, account: Account, books: Books) -> dict[str, 
     chart, custom = chart_for(session, account.client_id)
     rows = saved_rows(session, account)
     accounts = books.ledger_accounts
-    suggestions = suggest_mappings(accounts, chart, confirmed=learned(session, account))
     balances = _balances(books.journal_entries)
+    # The trial balance's side is a signal when an account's name is all there is (debit positive, as the suggester
+    # reads it); an app that reports its own balance keeps it.
+    with_balances = [{"balance": balances.get(str(a.get("id")), 0)} | dict(a) for a in accounts]
+    suggestions = suggest_mappings(with_balances, chart, confirmed=learned(session, account))
     ever_saved = bool(rows)
     shown = []
     for source, suggestion in zip(accounts, suggestions, strict=True):

@@ -27,6 +27,7 @@ ASSET_PATTERN = re.compile(
 # joined into one).
 BUILT = {
     "frame/bundle.js": "frame.js",
+    "frame/later.js": "frame-later.js",
     "styles/widget.css": "widget.css",
     "pages/receipt.js": "receipt.js",
     "pages/accountant.js": "accountant.js",

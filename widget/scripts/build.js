@@ -54,6 +54,8 @@ if (isMain) {
     await writeFile(OUTPUT, built);
     console.log(`wrote ${OUTPUT} (${built.length} bytes)`);
     await writeBundle(frame);
-    console.log(`wrote dist/frame.js (${frame.length} bytes) and dist/precompressed/`);
+    console.log(
+      `wrote dist/frame.js (${frame.bundle.length} bytes), dist/frame-later.js (${frame.later.length}) and dist/precompressed/`,
+    );
   }
 }

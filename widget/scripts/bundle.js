@@ -8,13 +8,14 @@
  * `checkBundle` verifies that each compressed file decompresses to the current file rather than comparing bytes.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const ROOT = new URL("../", import.meta.url);
 export const FRAME_OUTPUT = fileURLToPath(new URL("dist/frame.js", ROOT));
+export const LATER_OUTPUT = fileURLToPath(new URL("dist/frame-later.js", ROOT));
 export const STYLES_OUTPUT = fileURLToPath(new URL("dist/widget.css", ROOT));
 /** The frame's style sheets, in cascade order (a later rule wins over an earlier one of the same specificity). */
 export const STYLE_PARTS = Object.freeze([
@@ -31,6 +32,7 @@ const FRAME_BANNER = "/*! LedgerLink widget frame v1 | Apache-2.0 */";
 export const SERVED = Object.freeze({
   "loader.js": "dist/loader.js",
   "frame/bundle.js": "dist/frame.js",
+  "frame/later.js": "dist/frame-later.js",
   "frame/callback.js": "src/frame/callback.js",
   "messages.js": "src/messages.js",
   "styles/widget.css": "dist/widget.css",
@@ -57,32 +59,99 @@ const ENCODINGS = Object.freeze({
 
 const precompressedPath = (served, suffix) => fileURLToPath(new URL(`dist/precompressed/${served}.${suffix}`, ROOT));
 
-/** @returns {Promise<string>} the frame's modules (entry src/frame/app.js) as one minified ES module */
+const FRAME_DIR = fileURLToPath(new URL("src/frame/", ROOT));
+const FIRST_ENTRY = "app.js";
+/** The module of the steps after "connect", loaded with `import("./later.js")` when the owner first needs them. */
+const LATER_ENTRY = "later.js";
+
+const OPTIONS = Object.freeze({
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: true,
+  charset: "ascii",
+  legalComments: "none",
+  banner: { js: FRAME_BANNER },
+  write: false,
+  logLevel: "silent",
+});
+
+/** An esbuild plugin that leaves the imports `rewrite` names (absolute path → specifier) to the browser. */
+const externals = (rewrite) => ({
+  name: "frame-externals",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, ({ path: spec, resolveDir }) => {
+      const target = rewrite(join(resolveDir, spec));
+      return target ? { path: target, external: true } : undefined;
+    });
+  },
+});
+
+/** The names each of `files` exports (one esbuild pass per file, not bundled). */
+async function exportsOf(files) {
+  const names = new Map();
+  for (const file of files) {
+    const { metafile } = await build({
+      entryPoints: [file],
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    for (const name of Object.values(metafile.outputs)[0].exports) {
+      if (names.has(name)) throw new Error(`${name} is exported by both ${names.get(name)} and ${file}`);
+      names.set(name, file);
+    }
+  }
+  return names;
+}
+
+/**
+ * Build the frame's code as two ES modules: the bundle (entry src/frame/app.js, served as frame/bundle.js), all the
+ * first step needs, and the later steps (entry src/frame/later.js, served as frame/later.js, loaded on demand). A
+ * module both use is only in the bundle, which re-exports what the later steps import from it: the later module
+ * imports it as "./bundle.js", the same URL and so the same module instance (one store, one `BrokerError`).
+ * esbuild's own code splitting would put that shared code in a third file that the first step has to load.
+ * @returns {Promise<{bundle: string, later: string}>}
+ */
 export async function buildFrame() {
-  return bundleEntry("src/frame/app.js");
+  const entry = (name) => join(FRAME_DIR, name);
+  const laterPlugin = externals((path) => (path === entry(LATER_ENTRY) ? `./${LATER_ENTRY}` : null));
+  // What the first step's code is made of, so that the later module takes none of it again.
+  const first = await build({ ...OPTIONS, entryPoints: [entry(FIRST_ENTRY)], metafile: true, plugins: [laterPlugin] });
+  const inFirst = new Set(Object.keys(first.metafile.inputs).map((input) => resolve(input)));
+  const shared = new Set();
+  const laterBuild = await build({
+    ...OPTIONS,
+    entryPoints: [entry(LATER_ENTRY)],
+    plugins: [externals((path) => (inFirst.has(path) ? (shared.add(path), "./bundle.js") : null))],
+  });
+  const reexports = [...shared].sort();
+  await exportsOf(reexports); // two shared modules exporting one name would make it ambiguous: fail the build
+  const bundleBuild = await build({
+    ...OPTIONS,
+    stdin: {
+      contents: [
+        `import "./${FIRST_ENTRY}";`,
+        ...reexports.map((file) => `export * from "./${relative(FRAME_DIR, file)}";`),
+      ].join("\n"),
+      resolveDir: FRAME_DIR,
+      sourcefile: "frame-entry.js",
+    },
+    plugins: [laterPlugin],
+  });
+  return { bundle: bundleBuild.outputFiles[0].text, later: laterBuild.outputFiles[0].text };
 }
 
 /** @returns {Promise<Record<string, string>>} each page's entry (src/pages/<name>.js) bundled, by its dist path */
 export async function buildPages() {
-  const built = await Promise.all(Object.keys(PAGES).map((name) => bundleEntry(`src/pages/${name}.js`)));
+  const built = await Promise.all(
+    Object.keys(PAGES).map(async (name) => {
+      const result = await build({ ...OPTIONS, entryPoints: [fileURLToPath(new URL(`src/pages/${name}.js`, ROOT))] });
+      return result.outputFiles[0].text;
+    }),
+  );
   return Object.fromEntries(Object.values(PAGES).map((file, index) => [file, built[index]]));
-}
-
-/** @param {string} entry a module under widget/ @returns {Promise<string>} it and its imports as one minified module */
-async function bundleEntry(entry) {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(entry, ROOT))],
-    bundle: true,
-    format: "esm",
-    target: "es2020",
-    minify: true,
-    charset: "ascii",
-    legalComments: "none",
-    banner: { js: FRAME_BANNER },
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0].text;
 }
 
 /** @returns {Promise<string>} the frame's one style sheet: src/styles/ joined in STYLE_PARTS order */
@@ -93,10 +162,11 @@ export async function buildStyles() {
 
 /**
  * Write dist/frame.js (given), dist/widget.css and every served file's .gz and .br, reading the others from disk.
- * @param {string} frame the built bundle
+ * @param {{bundle: string, later: string}} frame the built modules (buildFrame)
  */
 export async function writeBundle(frame) {
-  await writeFile(FRAME_OUTPUT, frame);
+  await writeFile(FRAME_OUTPUT, frame.bundle);
+  await writeFile(LATER_OUTPUT, frame.later);
   for (const [file, text] of Object.entries(await buildPages())) await writeFile(new URL(file, ROOT), text);
   await writeFile(STYLES_OUTPUT, await buildStyles());
   for (const [served, file] of Object.entries(SERVED)) {
@@ -112,12 +182,17 @@ export async function writeBundle(frame) {
 /**
  * What is stale: dist/frame.js unlike `frame`, dist/widget.css unlike src/styles/, or a compressed file missing or
  * not decompressing to its file.
- * @param {string} frame the built bundle
+ * @param {{bundle: string, later: string}} frame the built modules (buildFrame)
  * @returns {Promise<string[]>} the stale paths (empty when everything is current)
  */
 export async function staleBundle(frame) {
   const stale = [];
-  if ((await readFile(FRAME_OUTPUT, "utf8").catch(() => "")) !== frame) stale.push("dist/frame.js");
+  for (const [file, built] of [
+    [FRAME_OUTPUT, frame.bundle],
+    [LATER_OUTPUT, frame.later],
+  ]) {
+    if ((await readFile(file, "utf8").catch(() => "")) !== built) stale.push(`dist/${basename(file)}`);
+  }
   if ((await readFile(STYLES_OUTPUT, "utf8").catch(() => "")) !== (await buildStyles())) stale.push("dist/widget.css");
   for (const [file, text] of Object.entries(await buildPages()))
     if ((await readFile(new URL(file, ROOT), "utf8").catch(() => "")) !== text) stale.push(file);

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
 import { readdirSync } from "node:fs";
-import { FRAME_OUTPUT, SERVED, STYLE_PARTS, buildFrame, staleBundle } from "../scripts/bundle.js";
+import { FRAME_OUTPUT, LATER_OUTPUT, SERVED, STYLE_PARTS, buildFrame, staleBundle } from "../scripts/bundle.js";
 
 const FIRST_STEP_BUDGET = 30 * 1024;
 
@@ -15,10 +15,22 @@ describe("dist/frame.js and dist/precompressed/", () => {
     const sheets = readdirSync(new URL("../src/styles/", import.meta.url)).filter((name) => name.endsWith(".css"));
     assert.deepEqual([...STYLE_PARTS].sort(), sheets.sort());
   });
-  it("is one module that imports nothing (one request for the frame's code)", async () => {
+  it("is one module for the first step, which imports nothing before it runs (one request for its code)", async () => {
     const code = await readFile(FRAME_OUTPUT, "utf8");
     assert.doesNotMatch(code, /(^|[;}])\s*import\s*[\w{*"']/);
-    assert.doesNotMatch(code, /\bimport\(/);
+    assert.deepEqual(code.match(/\bimport\([^)]*\)/g), ['import("./later.js")']);
+  });
+  it("loads the later steps from one module that takes the shared code from the bundle, not a copy", async () => {
+    const later = await readFile(LATER_OUTPUT, "utf8");
+    const imported = [...later.matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(imported)], ["./bundle.js"]);
+    assert.doesNotMatch(later, /class \w+ extends Error/); // BrokerError is the bundle's one class
+    const bundle = await readFile(FRAME_OUTPUT, "utf8");
+    for (const names of later.matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\/bundle\.js"/g)) {
+      for (const name of names[1].split(",").map((part) => part.trim().split(/\s+as\s+/)[0])) {
+        assert.match(bundle, new RegExp(`export\\s*\\{[^}]*\\b${name}\\b`), `the bundle exports ${name}`);
+      }
+    }
   });
   it("keeps the first step's static files well under 30 KB compressed", async () => {
     const files = ["frame/bundle.js", "styles/widget.css", "i18n/en.json"].map((served) => SERVED[served]);

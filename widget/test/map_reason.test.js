@@ -46,6 +46,12 @@ const CASES = [
     "le code 6100 dans la tranche 6xxx (charges) et le nom contient « loyer »",
   ],
   [
+    "code_range",
+    { signal: "code", value: "411000", range: "4", scheme: "pcg" },
+    "code 411000 in the 4xxx range (third parties)",
+    "le code 411000 dans la tranche 4xxx (comptes de tiers)",
+  ],
+  [
     "keyword_only",
     { phrase: "loyer" },
     "name contains “loyer” (no type or classification)",

@@ -11,9 +11,6 @@ import { stepPage, trapFocus } from "./dom.js";
 import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
-import { inviteEffects } from "./invite_effects.js";
-import { mapEffects } from "./map/effects.js";
-import { reconcileEffects } from "./reconcile/effects.js";
 import { exitMetadata, initialState, reduce } from "./state.js";
 import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
@@ -127,6 +124,7 @@ async function run(origin, mode, { token, options }) {
     // An attempt starting changes nothing on screen, and sync polling changes only what the catalogue and the sync
     // step show; re-rendering any other step would wipe the files, password or code the owner is entering.
     // Nor does the date the owner is typing: it is only kept in the state for the re-renders to come.
+    if (action.type === "attempt_started") loadLater(); // the owner picked an app: fetch what comes next meanwhile
     const unseen =
       state.step === previous.step &&
       (action.type === "attempt_started" ||
@@ -159,24 +157,34 @@ async function run(origin, mode, { token, options }) {
     dispatch({ type: "failed", error: { code } });
   }
 
-  /** Start what the step just entered needs: load its data, or finish the session. */
+  /** Start what the step just entered needs: load its data (a later step's code first), or finish the session. */
   function enterStep() {
-    if (state.step === STEP.MAP) map.load();
-    else if (state.step === STEP.RECONCILE) reconcile.load();
-    else if (state.step === STEP.COMPLETING) complete();
+    const step = state.step;
+    if (step === STEP.COMPLETING) complete();
+    else if (LATER_STEPS.has(step))
+      loadLater().then(
+        (later) => state.step === step && later.load[step](),
+        () => fail(new BrokerError(0, "network_error", "")),
+      );
   }
 
   /** @type {import("./effects.js").Io} */
   const io = { broker, getState: () => state, dispatch, emit, announce, fail, exited: () => exited, enterStep, t };
   const connect = connectEffects(io, window);
-  const map = mapEffects(io);
-  const reconcile = reconcileEffects(io, {
-    locale,
-    fieldValue: (id) => main.querySelector(`#${id}`)?.value,
-    focus: (id) => main.querySelector(`#${id}`)?.focus(),
-    today: () => new Date().toISOString().slice(0, 10),
-  });
-  const invite = inviteEffects(io, stepPage(main));
+  /** @type {Promise<ReturnType<import("./later.js").laterEffects>> | null} */
+  let later = null;
+  /** The later steps' module, loaded once (from the first app the owner picks, so it is there when needed). */
+  function loadLater() {
+    later ||= import("./later.js").then(({ LATER_VIEWS, laterEffects }) => {
+      const today = () => new Date().toISOString().slice(0, 10);
+      const effects = laterEffects(io, { ...stepPage(main), locale, today });
+      Object.assign(ctx.actions, effects.actions);
+      ctx.laterViews = LATER_VIEWS;
+      return effects;
+    });
+    later.catch(() => (later = null)); // a failed load is tried again on the next step change
+    return later;
+  }
 
   async function complete() {
     if (state.step !== STEP.COMPLETING) return;
@@ -205,9 +213,7 @@ async function run(origin, mode, { token, options }) {
     return null;
   }
 
-  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, invite.actions, {
-    close: () => exit(exitError()),
-  });
+  Object.assign(ctx.actions, connect.actions, { close: () => exit(exitError()) });
 
   document.addEventListener("keydown", (event) => {
     // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.
@@ -246,3 +252,6 @@ async function run(origin, mode, { token, options }) {
 }
 
 start();
+
+/** The steps whose code is in later.js. */
+const LATER_STEPS = new Set([STEP.MAP, STEP.RECONCILE]);

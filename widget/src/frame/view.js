@@ -16,10 +16,7 @@ import {
   renderResults,
   sync,
 } from "./connect/view.js";
-import { renderInvite } from "./invite_view.js";
-import { renderMap } from "./map/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
-import { renderReconcile } from "./reconcile/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
@@ -41,16 +38,6 @@ function done(state, ctx) {
   return stepBox(t("complete.title"), h("p", {}, t("complete.body", { lender: ctx.lender })));
 }
 
-/** A step's view with "Invite your accountant" at its end (when the session may invite). */
-function withInvite(view) {
-  return (state, ctx) => {
-    const node = view(state, ctx);
-    const invite = renderInvite(state, ctx);
-    if (invite) node.append(invite);
-    return node;
-  };
-}
-
 const VIEWS = Object.freeze({
   [STEP.LOADING]: loading,
   [STEP.CATALOGUE]: catalogue,
@@ -65,18 +52,17 @@ const VIEWS = Object.freeze({
   [STEP.COMPLETING]: loading,
   [STEP.DONE]: done,
   [STEP.EXPIRED]: expired,
-  [STEP.MAP]: withInvite(renderMap),
-  [STEP.RECONCILE]: withInvite(renderReconcile),
 });
 
 /**
- * Render the step of `state` (registered later steps fall back to the loading view until they add their own).
+ * Render the step of `state`: the later steps' views come with their module (`ctx.laterViews`, see later.js); until
+ * it has loaded they show the loading view.
  * @param {Record<string, any>} state
- * @param {import("./connect/view.js").Ctx} ctx
+ * @param {import("./connect/view.js").Ctx & {laterViews?: Record<string, Function>}} ctx
  * @returns {HTMLElement}
  */
 export function renderStep(state, ctx) {
-  return (VIEWS[state.step] || loading)(state, ctx);
+  return (VIEWS[state.step] || (ctx.laterViews && ctx.laterViews[state.step]) || loading)(state, ctx);
 }
 
 /**

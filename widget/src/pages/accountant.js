@@ -10,9 +10,8 @@ import { h, stepPage } from "../frame/dom.js";
 import { tokenRejected } from "../frame/effects.js";
 import { fetchFramedBy } from "../frame/host.js";
 import { codeSentence } from "../frame/i18n.js";
-import { mapEffects } from "../frame/map/effects.js";
+import { LATER_VIEWS, laterEffects } from "../frame/later.js";
 import { stepBox, waiting } from "../frame/parts.js";
-import { reconcileEffects } from "../frame/reconcile/effects.js";
 import { initialState, reduce } from "../frame/state.js";
 import { STEP } from "../frame/steps.js";
 import { renderChange, renderShell } from "../frame/view.js";
@@ -71,7 +70,7 @@ async function start() {
   // The page is its own "parent": every call names the broker's origin, the token's.
   const broker = createBroker(linkToken, fetchFramedBy(location.origin));
   let state = accountantState(about);
-  const ctx = { t, lender, locale, named: true, actions: {} };
+  const ctx = { t, lender, locale, named: true, actions: {}, laterViews: LATER_VIEWS };
   const page = { main, renderedStep: null, renderedResults: null };
 
   function render(previous) {
@@ -100,9 +99,8 @@ async function start() {
 
   /** Load what the step just entered needs; where the frame would share, the accountant is done. */
   function enterStep() {
-    if (state.step === STEP.MAP) map.load();
-    else if (state.step === STEP.RECONCILE) reconcile.load();
-    else if (state.step === STEP.COMPLETING) dispatch({ type: "completed", result: null });
+    if (state.step === STEP.COMPLETING) dispatch({ type: "completed", result: null });
+    else if (later.load[state.step]) later.load[state.step]();
   }
 
   const announce = (text) => {
@@ -121,15 +119,8 @@ async function start() {
     enterStep,
     t,
   };
-  const map = mapEffects(io);
-  const fields = stepPage(main);
-  const reconcile = reconcileEffects(io, {
-    locale,
-    fieldValue: fields.fieldValue,
-    focus: fields.focus,
-    today: () => new Date().toISOString().slice(0, 10),
-  });
-  Object.assign(ctx.actions, map.actions, reconcile.actions, { close: () => {} });
+  const later = laterEffects(io, { ...stepPage(main), locale, today: () => new Date().toISOString().slice(0, 10) });
+  Object.assign(ctx.actions, later.actions, { close: () => {} });
 
   render(null);
   main.querySelector(".step-title")?.focus();

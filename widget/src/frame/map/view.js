@@ -39,7 +39,10 @@ export function reasonText(suggestion, byCode, t, locale) {
     ? t(`map.signal.${params.signal}`, {
         value: TRANSLATED_VALUES.has(params.signal) ? word(`map.value.${value}`, value) : value,
         range: params.range ?? "",
-        label: word(`map.range.${params.range}`, ""),
+        // Outside North America a code's first digit means what the chart's numbering scheme says (PCG, PCMN, ...).
+        label: params.scheme
+          ? word(`map.range.${params.scheme}.${params.range}`, "")
+          : word(`map.range.${params.range}`, ""),
       })
     : "";
   return t(reasonKey, {
