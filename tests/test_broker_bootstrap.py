@@ -1,5 +1,6 @@
 """``GET /v1/link/bootstrap``: the widget's session and catalogue in one call, the same as the two endpoints it
-replaces (which keep working), with one connection-health call upstream."""
+replaces (which keep working), with one connection-health call upstream and the region's app catalogue remembered
+briefly (broker/link/catalogue.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 from flask import Flask
 
+from broker.link.catalogue import CACHE_SECONDS, CatalogueCache
+from broker.link.views import CATALOGUES
 from tests.broker_support import (
     FakeUpstream,
     assert_error,
@@ -27,12 +30,23 @@ APPS = [
 
 
 class CatalogueUpstream(FakeUpstream):
-    """The fake upstream with a two-app catalogue."""
+    """The fake upstream with a two-app catalogue (``apps``, which a test may change); the companies in ``bare`` have
+    no connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.apps: list[dict[str, Any]] = list(APPS)
+        self.bare: set[str] = set()
+
+    def _admin(self, request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("account_key") in self.bare:
+            return httpx.Response(200, json={"connections": []})
+        return super()._admin(request)
 
     def _data(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/integrations":
             page = int(request.url.params.get("page", "1"))
-            return httpx.Response(200, json=APPS if page == 1 else [])
+            return httpx.Response(200, json=self.apps if page == 1 else [])
         return super()._data(request)
 
 
@@ -45,6 +59,10 @@ def upstream() -> CatalogueUpstream:
 def app(tmp_path: Any, upstream: CatalogueUpstream) -> Iterator[Flask]:
     with broker_app(tmp_path, upstream.transport) as flask_app:
         yield flask_app
+
+
+def _catalogue_reads(upstream: FakeUpstream) -> int:
+    return sum(1 for r in upstream.requests if r.url.path == "/api/integrations")
 
 
 def _health_calls(upstream: FakeUpstream) -> int:
@@ -83,3 +101,74 @@ def test_bootstrap_is_in_the_openapi_document(app: Flask) -> None:
     assert operation["security"] == [{"linkToken": []}]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["session", "integrations"]
+
+
+class Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_catalogue_is_read_once_a_minute_per_region_for_every_company(
+    app: Flask, upstream: CatalogueUpstream
+) -> None:
+    clock = Clock()
+    app.extensions[CATALOGUES] = CatalogueCache(CACHE_SECONDS, clock=clock)
+    lender = new_client(app)
+    keys = [new_account(app, lender) for _ in range(2)]
+    upstream.bare.add(keys[1])
+    tokens = [new_link_token(app, lender, key)["link_token"] for key in keys]
+    client = app.test_client()
+    first = client.get("/v1/link/bootstrap", headers=bearer(tokens[0])).get_json()
+    reads = _catalogue_reads(upstream)
+    health = _health_calls(upstream)
+    # Another company of the same region, a moment later: its connections are asked for, the catalogue is not.
+    clock.now += CACHE_SECONDS - 1
+    upstream.apps = [*APPS, {"key": "xenon", "name": "Xenon", "category": "accounting", "auth_type": "oauth2"}]
+    second = client.get("/v1/link/bootstrap", headers=bearer(tokens[1])).get_json()
+    assert _catalogue_reads(upstream) == reads and _health_calls(upstream) == health + 1
+    assert [a["key"] for a in second["integrations"]] == [a["key"] for a in first["integrations"]]
+    assert [a["connected"] for a in first["integrations"]] == [True, False]
+    assert [a["connected"] for a in second["integrations"]] == [False, False]  # its own connections, not the first's
+    # Once the minute is over, the app the platform added shows.
+    clock.now += 2
+    third = client.get("/v1/link/bootstrap", headers=bearer(tokens[1])).get_json()
+    assert _catalogue_reads(upstream) > reads
+    assert [a["key"] for a in third["integrations"]] == ["ledgerly", "northbank", "xenon"]
+
+
+@pytest.mark.parametrize("answer", [httpx.Response(403, json={"error": {"code": "forbidden", "message": "no"}}), []])
+def test_a_failed_or_empty_catalogue_is_not_remembered(
+    app: Flask, upstream: CatalogueUpstream, answer: httpx.Response | list[Any]
+) -> None:
+    lender = new_client(app)
+    token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+    client = app.test_client()
+    if isinstance(answer, list):
+        upstream.apps = answer
+    else:
+        upstream.script = [_health_reply(upstream), answer]
+    client.get("/v1/link/bootstrap", headers=bearer(token))
+    upstream.apps = list(APPS)
+    body = client.get("/v1/link/bootstrap", headers=bearer(token)).get_json()
+    assert [a["key"] for a in body["integrations"]] == ["ledgerly", "northbank"]
+
+
+def _health_reply(upstream: CatalogueUpstream) -> Any:
+    """Answer the next request as the fake upstream would (the connection-health call before the catalogue's)."""
+    return lambda request: upstream._admin(request)
+
+
+def test_a_zero_lifetime_reads_the_catalogue_every_time(tmp_path: Any, upstream: CatalogueUpstream) -> None:
+    with broker_app(tmp_path, upstream.transport, CATALOGUE_CACHE_SECONDS=0) as app:
+        lender = new_client(app)
+        token = new_link_token(app, lender, new_account(app, lender))["link_token"]
+        client = app.test_client()
+        client.get("/v1/link/bootstrap", headers=bearer(token))
+        reads = _catalogue_reads(upstream)
+        client.get("/v1/link/bootstrap", headers=bearer(token))
+        assert _catalogue_reads(upstream) == 2 * reads

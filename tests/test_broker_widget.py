@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,3 +78,33 @@ def test_only_listed_assets_are_served(app: Flask, path: str, status: int) -> No
     assert response.status_code == status
     if status == 200:
         assert response.headers["ETag"] and "max-age" in response.headers["Cache-Control"]
+
+
+def test_the_frame_names_its_bundle_and_style_sheet_by_version_and_those_are_kept_a_year(app: Flask) -> None:
+    client = app.test_client()
+    html = client.get(f"/widget/v1/frame?origin={ORIGIN}").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/widget/v1/assets/[^"]+)"', html)
+    assert [url.split("?")[0] for url in urls] == [
+        "/widget/v1/assets/styles/widget.css",
+        "/widget/v1/assets/frame/bundle.js",
+    ]
+    for url in urls:
+        path, version = url.split("?v=")
+        plain = client.get(path)
+        assert version == plain.headers["ETag"].strip('"')  # the version is the file's content: a release changes it
+        kept = client.get(url)
+        assert kept.data == plain.data and kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        # Another version (a page from before a release): today's body, kept an hour, not a year.
+        stale = client.get(f"{path}?v=0123")
+        assert stale.data == plain.data and stale.headers["Cache-Control"] == "public, max-age=3600"
+
+
+def test_the_later_steps_import_the_bundle_by_the_url_the_frame_page_loads_it_by(app: Flask) -> None:
+    """One URL, one module instance: a later module importing the bundle by another URL would run the frame twice."""
+    client = app.test_client()
+    html = client.get(f"/widget/v1/frame?origin={ORIGIN}").get_data(as_text=True)
+    (bundle,) = re.findall(r'src="/widget/v1/assets/frame/(bundle\.js\?v=[0-9a-f]+)"', html)
+    later = client.get("/widget/v1/assets/frame/later.js")
+    assert later.status_code == 200 and later.mimetype == "text/javascript"
+    imported = set(re.findall(r'from\s*"\./([^"]+)"', later.get_data(as_text=True)))
+    assert imported == {bundle}

@@ -8,7 +8,10 @@ from flask_smorest import Api
 
 # Views are imported when an app is built: importing a feature's store or models never pulls in its Flask views.
 def init_app(app: Flask, api: Api) -> None:
-    """Register the widget's link endpoints (bearer link token) and the OAuth callback page."""
+    """Register the widget's link endpoints (bearer link token), the OAuth callback page and the short-lived memory of
+    each region's app catalogue."""
     from broker.link import views
+    from broker.link.catalogue import CACHE_SECONDS, CatalogueCache
 
+    app.extensions[views.CATALOGUES] = CatalogueCache(float(app.config.get("CATALOGUE_CACHE_SECONDS", CACHE_SECONDS)))
     api.register_blueprint(views.bp)

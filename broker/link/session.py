@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from broker.lender.accounts import audit
+from broker.link.catalogue import CatalogueCache, read_catalogue
 from broker.link.models import LinkSession
 from broker.storage.models import Account, Client
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
 from common.dates import iso
-from common.pagination import TooManyPages, iter_all
 
-log = logging.getLogger(__name__)
-
-MAX_CATALOGUE_PAGES = 20
 _CONNECTION_FIELDS = ("integration", "name", "category", "status", "sync_progress", "created", "last_sync", "error")
 
 
@@ -70,33 +65,24 @@ def session_summary(
     }
 
 
-def integrations(upstream: UpstreamClient, account: Account) -> list[dict[str, Any]]:
-    """Return the upstream's app catalogue rows (every page, up to ``MAX_CATALOGUE_PAGES``)."""
-
-    def page(number: int) -> list[Any]:
-        answer = json.loads(upstream.get_data(account.account_key, "integrations", [("page", str(number))]).content)
-        return answer if isinstance(answer, list) else []
-
-    rows: list[dict[str, Any]] = []
-    try:
-        rows.extend(
-            r
-            for r in iter_all(page, max_pages=MAX_CATALOGUE_PAGES)
-            if isinstance(r, dict) and isinstance(r.get("key"), str)
-        )
-    except TooManyPages:  # a catalogue is shown, not summed: the first pages are still worth showing
-        log.warning("the app catalogue runs past %d pages; the widget shows the first ones", MAX_CATALOGUE_PAGES)
-    return rows
+def integrations(
+    upstream: UpstreamClient, account: Account, cache: CatalogueCache | None = None
+) -> list[dict[str, Any]]:
+    """Return the upstream's app catalogue rows, from ``cache`` when given (it remembers each region's briefly)."""
+    return cache.get(upstream, account.account_key) if cache else read_catalogue(upstream, account.account_key)
 
 
 def catalogue(
-    upstream: UpstreamClient, account: Account, health_rows: list[dict[str, Any]] | None = None
+    upstream: UpstreamClient,
+    account: Account,
+    health_rows: list[dict[str, Any]] | None = None,
+    cache: CatalogueCache | None = None,
 ) -> list[dict[str, Any]]:
     """Return the upstream's apps with ``connected`` and ``status`` for this company."""
     rows = upstream.connection_health(account.account_key) if health_rows is None else health_rows
     health = {c["integration"]: c for c in rows}
     apps = []
-    for row in integrations(upstream, account):
+    for row in integrations(upstream, account, cache):
         connection = health.get(row["key"])
         status = connection.get("status") if connection else None
         apps.append(
@@ -114,12 +100,17 @@ def catalogue(
 
 
 def bootstrap(
-    db: Session, upstream: UpstreamClient, claims: LinkClaims, account: Account, now: datetime
+    db: Session,
+    upstream: UpstreamClient,
+    claims: LinkClaims,
+    account: Account,
+    now: datetime,
+    cache: CatalogueCache | None = None,
 ) -> dict[str, Any]:
     """Return the session and the catalogue together (the frame's one call to start), asking the upstream for the
-    company's connection health once for both."""
+    company's connection health once for both; with ``cache``, the catalogue usually needs no upstream call."""
     health = upstream.connection_health(account.account_key)
     return {
         "session": session_summary(db, upstream, claims, account, now, health),
-        "integrations": catalogue(upstream, account, health),
+        "integrations": catalogue(upstream, account, health, cache),
     }

@@ -20,6 +20,7 @@ from broker.errors import FileTooLarge, InvalidJson
 from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link import session as link_session
+from broker.link.catalogue import CatalogueCache
 from broker.link.models import LinkAttempt
 from broker.link_sessions import hooks as link_sessions_hooks
 from broker.state import broker_state, db_session
@@ -46,6 +47,7 @@ CALLBACK_CSP = (
     "form-action 'none'; frame-ancestors 'none'"
 )
 CALLBACK_STATUSES = ("connected", "denied", "error", "expired", "unknown")
+CATALOGUES = "link.catalogues"
 SESSION_SCHEMA = {"type": "object", "description": "account_key, scopes, origin, expires_at, client_name, connections"}
 
 
@@ -57,6 +59,12 @@ def callback_url() -> str:
 
 
 require_widget_token = require_link_token(LINK_SCOPE)
+
+
+def _catalogues() -> CatalogueCache:
+    """The app's memory of each region's app catalogue (``init_app`` makes it)."""
+    cache: CatalogueCache = current_app.extensions[CATALOGUES]
+    return cache
 
 
 def _context() -> tuple[LinkClaims, Account, UpstreamClient]:
@@ -129,7 +137,7 @@ def session() -> Response:
 def integrations() -> Response:
     """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
     _claims, account, upstream = _context()
-    return _json({"integrations": link_session.catalogue(upstream, account)})
+    return _json({"integrations": link_session.catalogue(upstream, account, cache=_catalogues())})
 
 
 @bp.route("/bootstrap", methods=["GET"])
@@ -157,7 +165,7 @@ def integrations() -> Response:
 def bootstrap() -> Response:
     """The session (as ``GET /v1/link/session``) and the catalogue (as ``GET /v1/link/integrations``) together."""
     claims, account, upstream = _context()
-    return _json(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now()))
+    return _json(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now(), _catalogues()))
 
 
 @bp.route("/connections", methods=["GET"])

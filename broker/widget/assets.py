@@ -32,6 +32,7 @@ BUILT = {
     "pages/receipt.js": "receipt.js",
     "pages/accountant.js": "accountant.js",
 }
+ASSETS_PATH = "/widget/v1/assets/"
 # Content-Encoding → suffix of the precompressed copy, best first.
 ENCODINGS = {"br": "br", "gzip": "gz"}
 _DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}
@@ -102,9 +103,16 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
     return _asset(file.read_bytes(), mimetype, path, src)
 
 
+@functools.lru_cache(maxsize=4)
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
-    """Return the frame's HTML document (static: no token, no inline script or style)."""
-    return (src / "frame" / "index.html").read_bytes()
+    """Return the frame's HTML document (static: no token, no inline script or style), its bundle and style sheet
+    named with their version (``?v=<ETag>``): those URLs never change content, so browsers keep them without asking."""
+    html = (src / "frame" / "index.html").read_text(encoding="utf-8")
+    for served in BUILT:
+        asset = load_asset(served, src)
+        if asset is not None:
+            html = html.replace(f'"{ASSETS_PATH}{served}"', f'"{ASSETS_PATH}{served}?v={asset.etag}"')
+    return html.encode()
 
 
 def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:

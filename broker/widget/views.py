@@ -17,6 +17,8 @@ bp = Blueprint("widget", __name__, url_prefix="/widget/v1", cli_group=None)
 
 LOADER_CACHE = "public, max-age=604800"
 ASSET_CACHE = "public, max-age=3600"
+# An asset asked for by its version (the frame page names its bundle and style sheet so): that URL's body never changes.
+VERSIONED_CACHE = "public, max-age=31536000, immutable"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$|^https?://\[[0-9a-fA-F:]+\](:\d{1,5})?$")
 
 
@@ -95,11 +97,12 @@ def frame() -> Response:
 
 @bp.get("/assets/<path:path>")
 def asset(path: str) -> Response:
-    """A frame script, stylesheet or message catalogue from a closed list."""
+    """A frame script, stylesheet or message catalogue from a closed list; kept for a year when asked for by the
+    version it is (``?v=<ETag>``), else for an hour."""
     found = widget_assets.load_asset(path)
     if found is None:
         abort(404)
-    return _conditional(found, ASSET_CACHE)
+    return _conditional(found, VERSIONED_CACHE if request.args.get("v") == found.etag else ASSET_CACHE)
 
 
 @bp.cli.command("widget-sri")

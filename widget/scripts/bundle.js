@@ -7,6 +7,7 @@
  * Deterministic: the same sources give the same dist/frame.js. Compressed bytes may differ between zlib builds, so
  * `checkBundle` verifies that each compressed file decompresses to the current file rather than comparing bytes.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,12 +121,15 @@ export async function buildFrame() {
   // What the first step's code is made of, so that the later module takes none of it again.
   const first = await build({ ...OPTIONS, entryPoints: [entry(FIRST_ENTRY)], metafile: true, plugins: [laterPlugin] });
   const inFirst = new Set(Object.keys(first.metafile.inputs).map((input) => resolve(input)));
-  const shared = new Set();
-  const laterBuild = await build({
-    ...OPTIONS,
-    entryPoints: [entry(LATER_ENTRY)],
-    plugins: [externals((path) => (inFirst.has(path) ? (shared.add(path), "./bundle.js") : null))],
-  });
+  const buildLater = async (bundleUrl, shared = new Set()) => {
+    const result = await build({
+      ...OPTIONS,
+      entryPoints: [entry(LATER_ENTRY)],
+      plugins: [externals((path) => (inFirst.has(path) ? (shared.add(path), bundleUrl) : null))],
+    });
+    return { text: result.outputFiles[0].text, shared };
+  };
+  const { shared } = await buildLater("./bundle.js");
   const reexports = [...shared].sort();
   await exportsOf(reexports); // two shared modules exporting one name would make it ambiguous: fail the build
   const bundleBuild = await build({
@@ -140,8 +144,16 @@ export async function buildFrame() {
     },
     plugins: [laterPlugin],
   });
-  return { bundle: bundleBuild.outputFiles[0].text, later: laterBuild.outputFiles[0].text };
+  const bundle = bundleBuild.outputFiles[0].text;
+  // The frame page loads the bundle by the URL of its version (broker/widget/assets.py: `?v=` and the first 32 hex
+  // digits of its SHA-256, its ETag); the later module must import that very URL, or the browser would run a second
+  // instance of the bundle.
+  const later = await buildLater(`./bundle.js?v=${bundleVersion(bundle)}`);
+  return { bundle, later: later.text };
 }
+
+/** @param {string} text @returns {string} the version the broker names a served file by (its ETag) */
+export const bundleVersion = (text) => createHash("sha256").update(text).digest("hex").slice(0, 32);
 
 /** @returns {Promise<Record<string, string>>} each page's entry (src/pages/<name>.js) bundled, by its dist path */
 export async function buildPages() {

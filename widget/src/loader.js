@@ -194,7 +194,8 @@ function createHandle(win, origin, options) {
   /** Build the frame, hidden: it loads and shakes hands in the background until `open` shows it. */
   const build = () => {
     root = frame = doc.createElement("iframe");
-    frame.src = `${origin}/widget/v1/frame?origin=${encodeURIComponent(here)}&mode=${mode}`;
+    // The locale lets the frame fetch its words while it shakes hands (the token still comes by message only).
+    frame.src = `${origin}/widget/v1/frame?origin=${encodeURIComponent(here)}&mode=${mode}&locale=${encodeURIComponent(options.locale || "")}`;
     frame.title = (options.theme?.name ? options.theme.name + ": " : "") + title;
     frame.style.cssText = FRAME_CSS + (inline ? "560px" : "100%");
     frame.onload = () => {

@@ -101,6 +101,7 @@ describe("a handle", () => {
     assert.equal(src.origin, BROKER);
     assert.equal(src.pathname, "/widget/v1/frame");
     assert.equal(src.searchParams.get("origin"), "https://lender.example");
+    assert.equal(src.searchParams.get("locale"), "fr", "the frame fetches these words while it shakes hands");
     assert.ok(!frameOf().src.includes(TOKEN));
     const dialog = win.document.body.children.at(-1);
     assert.equal(dialog.tagName, "DIALOG");

@@ -22,7 +22,13 @@ function start() {
     document.body.textContent = "This page only works inside the LedgerLink widget.";
     return;
   }
-  const mode = new URLSearchParams(location.search).get("mode") === "inline" ? "inline" : "modal";
+  const query = new URLSearchParams(location.search);
+  const mode = query.get("mode") === "inline" ? "inline" : "modal";
+  // The words of the locale the loader named (or the browser's), fetched during the handshake: `init` then finds
+  // them here unless it names another locale.
+  const early = pickLocale(query.get("locale"), navigator.languages || []);
+  const words = { [early]: loadCatalogue(early) };
+  words[early].catch(() => {});
   let initialised = false;
   // An `init` from our verified parent whose options fail their checks (the loader checks only names and types):
   // say which in the console, and end the widget with "invalid_options" once it is shown, rather than wait forever.
@@ -40,7 +46,7 @@ function start() {
     if (!message) return refuseInit(event);
     if (message.type === MESSAGE.INIT && !initialised) {
       initialised = true;
-      run(origin, mode, message.payload).catch((error) => console.error("LinkWidget frame:", error));
+      run(origin, mode, message.payload, words).catch((error) => console.error("LinkWidget frame:", error));
     } else if (message.type === MESSAGE.CLOSE && controller) {
       controller.exit(null, { reason: "host_exit" });
     } else if (message.type === MESSAGE.SHOW && !shown) {
@@ -63,15 +69,16 @@ let whenShown = () => {};
  * @param {string} origin the host page's origin
  * @param {"modal" | "inline"} mode
  * @param {{token: string, options: Record<string, any>}} init
+ * @param {Record<string, Promise<Record<string, string>>>} words catalogues already asked for, by locale
  */
-async function run(origin, mode, { token, options }) {
+async function run(origin, mode, { token, options }, words) {
   const locale = pickLocale(options.locale, navigator.languages || []);
   const broker = createBroker(token, fetchFramedBy(origin));
   // The first step's data and its words travel together; a failed call is handled where it is awaited, below.
   const booting = broker.bootstrap();
   booting.catch(() => {});
   // One catalogue: every locale has every key (a node test checks it), so English is not fetched as a fallback.
-  const t = translator(await loadCatalogue(locale));
+  const t = translator(await (words[locale] || loadCatalogue(locale)));
   document.documentElement.lang = locale;
   document.title = t("title");
   const theme = options.theme || {};
