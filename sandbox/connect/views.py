@@ -42,6 +42,12 @@ def _from_browser(integration: str, session_id: str | None = None) -> ConnectSes
     return connect.pending_session(current_sandbox(), known, integration)
 
 
+def _posted(integration: str) -> ConnectSession | None:
+    """The connect session a form of this browser posted (after its CSRF token is checked), or None."""
+    check_csrf()
+    return _from_browser(integration, request.form.get("session"))
+
+
 def _go(url: str) -> BaseResponse:
     return secure_headers(redirect(url, 303 if request.method == "POST" else 302))
 
@@ -115,8 +121,7 @@ def oauth_callback(integration: str) -> BaseResponse:
 
 @bp.post("/<integration>/cancel")
 def cancel(integration: str) -> BaseResponse:
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     return _go(connect.close_session(current_sandbox(), row, "denied"))
@@ -128,8 +133,7 @@ def submit(integration: str) -> BaseResponse:
         return _json_api(integration)
     if "embed" in request.form and request.accept_mimetypes.best == "application/json":
         return _json_upload(integration)
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     state = current_sandbox()
@@ -146,8 +150,7 @@ def submit(integration: str) -> BaseResponse:
 
 @bp.post("/<integration>/mfa")
 def mfa(integration: str) -> BaseResponse:
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     state = current_sandbox()
