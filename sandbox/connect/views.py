@@ -209,6 +209,17 @@ def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
     )
 
 
+def _json_kind(integration: str, wanted: str, otherwise: str) -> None:
+    """Refuse, in the one error shape, an app that is not in the catalogue (404) or not connected the ``wanted`` way
+    (400, saying what it ``otherwise`` is)."""
+    try:
+        kind = connect.auth_type(integration)
+    except ConnectRefused as refused:
+        raise SandboxError(str(refused), code=refused.code, status=404) from None
+    if kind != wanted:
+        raise InvalidParameter(f"{integration} {otherwise}; open /connect/{integration}.")
+
+
 def _json_upload(integration: str) -> BaseResponse:
     """The embedding page's upload without the popup: multipart ``embed``, ``state``, ``chart``, ``trial_balances``.
 
@@ -216,12 +227,7 @@ def _json_upload(integration: str) -> BaseResponse:
     way; the caller asks for a fresh one to try again).
     """
     state = current_sandbox()
-    try:
-        kind = connect.auth_type(integration)
-    except ConnectRefused as refused:
-        raise SandboxError(str(refused), code=refused.code, status=404) from None
-    if kind != "upload":
-        raise InvalidParameter(f"{integration} does not take file uploads; open /connect/{integration}.")
+    _json_kind(integration, "upload", "does not take file uploads")
     row = _json_session(
         state, integration, {"embed": request.form.get("embed"), "state": request.form.get("state", "")}
     )
@@ -245,12 +251,7 @@ def _json_api(integration: str) -> BaseResponse:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidParameter("The body must be a JSON object.", code="invalid_json")
-    try:
-        kind = connect.auth_type(integration)
-    except ConnectRefused as refused:
-        raise SandboxError(str(refused), code=refused.code, status=404) from None
-    if kind != "credentials":
-        raise InvalidParameter(f"{integration} is not connected with credentials; open /connect/{integration}.")
+    _json_kind(integration, "credentials", "is not connected with credentials")
     row = _json_session(state, integration, body)
     connector = _connector()
     try:
