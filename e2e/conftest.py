@@ -1,9 +1,10 @@
 """The e2e suite's fixtures, and a hook that remembers each test's outcome so that fixtures can save screenshots and
 a trace when it failed.
 
-Fixtures live here only; the modules next to this file hold helpers (functions, classes, context managers) that tests
-import. A fixture's scope says what tests share: one Chromium and one three-origin ``world`` for the whole run, a
-product ``stack``, ``restartable_world`` or bare ``sandbox`` per test module, a fresh browser profile per test.
+Fixtures live here (and the browser ones that ``tests/security`` shares, ``browser``, ``world`` and ``context``, in
+the root ``conftest.py``); the modules next to this file hold helpers (functions, classes, context managers) that
+tests import. A fixture's scope says what tests share: a product ``stack``, ``restartable_world`` or bare ``sandbox``
+per test module, a fresh page per test.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from e2e.journey import running_stack
 from e2e.restart_fixtures import RestartableWorld, running_restartable_world
 from e2e.sandbox_pages import PHONE, Sandbox, running_sandbox
-from e2e.widget_fixtures import World, chromium, running_world, traced_context
+from e2e.widget_fixtures import traced_context
 from scripts.stack import Stack
 
 
@@ -25,27 +26,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the run."""
-    with chromium() as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def world() -> Iterator[World]:
-    """Sandbox, broker and host page on loopback for the whole run."""
-    with running_world() as running:
-        yield running
-
-
-@pytest.fixture
-def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser profile per test (English, desktop size); screenshots and a trace are kept when it fails."""
-    with traced_context(browser, request.node, viewport={"width": 1024, "height": 800}) as ctx:
-        yield ctx
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,15 @@ from common.dates import utcnow
 from sandbox import create_app
 from sandbox.apps.server import bank
 from sandbox.models import ConnectSession, EmbedToken
-from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, create_company
 from tests.sandbox_support import (
+    ADMIN_HEADERS,
+    DATA_HEADERS,
     LENDER,
     REDIRECT,
+    SANDBOX_TEST_CONFIG,
     admin,
     allow_lender,
+    create_company,
     csrf,
     embed_token,
     health,
