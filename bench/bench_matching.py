@@ -22,8 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from broker.reconcile import reconcile_books
-from broker.reconcile.matching import BankLine, LedgerLine, match_transactions
+from broker.reconcile import BankLine, LedgerLine, match_transactions, reconcile_books
 from tests.labelled_books import Tally, generate, score
 
 SIZES = (1_000, 10_000, 100_000)

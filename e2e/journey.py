@@ -5,14 +5,13 @@ Steps are small functions so that the journey's variants (mobile, French, keyboa
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, run_axe, shoot
 from sandbox.apps.server.users import APP_OWNERS
@@ -52,9 +51,9 @@ def start_stack(folder: Path, **env: dict[str, str]) -> Stack:
     return Stack(folder, ports, log=log, **env).start()
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    """The product on loopback for the tests of one module."""
+@contextlib.contextmanager
+def running_stack() -> Iterator[Stack]:
+    """The product on loopback, its state in a temporary folder (the ``stack`` fixture)."""
     with tempfile.TemporaryDirectory(prefix="journey-") as folder:
         running = start_stack(Path(folder))
         try:

@@ -6,6 +6,7 @@ would behind a load balancer while one broker process is replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections.abc import Iterator
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from flask import Flask
 
 from e2e.widget_fixtures import SANDBOX_CONFIG, World, _ensure_axe, _LateApp, host_app
@@ -53,9 +53,9 @@ class RestartableWorld(World):
         self._start(port)
 
 
-@pytest.fixture(scope="module")
-def restartable_world() -> Iterator[RestartableWorld]:
-    """Sandbox, a restartable broker on an SQLite file, and the lender's page, for one test module."""
+@contextlib.contextmanager
+def running_restartable_world() -> Iterator[RestartableWorld]:
+    """Sandbox, a restartable broker on an SQLite file, and the lender's page (the ``restartable_world`` fixture)."""
     import sandbox
     from broker.widget.views import loader_asset
 

@@ -20,14 +20,12 @@ from e2e.journey import (
     open_widget,
     reconcile_books,
     shoot_step,
-    stack,
     wait_for_host_event,
     wait_synced_and_continue,
 )
-from e2e.widget_fixtures import ARTIFACTS, browser
+from e2e.widget_fixtures import ARTIFACTS
 from scripts.stack import Stack
 
-__all__ = ["browser", "stack"]
 pytestmark = pytest.mark.e2e
 
 

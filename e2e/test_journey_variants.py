@@ -23,14 +23,12 @@ from e2e.journey import (
     open_widget,
     reconcile_books,
     shoot_step,
-    stack,
     wait_for_host_event,
     wait_synced_and_continue,
 )
-from e2e.widget_fixtures import browser, keep_failure_artifacts
+from e2e.widget_fixtures import keep_failure_artifacts
 from scripts.stack import API_KEY, TENANT_KEY, Stack
 
-__all__ = ["browser", "stack"]
 pytestmark = pytest.mark.e2e
 
 

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from e2e.test_sandbox_connect import Sandbox, page, sandbox, sign_in_to_app
-from e2e.widget_fixtures import browser, run_axe
+from e2e.sandbox_pages import Sandbox, sign_in_to_app
+from e2e.widget_fixtures import run_axe
 from sandbox.apps.server.users import APP_OWNERS
 
-__all__ = ["browser", "page", "sandbox"]
 pytestmark = pytest.mark.e2e
 
 CONTRAST_ONLY = """() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})

@@ -11,18 +11,14 @@ from e2e.widget_fixtures import (
     BANK_PASSWORD,
     BANK_USER,
     World,
-    browser,
     check_axe,
-    context,
     events,
     open_widget,
     shoot,
     sign_in_popup,
     wait_for_event,
-    world,
 )
 
-__all__ = ["browser", "context", "world"]
 pytestmark = pytest.mark.e2e
 
 

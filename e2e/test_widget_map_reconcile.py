@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from e2e.restart_fixtures import RestartableWorld, restartable_world
-from e2e.widget_fixtures import browser, check_axe, context, events, frame_handle, shoot, wait_for_event, widget_frame
+from e2e.restart_fixtures import RestartableWorld
+from e2e.widget_fixtures import check_axe, events, frame_handle, shoot, wait_for_event, widget_frame
 
-__all__ = ["browser", "context", "restartable_world"]
 pytestmark = pytest.mark.e2e
 SCOPES = ["link", "map", "reconcile", "read"]
 

@@ -23,7 +23,6 @@ from e2e.widget_fixtures import (
     World,
     _ensure_axe,
     _LateApp,
-    browser,
     check_axe,
     frame_handle,
     host_app,
@@ -33,7 +32,6 @@ from tests.broker_support import create_lender, sandbox_and_broker
 from tests.labelled_books import _Builder
 from tests.live_server import live_server
 
-__all__ = ["browser"]
 pytestmark = pytest.mark.e2e
 SHOTS = Path("/work/shots14")
 

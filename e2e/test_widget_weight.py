@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import browser, context, open_widget, record_frame_requests, world
+from e2e.widget_fixtures import open_widget, record_frame_requests
 
-__all__ = ["browser", "context", "world"]
 pytestmark = pytest.mark.e2e
 
 MAX_REQUESTS = 5

@@ -1,7 +1,8 @@
-"""Fixtures for the widget's browser tests: sandbox, broker and a lender's page on three loopback origins, Chromium.
+"""Helpers of the widget's browser tests: sandbox, broker and a lender's page on three loopback origins, Chromium.
 
-The lender's page is on ``http://localhost:<port>``, the broker on ``http://127.0.0.1:<port>`` and the sandbox on
-another ``127.0.0.1`` port, so the host page and the frame are cross-site, as in production.
+The fixtures built on them (``world``, ``browser``, ``context``...) are in ``e2e/conftest.py``; import only helpers
+from here. The lender's page is on ``http://localhost:<port>``, the broker on ``http://127.0.0.1:<port>`` and the
+sandbox on another ``127.0.0.1`` port, so the host page and the frame are cross-site, as in production.
 """
 
 from __future__ import annotations
@@ -166,13 +167,6 @@ def _ensure_axe() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT / "widget", check=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def world() -> Iterator[World]:
-    """Sandbox, broker and host page on loopback for the whole session."""
-    with running_world() as running:
-        yield running
-
-
 @contextlib.contextmanager
 def running_world() -> Iterator[World]:
     """Start the sandbox, the broker and the lender's page on loopback (also used by bench/bench_widget.py)."""
@@ -221,40 +215,28 @@ class _LateApp:
         return self.app(environ, start_response)
 
 
-_CHROMIUM: dict[str, Any] = {"users": 0}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the session.
-
-    Test modules that import this fixture each get their own session-scoped copy, and Playwright's sync API allows
-    one instance per thread: so the copies share one Chromium, closed when the last copy is torn down.
-    """
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Playwright's sync API), closed on the way out."""
     from playwright.sync_api import sync_playwright
 
-    if _CHROMIUM["users"] == 0:
-        playwright = sync_playwright().start()
-        _CHROMIUM["playwright"] = playwright
-        _CHROMIUM["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    _CHROMIUM["users"] += 1
-    try:
-        yield _CHROMIUM["browser"]
-    finally:
-        _CHROMIUM["users"] -= 1
-        if _CHROMIUM["users"] == 0:
-            _CHROMIUM.pop("browser").close()
-            _CHROMIUM.pop("playwright").stop()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
-@pytest.fixture
-def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser profile per test (English, desktop size); screenshots and a trace are kept when it fails."""
-    ctx = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
+@contextlib.contextmanager
+def traced_context(browser: Any, node: pytest.Item, **options: Any) -> Iterator[Any]:
+    """A fresh browser profile (English, 15 s timeouts, unless ``options`` say otherwise) that records a trace;
+    screenshots and the trace are kept when ``node`` failed."""
+    ctx = browser.new_context(**{"locale": "en-US", **options})
     ctx.set_default_timeout(15_000)
     ctx.tracing.start(screenshots=True, snapshots=True)
     yield ctx
-    keep_failure_artifacts(ctx, request.node)
+    keep_failure_artifacts(ctx, node)
     ctx.close()
 
 

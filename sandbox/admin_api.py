@@ -12,7 +12,7 @@ from sandbox import accounts, webhooks
 from sandbox.auth import require_admin_credentials, well_formed_account_key
 from sandbox.connect import breakage, connections
 from sandbox.connect import flow as connect
-from sandbox.errors import InvalidParameter, UnknownAccount, UnknownAction, UnknownIntegration, ValidationFailed
+from sandbox.errors import InvalidParameter, NotConnected, UnknownAccount, UnknownAction, ValidationFailed
 from sandbox.state import Sandbox, current_sandbox
 
 bp = Blueprint("admin_api", __name__)
@@ -141,11 +141,10 @@ def admin_post() -> tuple[Response, int] | Response:
         data = _load(AllowUrlSchema(), body)
         return jsonify(accounts.allow_url(state.db, data["url"].rstrip("/"), data["environment"]))
     if action == "disconnect":
-        data = _load(ConnectionTargetSchema(), body)
-        accounts.get_company(state.db, data["account_key"])
-        row = connect.disconnect(state, _connector(), data["account_key"], data["integration"])
+        account_key, integration = _connection_target(state, body)
+        row = connect.disconnect(state, _connector(), account_key, integration)
         if row is None:
-            raise UnknownIntegration("That company has no connection to that app.", code="not_connected")
+            raise NotConnected("That company has no connection to that app.")
         return jsonify({"disconnected": True, "connection": row})
     if action == "register_webhook":
         data = _load(WebhookSchema(), body)
@@ -159,22 +158,25 @@ def admin_post() -> tuple[Response, int] | Response:
 
         return jsonify(configure_from_admin(state, body))
     if action == "sync":
-        data = _load(ConnectionTargetSchema(), body)
-        accounts.get_company(state.db, data["account_key"])
-        synced = connect.resync(state, _connector(), data["account_key"], data["integration"])
+        synced = connect.resync(state, _connector(), *_connection_target(state, body))
         if synced is None:
-            raise UnknownIntegration("That company has no active connection to that app.", code="not_connected")
+            raise NotConnected()
         return jsonify({"connection": synced}), 202
     if action == "revoke_app_token" and state.config["ENV"] != "production":
-        data = _load(ConnectionTargetSchema(), body)
-        accounts.get_company(state.db, data["account_key"])
-        return jsonify({"revoked": connect.revoke_at_app(state, data["account_key"], data["integration"])})
+        return jsonify({"revoked": connect.revoke_at_app(state, *_connection_target(state, body))})
     if action == "break_connection":  # sandbox only: refused with sandbox_only in production
         data = _load(BreakConnectionSchema(), body)
         accounts.get_company(state.db, data["account_key"])
         row = breakage.break_connection(state, data["account_key"], data["integration"], data["reason"])
         return jsonify({"connection": row})
     raise UnknownAction(f"Unknown action {str(action)[:40]!r}.")
+
+
+def _connection_target(state: Sandbox, body: dict[str, Any]) -> tuple[str, str]:
+    """The company (checked to be under this tenant) and the app an action on one connection names."""
+    data = _load(ConnectionTargetSchema(), body)
+    accounts.get_company(state.db, data["account_key"])
+    return data["account_key"], data["integration"]
 
 
 def _create_company(state: Sandbox, body: dict[str, Any]) -> tuple[Response, int]:

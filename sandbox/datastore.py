@@ -5,37 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, insert, select, text
 
 from common.dates import iso
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
-from sandbox.fixtures.model import DATE_FIELDS
+from sandbox.fixtures.model import DATE_FIELDS, CommonObject, RawRecord
 from sandbox.models import DataObject, SourceRecord
 
 # The collections of the common data model, each with the name of the field that start/end filter on (None: undated).
 COLLECTIONS: dict[str, str | None] = DATE_FIELDS
-
-
-class RawLike(Protocol):
-    """A raw record as the app gave it (see ``sandbox.fixtures.model.RawRecord``)."""
-
-    source_type: str
-    source_id: str
-    payload: dict[str, Any]
-
-
-class CommonLike(Protocol):
-    """A normalized object (see ``sandbox.fixtures.model.CommonObject``)."""
-
-    object_type: str
-    id: str
-    source_type: str
-    source_id: str
-    date: str | None
-    fields: dict[str, Any]
 
 
 def source_record_key(integration: str, source_type: str, source_id: str) -> str:
@@ -51,8 +32,8 @@ def replace_connection_data(
     account_key: str,
     connection_id: str,
     integration: str,
-    raw_records: Iterable[RawLike],
-    objects: Iterable[CommonLike],
+    raw_records: Iterable[RawRecord],
+    objects: Iterable[CommonObject],
     retrieved: datetime,
 ) -> dict[str, int]:
     """Replace everything one connection contributed with a fresh sync's records; return counts per object type."""

@@ -60,5 +60,9 @@ class UnknownIntegration(SandboxError):
     code, status, message = "unknown_integration", 404, "No app with that key in the catalogue."
 
 
+class NotConnected(UnknownIntegration):
+    code, message = "not_connected", "That company has no active connection to that app."
+
+
 class UnknownAccount(SandboxError):
     code, status, message = "unknown_account", 404, "No company account with that key under your tenant."

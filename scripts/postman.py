@@ -1,9 +1,9 @@
 """Generate the Postman collection (v2.1) and demo environment from the broker's OpenAPI document.
 
 ``python scripts/postman.py`` rewrites ``docs/postman/``; ``--check`` exits 1 when the checked-in files are stale.
-Every operation of ``/openapi.json`` becomes a request; the walk-through below (``FLOW``) orders them so that one
-``newman run`` creates a company, mints a link token, reads data, connects an app and cleans up. An operation the
-walk-through does not know yet still gets a request built from its schema and generic assertions.
+Every operation of ``/openapi.json`` becomes a request; the walk-through in ``scripts/postman_flow.json`` orders them
+so that one ``newman run`` creates a company, mints a link token, reads data, connects an app and cleans up. An
+operation the walk-through does not know yet still gets a request built from its schema and generic assertions.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "postman"
 COLLECTION = OUT / "ledgerlink.postman_collection.json"
 ENVIRONMENT = OUT / "ledgerlink-demo.postman_environment.json"
+FLOW_FILE = Path(__file__).resolve().parent / "postman_flow.json"
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 METHODS = ("get", "post", "put", "patch", "delete")
 # Path parameters and the variables that hold them (set by earlier requests of the walk-through).
@@ -50,7 +52,7 @@ ENVIRONMENT_VALUES = (
 class Step:
     """One request of the walk-through: which operation, with what input, expecting what."""
 
-    folder: str
+    folder: str  # a key of the walk-through's folders
     method: str
     path: str
     name: str
@@ -65,439 +67,29 @@ class Step:
     checks: tuple[str, ...] = ()  # extra pm.test lines
 
 
-PROBES, ACCOUNTS, DATA, OTHER, WIDGET, REVIEW, WEBHOOKS, CONSENTS, CLEANUP = FOLDERS = (
-    "Probes",
-    "Lender: accounts and link tokens",
-    "Lender: company data (read-only proxy)",
-    "Other endpoints (generic requests; add them to FLOW in scripts/postman.py)",
-    "Widget: session, catalogue, connect, data",
-    "Lender: mapping, statements, reconciliation, coverage, link sessions",
-    "Lender: webhooks",
-    "Consents: receipts, verification, invitations",
-    "Clean up",
-)
-FLOW: tuple[Step, ...] = (
-    Step(PROBES, "get", "/healthz", "Liveness", (200,)),
-    Step(PROBES, "get", "/readyz", "Readiness (database and upstream)", (200,)),
-    Step(
-        ACCOUNTS,
-        "post",
-        "/v1/accounts",
-        "Create a company account (idempotent on external_id)",
-        (201, 200),
-        body={"name": "Postman Bakery Ltd", "email": "owner@postman-bakery.test", "external_id": "postman-example"},
-        capture={"account_key": "body.account_key"},
-    ),
-    Step(ACCOUNTS, "post", "/v1/accounts", "Create: a bad email is a 422", (422,), body={"name": "x", "email": "no"}),
-    Step(ACCOUNTS, "get", "/v1/accounts", "List your company accounts", (200,), query=(("page", "1"),)),
-    Step(ACCOUNTS, "get", "/v1/accounts", "List: wrong credentials are a 401", (401,), auth="bad_basic"),
-    Step(ACCOUNTS, "get", "/v1/accounts/{account_key}", "One account with its connections", (200,)),
-    Step(
-        ACCOUNTS,
-        "get",
-        "/v1/accounts/{account_key}",
-        "One account: an unknown key is a 404",
-        (404,),
-        path_values={"account_key": "not-my-company"},
-    ),
-    Step(
-        ACCOUNTS,
-        "post",
-        "/v1/link_tokens",
-        "Mint a link token for the embedding page",
-        (201,),
-        body={
-            "account_key": "{{account_key}}",
-            "origin": "{{origin}}",
-            "scopes": ["link", "read", "map", "reconcile"],
-            "expires_in": 900,
-        },
-        capture={"link_token": "body.link_token", "link_token_id": "body.id"},
-        checks=("pm.expect(pm.response.json().scopes).to.have.members(['link', 'read', 'map', 'reconcile']);",),
-    ),
-    Step(
-        ACCOUNTS,
-        "post",
-        "/v1/link_tokens",
-        "Mint: an origin you did not register is a 422",
-        (422,),
-        body={"account_key": "{{account_key}}", "origin": "https://not-registered.example"},
-    ),
-    Step(
-        ACCOUNTS,
-        "post",
-        "/v1/link_tokens",
-        "Mint in update mode: an app the company never connected is a 422",
-        (422,),
-        body={"account_key": "{{account_key}}", "origin": "{{origin}}", "mode": "update", "integration": "payday"},
-        error_code="integration_not_connected",
-    ),
-    Step(ACCOUNTS, "get", "/v1/requirements", "Your coverage requirements (all zero until set)", (200,)),
-    Step(
-        ACCOUNTS,
-        "put",
-        "/v1/requirements",
-        "Set your coverage requirements (none, for this walk-through)",
-        (200,),
-        body={"books_months": 0, "bank_months": 0, "mapped_percent": 0, "reliable_through_required": False},
-    ),
-    Step(
-        ACCOUNTS,
-        "put",
-        "/v1/requirements",
-        "Requirements: a share above 100 is a 422",
-        (422,),
-        body={"books_months": 12, "bank_months": 3, "mapped_percent": 101, "reliable_through_required": True},
-    ),
-    Step(
-        DATA,
-        "get",
-        "/v1/accounts/{account_key}/data/{object_name}",
-        "Read the app catalogue (integrations)",
-        (200,),
-        path_values={"object_name": "integrations"},
-        query=(("page", "1"),),
-        capture={"object_id": "body[0].key"},
-        checks=("pm.expect(pm.response.json()).to.be.an('array').that.is.not.empty;",),
-    ),
-    Step(
-        DATA,
-        "get",
-        "/v1/accounts/{account_key}/data/{object_name}",
-        "Read invoices in a date range",
-        (200,),
-        path_values={"object_name": "invoices"},
-        query=(("page", "1"), ("start", "2026-01-01"), ("end", "2026-03-31")),
-        checks=("pm.expect(pm.response.json()).to.be.an('array');",),
-    ),
-    Step(
-        DATA,
-        "get",
-        "/v1/accounts/{account_key}/data/{object_name}",
-        "Read: an object outside the data model is a 404",
-        (404,),
-        path_values={"object_name": "passwords"},
-    ),
-    Step(
-        DATA,
-        "get",
-        "/v1/accounts/{account_key}/data/{object_name}",
-        "Read: an unknown query parameter is a 400",
-        (400,),
-        path_values={"object_name": "invoices"},
-        query=(("X_ACCOUNT_KEY", "someone-else"),),
-        error_code="unknown_parameter",
-    ),
-    Step(
-        DATA,
-        "get",
-        "/v1/accounts/{account_key}/data/{object_name}/{object_id}",
-        "Read one object by id",
-        (200,),
-        path_values={"object_name": "integrations"},
-    ),
-    Step(
-        WIDGET, "get", "/v1/link/session", "The widget session", (200,), checks=("pm.expect(body).to.be.an('object');",)
-    ),
-    Step(WIDGET, "get", "/v1/link/session", "Session: a tampered token is a 401", (401,), auth="bad_bearer"),
-    Step(
-        WIDGET,
-        "get",
-        "/v1/link/bootstrap",
-        "The frame's first call: session and catalogue together",
-        (200,),
-        checks=("pm.expect(body.session).to.be.an('object');", "pm.expect(body.integrations).to.be.an('array');"),
-    ),
-    Step(WIDGET, "get", "/v1/link/integrations", "App catalogue with connection status", (200,)),
-    Step(WIDGET, "get", "/v1/link/connections", "Connections and sync progress", (200,)),
-    Step(
-        WIDGET,
-        "get",
-        "/v1/link/data/{object_name}",
-        "Widget read: chart of accounts",
-        (200,),
-        path_values={"object_name": "accounts"},
-        query=(("page", "1"),),
-    ),
-    Step(
-        WIDGET,
-        "get",
-        "/v1/link/data/{object_name}/{object_id}",
-        "Widget read: one object by id",
-        (200,),
-        path_values={"object_name": "integrations"},
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/attempts",
-        "Start connecting the bank (credentials app)",
-        (201,),
-        body={"integration": "northbank"},
-        capture={"attempt_id": "body.attempt_id"},
-    ),
-    Step(WIDGET, "get", "/v1/link/attempts/{attempt_id}", "Attempt status", (200,)),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/attempts/{attempt_id}/credentials",
-        "Sign in to the bank (answers mfa_required)",
-        (200,),
-        body={"username": "{{bank_username}}", "password": "{{bank_password}}"},
-        checks=("pm.expect(body.status).to.eql('mfa_required');",),
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/attempts/{attempt_id}/mfa",
-        "Send the MFA code (answers connected)",
-        (200,),
-        body={"code": "{{bank_code}}"},
-        checks=("pm.expect(body.status).to.eql('connected');",),
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/attempts/{attempt_id}/upload",
-        "Upload: no CSV file is a 4xx",
-        (400, 409, 422),
-    ),
-    Step(
-        WIDGET,
-        "get",
-        "/v1/link/callback",
-        "Popup callback with an unknown state (HTML page, 400)",
-        (400,),
-        query=(("state", "not-a-real-state"), ("status", "connected"), ("integration", "ledgerly")),
-        html=True,
-    ),
-    Step(WIDGET, "get", "/v1/link/mapping", "Chart of accounts with suggested categories", (200,)),
-    Step(
-        WIDGET,
-        "put",
-        "/v1/link/mapping",
-        "Save mappings: an empty list is a 422",
-        (422,),
-        body={"mappings": []},
-    ),
-    Step(WIDGET, "get", "/v1/link/reconciliation", "Bank against ledger, suggested matches", (200,)),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/reconciliation",
-        "Reconciliation: a reliable-through date in the future is a 422",
-        (422,),
-        body={"decisions": [], "reliable_through": "2999-01-01"},
-    ),
-    Step(WIDGET, "get", "/v1/link/consent_terms", "The lender's purpose and end of access, shown to the owner", (200,)),
-    Step(WIDGET, "get", "/v1/link/notes", "The owner's notes and attestation", (200,)),
-    Step(
-        WIDGET,
-        "put",
-        "/v1/link/notes",
-        "Explain a difference (reason from a closed list, history kept)",
-        (200,),
-        body={"notes": [{"subject_kind": "difference", "subject_id": "ba_1:2026-10", "reason": "timing"}]},
-    ),
-    Step(
-        WIDGET,
-        "put",
-        "/v1/link/notes",
-        "Notes: reason other without text is a 422",
-        (422,),
-        body={"notes": [{"subject_kind": "bank_line", "subject_id": "bt_1", "reason": "other"}]},
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/attestation",
-        "Attest the books complete through a date",
-        (201,),
-        body={"name": "Postman Owner", "complete_through": "2026-10-31", "language": "en"},
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/invitations",
-        "Invite an accountant (a single-use link to send)",
-        (201,),
-        body={"name": "Postman Accountant", "expires_in": 3600},
-    ),
-    Step(
-        WIDGET,
-        "put",
-        "/v1/link/progress",
-        "Record the step reached (for resuming later)",
-        (200,),
-        body={"step": "review", "done": ["connect", "map", "reconcile"]},
-    ),
-    Step(WIDGET, "get", "/v1/link/progress", "Where to open, and whether an earlier session can resume", (200,)),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/resume",
-        "Resume: with no earlier unfinished session it is a 409",
-        (409,),
-        error_code="nothing_to_resume",
-    ),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/exit",
-        "Leaving: says whether there is something to resume",
-        (200,),
-        body={"step": "review"},
-        checks=("pm.expect(body.resumable).to.eql(true);",),
-    ),
-    Step(WIDGET, "get", "/v1/link/coverage", "The coverage check before success", (200,)),
-    Step(
-        WIDGET,
-        "post",
-        "/v1/link/complete",
-        "Finish the session (issues the consent receipt; the token then only reads its status once)",
-        (200,),
-        capture={"link_session_id": "body.link_session_id", "receipt": "body.consent.receipt"},
-        checks=("pm.expect(body.account_key).to.eql(pm.environment.get('account_key'));",),
-    ),
-    Step(
-        WIDGET,
-        "get",
-        "/v1/link/session",
-        "After complete, the token is refused",
-        (401,),
-        error_code="link_session_succeeded",
-    ),
-    Step(WIDGET, "get", "/v1/link/status", "After complete, the token reads its session's status once", (200,)),
-    Step(WIDGET, "get", "/v1/link/status", "... and only once", (401,), error_code="link_session_status_read"),
-    Step(REVIEW, "get", "/v1/link_sessions/{session_id}", "The session's outcome, with your credentials", (200,)),
-    Step(
-        REVIEW,
-        "get",
-        "/v1/link_sessions/{session_id}",
-        "Session: an unknown id is a 404",
-        (404,),
-        path_values={"session_id": "lks_unknown"},
-    ),
-    Step(REVIEW, "get", "/v1/accounts/{account_key}/coverage", "The company's coverage check", (200,)),
-    Step(
-        WEBHOOKS,
-        "post",
-        "/v1/webhooks",
-        "Register a webhook endpoint (secret shown once)",
-        (201,),
-        body={"url": "https://hooks.postman-bakery.example/ledgerlink", "events": ["link.succeeded"]},
-        capture={"webhook_endpoint_id": "body.id"},
-    ),
-    Step(WEBHOOKS, "get", "/v1/webhooks", "List webhook endpoints (no secrets)", (200,)),
-    Step(
-        WEBHOOKS,
-        "get",
-        "/v1/webhooks/{endpoint_id}/deliveries",
-        "Delivery log of an endpoint",
-        (200,),
-        query=(("page", "1"),),
-    ),
-    Step(
-        WEBHOOKS,
-        "post",
-        "/v1/webhook_deliveries/{delivery_id}/redeliver",
-        "Redeliver: an unknown delivery is a 404",
-        (404,),
-        path_values={"delivery_id": "whd_unknown"},
-    ),
-    Step(
-        WEBHOOKS,
-        "post",
-        "/v1/upstream/webhooks",
-        "Upstream receiver: an unsigned body is refused",
-        (400, 401),
-        body={"id": "evt_1", "type": "sync.completed", "account_key": "x", "data": {}},
-    ),
-    Step(REVIEW, "get", "/v1/standard_chart", "Your standard chart of accounts", (200,)),
-    Step(
-        REVIEW,
-        "put",
-        "/v1/standard_chart",
-        "Replace the chart: an empty chart is a 422",
-        (422,),
-        body={"nodes": []},
-    ),
-    Step(REVIEW, "get", "/v1/accounts/{account_key}/mapping", "Mapping (404 before the owner saves one)", (404,)),
-    Step(
-        REVIEW,
-        "get",
-        "/v1/accounts/{account_key}/statements",
-        "Mapped statements (404 before a mapping exists)",
-        (404,),
-        query=(("period", "quarter"),),
-    ),
-    Step(
-        REVIEW,
-        "get",
-        "/v1/accounts/{account_key}/reconciliation",
-        "Reconciliation result (404 until completed)",
-        (404,),
-    ),
-    Step(CONSENTS, "get", "/.well-known/jwks.json", "The public keys that verify receipts", (200,)),
-    Step(
-        CONSENTS,
-        "post",
-        "/consents/verify",
-        "Verify the receipt of the session above",
-        (200,),
-        body={"receipt": "{{receipt}}"},
-        checks=("pm.expect(body.genuine).to.eql(true);",),
-    ),
-    Step(
-        CONSENTS,
-        "post",
-        "/consents/verify",
-        "Verify: a forged receipt is not genuine",
-        (200,),
-        body={"receipt": "eyJhbGciOiJub25lIn0.e30."},
-        checks=("pm.expect(body.genuine).to.eql(false);",),
-    ),
-    Step(CONSENTS, "get", "/v1/accounts/{account_key}/consents", "The company's receipts", (200,)),
-    Step(
-        CONSENTS,
-        "post",
-        "/consents/receipt",
-        "Receipt page: a bad link token is a 400",
-        (400,),
-        body={"token": "not-a-receipt-link"},
-        error_code="invalid_consent_link",
-    ),
-    Step(
-        CONSENTS,
-        "post",
-        "/consents/revoke",
-        "Revoke: a bad link token is a 400",
-        (400,),
-        body={"token": "not-a-receipt-link"},
-        error_code="invalid_consent_link",
-    ),
-    Step(
-        CONSENTS,
-        "post",
-        "/v1/invitations/accept",
-        "Accept an invitation: a bad token is a 400",
-        (400,),
-        body={"token": "not-an-invitation"},
-        error_code="invalid_invitation",
-    ),
-    Step(CLEANUP, "delete", "/v1/webhooks/{endpoint_id}", "Delete the webhook endpoint", (204,)),
-    Step(
-        CLEANUP,
-        "post",
-        "/v1/link_tokens",
-        "Mint another link token",
-        (201,),
-        body={"account_key": "{{account_key}}", "origin": "{{origin}}"},
-        capture={"link_token": "body.link_token", "link_token_id": "body.id"},
-    ),
-    Step(CLEANUP, "delete", "/v1/link_tokens/{token_id}", "Revoke it", (204,)),
-    Step(CLEANUP, "get", "/v1/link/session", "A revoked token is refused", (401,), error_code="invalid_token"),
-)
+OTHER = "other"  # the folder of the operations the walk-through does not know
+
+
+@cache
+def walkthrough() -> tuple[dict[str, str], tuple[Step, ...]]:
+    """The walk-through's folders (key -> name, in order) and its steps, read from ``postman_flow.json``."""
+    document = json.loads(FLOW_FILE.read_text(encoding="utf-8"))
+    steps = tuple(
+        Step(
+            **{
+                **item,
+                "status": tuple(item["status"]),
+                "query": tuple((key, value) for key, value in item.get("query", ())),
+            }
+        )
+        for item in document["steps"]
+    )
+    return dict(document["folders"]), steps
+
+
+def flow() -> tuple[Step, ...]:
+    """The requests of the walk-through, in order."""
+    return walkthrough()[1]
 
 
 def broker_spec() -> dict[str, Any]:
@@ -725,17 +317,18 @@ def build_collection(spec: Mapping[str, Any]) -> dict[str, Any]:
     """The Postman collection (v2.1) for ``spec``: the walk-through, then any operation it does not cover."""
     known = {(m, p): op for m, p, op in operations(spec)}
     steps: list[tuple[Step, dict[str, Any], bool]] = []
-    for step in FLOW:
+    folder_names, flow_steps = walkthrough()
+    for step in flow_steps:
         operation = known.get((step.method, step.path))
         if operation is not None:
             steps.append((step, operation, False))
-    walked = {(s.method, s.path) for s in FLOW}
+    walked = {(s.method, s.path) for s in flow_steps}
     for method, path, operation in operations(spec):
         if (method, path) not in walked:
             steps.append((_generic_step(method, path, operation, spec), operation, True))
-    folders: dict[str, list[dict[str, Any]]] = {name: [] for name in FOLDERS}
+    folders: dict[str, list[dict[str, Any]]] = {key: [] for key in folder_names}
     for step, operation, generic in steps:
-        folders.setdefault(step.folder, []).append(_item(spec, step, operation, generic))
+        folders[step.folder].append(_item(spec, step, operation, generic))
     return {
         "info": {
             "name": f"{spec['info']['title']} {spec['info']['version']}",
@@ -744,7 +337,7 @@ def build_collection(spec: Mapping[str, Any]) -> dict[str, Any]:
             "schema": SCHEMA_URL,
         },
         "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": COLLECTION_TESTS}}],
-        "item": [{"name": name, "item": items} for name, items in folders.items() if items],
+        "item": [{"name": folder_names[key], "item": items} for key, items in folders.items() if items],
         "variable": [{"key": key, "value": ""} for key in sorted(set(PATH_VARIABLES.values()) | {"link_token"})],
     }
 

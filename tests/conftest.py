@@ -1,11 +1,10 @@
-"""Shared pytest fixtures: a sandbox app on a temporary SQLite file and helpers to call its two APIs."""
+"""Shared pytest fixtures: a sandbox app on a temporary SQLite file (seeded with a connected company when asked),
+and a broker app on a recording fake upstream. Helpers to call the sandbox's two APIs are in ``sandbox_support.py``."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.broker_support import FakeUpstream, broker_app
-
-SANDBOX_TEST_CONFIG: dict[str, Any] = {
-    "ENV": "test",
-    "API_USER": "tenant-user",
-    "API_KEY": "sk_test_sandbox_api_key_123456",
-    "TENANT_KEY": "tenant_test_key_abcdef",
-    "DATA_END": date(2026, 10, 31),
-    "SYNC_IN_BACKGROUND": False,
-}
-
-
-def basic(user: str, password: str) -> dict[str, str]:
-    """Return an HTTP Basic ``Authorization`` header."""
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
-ADMIN_HEADERS = {
-    **basic(SANDBOX_TEST_CONFIG["API_KEY"], ""),
-    "Account-Key": SANDBOX_TEST_CONFIG["TENANT_KEY"],
-}
-DATA_HEADERS = basic(SANDBOX_TEST_CONFIG["API_USER"], SANDBOX_TEST_CONFIG["API_KEY"])
+from tests.sandbox_support import SANDBOX_TEST_CONFIG, create_company, sandbox_connect
 
 
 @pytest.fixture(scope="session")
@@ -70,50 +48,10 @@ def sandbox_client(sandbox_app: Flask) -> FlaskClient:
     return sandbox_app.test_client()
 
 
-def create_company(client: FlaskClient, subdomain: str = "maple-rye", **extra: Any) -> str:
-    """Create a company account through the Administration API and return its account key."""
-    body = {
-        "name": "Maple & Rye Café",
-        "email_admin": "owner@maple-rye.test",
-        "password": "correct horse 1",
-        "subdomain": subdomain,
-        "type": "standard",
-        "datashare": True,
-        **extra,
-    }
-    response = client.post("/app/api.php", json=body, headers=ADMIN_HEADERS)
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["account_key"])
-
-
-def sandbox_connect(client: FlaskClient, account_key: str, integration: str, **extra: Any) -> dict[str, Any]:
-    """Connect a simulated app without a browser and return the connection."""
-    response = client.post(
-        "/app/api.php",
-        json={"action": "sandbox_connect", "account_key": account_key, "integration": integration, **extra},
-        headers=ADMIN_HEADERS,
-    )
-    assert response.status_code == 201, response.get_json()
-    return dict(response.get_json()["connection"])
-
-
 @pytest.fixture
 def connected_company(sandbox_app: Flask, _seeded_sandbox_file: tuple[Path, str]) -> str:
     """A company with the Ledgerly accounting app and the Northbank bank connected (a copy of the seeded file)."""
     return _seeded_sandbox_file[1]
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """Assert a JSON error of the one shape, with the status (and code); return the error object."""
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:300])
-    body = response.get_json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert isinstance(error["code"], str) and isinstance(error["message"], str) and error["message"]
-    assert error.get("request_id")
-    if code is not None:
-        assert error["code"] == code, error
-    return dict(error)
 
 
 @pytest.fixture(name="upstream")

@@ -1,15 +1,80 @@
-"""Helpers for the sandbox's connect-flow tests: embed tokens, allowed origins, and driving the sign-in pages."""
+"""Helpers for the sandbox's tests: its test settings and API headers, companies and connections through the
+Administration API, the one error shape, embed tokens, allowed origins, and driving the sign-in pages."""
 
 from __future__ import annotations
 
+import base64
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 
 from sandbox.apps.server.users import APP_OWNERS
-from tests.conftest import ADMIN_HEADERS
+
+SANDBOX_TEST_CONFIG: dict[str, Any] = {
+    "ENV": "test",
+    "API_USER": "tenant-user",
+    "API_KEY": "sk_test_sandbox_api_key_123456",
+    "TENANT_KEY": "tenant_test_key_abcdef",
+    "DATA_END": date(2026, 10, 31),
+    "SYNC_IN_BACKGROUND": False,
+}
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    """Return an HTTP Basic ``Authorization`` header."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+ADMIN_HEADERS = {
+    **basic(SANDBOX_TEST_CONFIG["API_KEY"], ""),
+    "Account-Key": SANDBOX_TEST_CONFIG["TENANT_KEY"],
+}
+DATA_HEADERS = basic(SANDBOX_TEST_CONFIG["API_USER"], SANDBOX_TEST_CONFIG["API_KEY"])
+
+
+def create_company(client: FlaskClient, subdomain: str = "maple-rye", **extra: Any) -> str:
+    """Create a company account through the Administration API and return its account key."""
+    body = {
+        "name": "Maple & Rye Café",
+        "email_admin": "owner@maple-rye.test",
+        "password": "correct horse 1",
+        "subdomain": subdomain,
+        "type": "standard",
+        "datashare": True,
+        **extra,
+    }
+    response = client.post("/app/api.php", json=body, headers=ADMIN_HEADERS)
+    assert response.status_code == 201, response.get_json()
+    return str(response.get_json()["account_key"])
+
+
+def sandbox_connect(client: FlaskClient, account_key: str, integration: str, **extra: Any) -> dict[str, Any]:
+    """Connect a simulated app without a browser and return the connection."""
+    response = client.post(
+        "/app/api.php",
+        json={"action": "sandbox_connect", "account_key": account_key, "integration": integration, **extra},
+        headers=ADMIN_HEADERS,
+    )
+    assert response.status_code == 201, response.get_json()
+    return dict(response.get_json()["connection"])
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """Assert a JSON error of the one shape, with the status (and code); return the error object."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:300])
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and isinstance(error["message"], str) and error["message"]
+    assert error.get("request_id")
+    if code is not None:
+        assert error["code"] == code, error
+    return dict(error)
+
 
 LENDER = "http://lender.test"
 REDIRECT = LENDER + "/link/callback"

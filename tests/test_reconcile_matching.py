@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from broker.reconcile.matching import (
+from broker.reconcile import (
     BankLine,
     LedgerLine,
     Match,

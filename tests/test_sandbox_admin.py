@@ -8,7 +8,7 @@ import pytest
 
 from common.dates import utcnow
 from sandbox import accounts
-from tests.conftest import (
+from tests.sandbox_support import (
     ADMIN_HEADERS,
     SANDBOX_TEST_CONFIG,
     assert_error,

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company
+from tests.sandbox_support import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company
 
 REASONS = ("token_revoked", "password_changed", "consent_withdrawn")
 

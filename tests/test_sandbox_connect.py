@@ -14,12 +14,15 @@ from common.dates import utcnow
 from sandbox import create_app
 from sandbox.apps.server import bank
 from sandbox.models import ConnectSession, EmbedToken
-from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, create_company
 from tests.sandbox_support import (
+    ADMIN_HEADERS,
+    DATA_HEADERS,
     LENDER,
     REDIRECT,
+    SANDBOX_TEST_CONFIG,
     admin,
     allow_lender,
+    create_company,
     csrf,
     embed_token,
     health,
@@ -258,12 +261,15 @@ def test_bank_pages_wrong_password_wrong_code_expired_code_then_connected(sandbo
     page = open_connect(sandbox_client, company, "northbank")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Maple &amp; Rye Café" in html and "Demo Lender" in html
+    assert "<title>Sign in to Northbank</title>" in html  # the title is words, not the page's forms
     token, session_id = csrf(html), html.split('name="session" value="')[1].split('"')[0]
     base = {"csrf_token": token, "session": session_id}
     wrong = _form(sandbox_client, "/connect/northbank", {**base, "username": "maple.owner", "password": "nope"})
     assert wrong.status_code == 401 and "match a Northbank" in wrong.get_data(as_text=True)
     mfa = _form(sandbox_client, "/connect/northbank", {**base, "username": "maple.owner", "password": PASSWORD})
     assert mfa.status_code == 200 and "one-time code" in mfa.get_data(as_text=True)
+    assert "<title>Northbank: enter your code</title>" in mfa.get_data(as_text=True)
+    assert mfa.get_data(as_text=True).count("Cancel and go back") == 1
     bad = _form(sandbox_client, "/connect/northbank/mfa", {**base, "action": "verify", "code": "111111"})
     assert bad.status_code == 401 and "isn&#39;t right" in bad.get_data(as_text=True)
     db = sandbox_app.extensions["sandbox"].db

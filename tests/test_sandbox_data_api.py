@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import (
+from tests.sandbox_support import (
     ADMIN_HEADERS,
     DATA_HEADERS,
     SANDBOX_TEST_CONFIG,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, basic
+from tests.sandbox_support import DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, basic
 
 COLLECTIONS = ["invoices", "bills", "payments", "bank_transactions", "journal_entries", "trial_balances", "accounts"]
 PATHS = [*(f"/api/{name}" for name in COLLECTIONS), "/api/balance_sheet", "/api/profit_and_loss", "/api/connections"]

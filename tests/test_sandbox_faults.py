@@ -12,8 +12,8 @@ import pytest
 from sandbox import create_app
 from sandbox.config import ConfigError
 from sandbox.faults import FaultSettings, build_settings, fate, parse_spec, target_of
-from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company
 from tests.live_server import live_server
+from tests.sandbox_support import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company
 
 UNLIMITED = {"RATE_LIMIT": "1000000 per second"}  # measure the faults, not the 100 rps limiter
 

@@ -12,11 +12,15 @@ from sqlalchemy import update
 
 from sandbox.connect import connections
 from sandbox.models import AppToken, Connection
-from tests.conftest import ADMIN_HEADERS, DATA_HEADERS, SANDBOX_TEST_CONFIG, basic, create_company
 from tests.sandbox_support import (
+    ADMIN_HEADERS,
+    DATA_HEADERS,
+    SANDBOX_TEST_CONFIG,
     admin,
     allow_lender,
+    basic,
     consent,
+    create_company,
     csrf,
     health,
     local,

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import create_company
-from tests.sandbox_support import allow_lender, embed_token, health
+from tests.sandbox_support import allow_lender, create_company, embed_token, health
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sandbox" / "static" / "samples"
 JSON = {"Accept": "application/json"}

@@ -23,8 +23,8 @@ from sandbox import create_app
 from sandbox.db import Database
 from sandbox.models import WebhookDelivery
 from sandbox.webhooks import LEASE_SECONDS, POLICY, WebhookService, list_deliveries, register_endpoint
-from tests.conftest import ADMIN_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company, sandbox_connect
 from tests.live_server import live_server
+from tests.sandbox_support import ADMIN_HEADERS, SANDBOX_TEST_CONFIG, assert_error, create_company, sandbox_connect
 
 
 @dataclass

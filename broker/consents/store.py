@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,12 +29,11 @@ from broker.consents.keys import ReceiptInvalid, SigningKeys
 from broker.consents.models import ConsentReceipt, ConsentTerms
 from broker.errors import field_errors
 from broker.lender.accounts import audit
+from broker.signed_links import SignedLinks
 from broker.storage.models import Account, Client
-from broker.tokens import _signer_with_clock
 from common.dates import iso
 
 LINK_SALT = "broker.consent-receipt-link.v1"
-MAX_LINK_LENGTH = 1024
 CATEGORIES = ("accounting", "banking", "commerce", "payroll")
 MAX_ACCESS_DAYS = 3660
 STATUSES = ("in_force", "expired", "access_expired", "revoked", "invalid")
@@ -266,29 +264,21 @@ def verify(session: Session, keys: SigningKeys, receipt: object, now: datetime) 
 
 
 # -- the owner's page link and revocation --------------------------------------------------------------------------
-class ReceiptLinks:
+class ReceiptLinks(SignedLinks):
     """Sign and check receipt page links: one salt for this purpose, the broker's secret keys, a ``max_age``."""
 
     def __init__(self, secret_keys: Sequence[str], max_age: int, clock: Callable[[], float]) -> None:
-        self._max_age = max_age
-        self._serializer = URLSafeTimedSerializer(
-            list(reversed(list(secret_keys))), salt=LINK_SALT, signer=_signer_with_clock(clock)
+        super().__init__(
+            secret_keys, max_age, clock, salt=LINK_SALT, invalid=InvalidConsentLink, expired=ConsentLinkExpired
         )
 
     def token(self, row: ConsentReceipt) -> str:
-        return str(self._serializer.dumps({"rid": row.id, "n": row.link_nonce}))
+        return self.dumps({"rid": row.id, "n": row.link_nonce})
 
     def load(self, session: Session, token: object) -> ConsentReceipt:
         """Return the receipt a link points to, or raise ``InvalidConsentLink`` / ``ConsentLinkExpired``."""
-        if not isinstance(token, str) or not 0 < len(token) <= MAX_LINK_LENGTH or not token.isascii():
-            raise InvalidConsentLink()
-        try:
-            payload = self._serializer.loads(token, max_age=self._max_age)
-        except SignatureExpired:
-            raise ConsentLinkExpired() from None
-        except BadSignature:
-            raise InvalidConsentLink() from None
-        rid, nonce = (payload.get("rid"), payload.get("n")) if isinstance(payload, dict) else (None, None)
+        payload = self.loads(token)
+        rid, nonce = payload.get("rid"), payload.get("n")
         row = session.get(ConsentReceipt, rid) if isinstance(rid, str) and len(rid) <= 40 else None
         if row is None or not isinstance(nonce, str) or not secrets.compare_digest(nonce, row.link_nonce):
             raise InvalidConsentLink()

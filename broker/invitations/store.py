@@ -11,20 +11,19 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
 from broker.invitations.models import Invitation
 from broker.lender.accounts import audit, record_link_token
+from broker.signed_links import SignedLinks
 from broker.storage.models import Account, Client
-from broker.tokens import LinkClaims, LinkTokens, _signer_with_clock
+from broker.tokens import LinkClaims, LinkTokens
 from common.dates import iso
 
 SALT = "broker.accountant-invitation.v1"
 SCOPES = ("map", "reconcile")
-MAX_TOKEN_LENGTH = 1024
 
 
 class InvalidInvitation(InvalidInput):
@@ -43,28 +42,17 @@ class OwnerOnly(Forbidden):
     code, message = "owner_only", "Only the business owner can do this, not an invited accountant."
 
 
-class InvitationLinks:
+class InvitationLinks(SignedLinks):
     """Sign and check invitation tokens with the broker's secret keys and this purpose's salt."""
 
     def __init__(self, secret_keys: Sequence[str], max_age: int, clock: Callable[[], float]) -> None:
-        self.max_age = max_age
-        self._serializer = URLSafeTimedSerializer(
-            list(reversed(list(secret_keys))), salt=SALT, signer=_signer_with_clock(clock)
-        )
+        super().__init__(secret_keys, max_age, clock, salt=SALT, invalid=InvalidInvitation, expired=InvitationExpired)
 
     def token(self, invitation_id: str) -> str:
-        return str(self._serializer.dumps({"inv": invitation_id}))
+        return self.dumps({"inv": invitation_id})
 
     def invitation_id(self, token: object) -> str:
-        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
-            raise InvalidInvitation()
-        try:
-            payload = self._serializer.loads(token, max_age=self.max_age)
-        except SignatureExpired:
-            raise InvitationExpired() from None
-        except BadSignature:
-            raise InvalidInvitation() from None
-        found = payload.get("inv") if isinstance(payload, dict) else None
+        found = self.loads(token).get("inv")
         if not isinstance(found, str) or len(found) > 40:
             raise InvalidInvitation()
         return found

@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from broker.reconcile.lines import bank_lines_from_common, ledger_lines_from_common, pair_bank_accounts
-from broker.reconcile.matching import MatchResult, match_transactions, without_cycle_collection
+from broker.reconcile.matching import match_transactions, without_cycle_collection
+from broker.reconcile.results import MatchResult
 
 
 def books_period(journal_entries: Sequence[Mapping[str, Any]]) -> tuple[date, date] | None:

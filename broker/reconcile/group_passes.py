@@ -99,6 +99,17 @@ class GroupPasses:
                 pools.append((f"{token} {second}", joint))
         return pools
 
+    def _summing_subset(
+        self, day: int, pool: list[int], side: Side, target: int, *, before: bool
+    ) -> tuple[int, ...] | None:
+        """The lines of ``pool`` (on ``side``) whose amounts make ``target``, the one answer nearest ``day``; None
+        when the pool is too small, no subset makes it or the dates do not decide between several."""
+        if len(pool) < 2:
+            return None
+        answers = subsets_summing([side.amounts[k] for k in pool], target, limit=8)
+        picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], side, before)
+        return None if picked is None else tuple(sorted(picked))
+
     @staticmethod
     def _nearest_answer(day: int, answers: list[list[int]], side: Side, before: bool) -> list[int] | None:
         """The one answer whose farthest line is clearly nearer the date than every other answer's, or None.
@@ -141,15 +152,11 @@ class GroupPasses:
                 for j in lines
                 if ledger.state[j] == FREE and ledger.currencies[j] == currency and paired.get(j, 0.0) < STRONG
             ]
-            if len(pool) < 2:
+            members = self._summing_subset(day, pool, ledger, target, before=True)
+            if members is None:
                 continue
-            answers = subsets_summing([ledger.amounts[j] for j in pool], target, limit=8)
-            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], ledger, True)
-            if picked is None:
-                continue
-            members = tuple(sorted(picked))
             weight = sum(self.weights.of(w.lstrip("#")) for w in token.split())
-            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
+            shown = _shown(token)
             spread = max(abs(ledger.days[j] - day) for j in members)
             if members not in found or found[members][0] < weight:
                 found[members] = (weight, [f"{len(members)} lines", shown, f"within {days_text(spread)}"])
@@ -203,18 +210,19 @@ class GroupPasses:
         found: dict[tuple[int, ...], list[str]] = {}
         for token, lines in self._pools(ledger.texts[j], bank, day - 2, day + self.window + 7):
             pool = [i for i in lines if bank.state[i] == FREE and bank.currencies[i] == currency and i not in paired]
-            if len(pool) < 2:
+            members = self._summing_subset(day, pool, bank, target, before=False)
+            if members is None:
                 continue
-            answers = subsets_summing([bank.amounts[i] for i in pool], target, limit=8)
-            picked = self._nearest_answer(day, [[pool[n] for n in answer] for answer in answers], bank, False)
-            if picked is None:
-                continue
-            members = tuple(sorted(picked))
             spread = max(abs(bank.days[i] - day) for i in members)
-            shown = f"no. {token[1:]}" if token.startswith("#") else token.title()
+            shown = _shown(token)
             found.setdefault(members, [f"{len(members)} bank lines", shown, f"within {days_text(spread)}"])
         if len(found) == 1:
             ((members, labels),) = found.items()
             self.add(members, [j], 0.75, "many_to_one", labels)
 
     # -- near amounts ---------------------------------------------------------------------------------------------
+
+
+def _shown(token: str) -> str:
+    """How a shared word or number reads in a match's reasons: ``#1042`` as "no. 1042", words capitalised."""
+    return f"no. {token[1:]}" if token.startswith("#") else token.title()

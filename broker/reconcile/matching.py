@@ -20,21 +20,12 @@ from typing import Any
 from broker.reconcile.assign import INF, min_cost_assignment
 from broker.reconcile.group_passes import GroupPasses
 from broker.reconcile.leftover_passes import CHEQUE_DAYS, MARGIN, LeftoverPasses
-from broker.reconcile.lines import BankLine, LedgerLine, lines_from_common, month_bounds, pair_bank_accounts
+from broker.reconcile.lines import BankLine, LedgerLine, month_bounds
 from broker.reconcile.results import Choice, Match, MatchResult, days_text, money
 from broker.reconcile.sides import FREE, HELD, OUTSIDE, USED, Side, bank_text, ledger_text, nearest, rates
 from broker.reconcile.text import Weights
 
-__all__ = [
-    "BankLine",
-    "Choice",
-    "LedgerLine",
-    "Match",
-    "MatchResult",
-    "lines_from_common",
-    "match_transactions",
-    "pair_bank_accounts",
-]
+__all__ = ["match_transactions", "without_cycle_collection"]
 MAX_WINDOW_DAYS = 60
 BONUS = 2.0  # what making a pair is worth before its evidence, so that leaving a line out is never free
 MAX_EXACT_BLOCK = 16  # lines a side up to which each pairing's margin is computed exactly

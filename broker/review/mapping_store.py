@@ -27,6 +27,16 @@ class SaveConflict(BrokerError):
     code, status, message = "conflict", 409, "Another save of the same items happened at the same time; retry."
 
 
+def commit_or_conflict(session: Session) -> None:
+    """Commit a save, or raise ``SaveConflict`` when another request saved the same row first (a retry is
+    idempotent)."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise SaveConflict() from None
+
+
 class MappingNotSaved(NotFound):
     code, message = "mapping_not_saved", "The owner has not saved a mapping for this company yet."
 
@@ -224,12 +234,7 @@ def save_mapping(
             )
         elif row is not None and category is not None:
             row.category, row.saved_at, row.saved_by = category, now, actor
-    try:
-        session.commit()
-    except IntegrityError:
-        # Another request saved the same row first; the owner's retry is idempotent.
-        session.rollback()
-        raise SaveConflict() from None
+    commit_or_conflict(session)
     mapped = len(saved_rows(session, account))
     return {
         "changed": changed,

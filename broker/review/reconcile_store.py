@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.errors import NotFound, Unprocessable
@@ -18,7 +17,7 @@ from broker.reconcile import (
     Match,
 )
 from broker.review.books import Books
-from broker.review.mapping_store import SaveConflict
+from broker.review.mapping_store import commit_or_conflict
 from broker.review.models import MatchDecision, ReconciliationChange, ReconciliationState
 from broker.review.reconciliation import AccountReconciliation, compute, match_key, match_type
 from broker.storage.models import Account
@@ -294,12 +293,7 @@ def save_decisions(
                 )
             )
         state.reliable_through, state.completed_at, state.completed_by = reliable_through, now, actor
-    try:
-        session.commit()
-    except IntegrityError:
-        # Another request saved the same row first; the owner's retry is idempotent.
-        session.rollback()
-        raise SaveConflict() from None
+    commit_or_conflict(session)
     return {
         "changed": changed,
         "summary": _summary(compute(books, _confirmed(existing)) if repinned else results, existing),

@@ -91,6 +91,14 @@ def _audit(account: Account, actor: str, action: str) -> None:
     )
 
 
+def _widget_save(action: str) -> tuple[Account, str]:
+    """The widget's company and who saves (an invited accountant is named, issue 18), the save audited."""
+    claims, account = _widget_account()
+    actor = widget_actor(claims)
+    _audit(account, actor, action)
+    return account, actor
+
+
 @widget_bp.after_request
 @lender_bp.after_request
 def _never_cached(response: Response) -> Response:
@@ -118,9 +126,7 @@ class WidgetMapping(MethodView):
     @widget_bp.response(200, MappingSavedSchema)
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
-        claims, account = _widget_account()
-        actor = widget_actor(claims)  # issue 18: an invited accountant is named
-        _audit(account, actor, "mapping.saved")
+        account, actor = _widget_save("mapping.saved")
         saved = mapping_store.save_mapping(
             db_session(), account, _books(account), body["mappings"], actor=actor, now=broker_state().now()
         )
@@ -150,9 +156,7 @@ class WidgetReconciliation(MethodView):
     @widget_bp.response(200, DecisionsSavedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
-        claims, account = _widget_account()
-        actor = widget_actor(claims)  # issue 18: an invited accountant is named
-        _audit(account, actor, "reconciliation.saved")
+        account, actor = _widget_save("reconciliation.saved")
         saved = reconcile_store.save_decisions(
             db_session(),
             account,

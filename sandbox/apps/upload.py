@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from common.dates import utcnow
-from sandbox import datastore
 from sandbox.connect import connections
 from sandbox.fixtures.ids import common_id
 from sandbox.fixtures.model import CommonObject, RawRecord, make_object
@@ -366,18 +365,8 @@ def sync_upload(state: Sandbox, connection_id: str) -> dict[str, int]:
     parsed = check_upload(chart, [CsvFile(f.filename, f.content) for f in files if f.kind == "trial_balance"])
     raws, objects = normalize(parsed)
     connections.set_progress(state.db, connection_id, 50, status="syncing")
-    counts = datastore.replace_connection_data(
-        state.db,
-        account_key=account_key,
-        connection_id=connection_id,
-        integration=KEY,
-        raw_records=raws,
-        objects=objects,
-        retrieved=utcnow(),
-    )
-    connections.set_progress(state.db, connection_id, 100, status="healthy", synced=True)
-    state.emit("sync.completed", account_key, {"integration": KEY, "connection_id": connection_id, "objects": counts})
-    return counts
+    counts = connections.store_sync(state.db, account_key, connection_id, KEY, raws, objects)
+    return connections.sync_completed(state.db, state.emit, account_key, connection_id, KEY, counts)
 
 
 def accept(state: Sandbox, account_key: str, chart: CsvFile, trial_balances: Sequence[CsvFile]) -> dict[str, Any]:

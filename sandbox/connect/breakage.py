@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from sandbox.apps.server import storage
 from sandbox.connect import connections
-from sandbox.errors import SandboxError, UnknownIntegration
+from sandbox.errors import NotConnected, SandboxError
 from sandbox.models import Company, Connection
 from sandbox.state import Sandbox
 
@@ -23,10 +23,6 @@ _BY_TEXT = {text: code for code, text in REASONS.items()}
 
 class SandboxOnly(SandboxError):
     code, status, message = "sandbox_only", 403, "This action exists only in the sandbox, not in production."
-
-
-class NotConnected(UnknownIntegration):
-    code, message = "not_connected", "That company has no active connection to that app."
 
 
 def reason_of(error: str | None) -> str | None:

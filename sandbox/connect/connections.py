@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -16,6 +16,7 @@ from common.dates import iso, utcnow
 from sandbox import datastore
 from sandbox.db import Database
 from sandbox.errors import UnknownIntegration
+from sandbox.fixtures.model import CommonObject, RawRecord
 from sandbox.models import Connection
 
 log = logging.getLogger(__name__)
@@ -141,15 +142,7 @@ def run_sync(db: Database, connection_id: str, source: SyncSource, emit: EmitEve
         records = module.raw_records(raw)
         objects = module.normalize(raw)
         set_progress(db, connection_id, 75)
-        counts = datastore.replace_connection_data(
-            db,
-            account_key=account_key,
-            connection_id=connection_id,
-            integration=integration,
-            raw_records=records,
-            objects=objects,
-            retrieved=utcnow(),
-        )
+        counts = store_sync(db, account_key, connection_id, integration, records, objects)
     except Exception as error:  # a sync failure must show in health, not vanish in a thread
         log.exception("sync failed for connection %s", connection_id)
         set_progress(db, connection_id, 0, status="error", error=f"sync failed: {type(error).__name__}")
@@ -159,12 +152,35 @@ def run_sync(db: Database, connection_id: str, source: SyncSource, emit: EmitEve
             {"integration": integration, "connection_id": connection_id, "reason": "sync_failed"},
         )
         return {}
-    set_progress(db, connection_id, 100, status="healthy", synced=True)
-    emit(
-        "sync.completed",
-        account_key,
-        {"integration": integration, "connection_id": connection_id, "objects": counts},
+    return sync_completed(db, emit, account_key, connection_id, integration, counts)
+
+
+def store_sync(
+    db: Database,
+    account_key: str,
+    connection_id: str,
+    integration: str,
+    records: Iterable[RawRecord],
+    objects: Iterable[CommonObject],
+) -> dict[str, int]:
+    """Replace the connection's data with one sync's raw records and objects, retrieved now; return the counts."""
+    return datastore.replace_connection_data(
+        db,
+        account_key=account_key,
+        connection_id=connection_id,
+        integration=integration,
+        raw_records=records,
+        objects=objects,
+        retrieved=utcnow(),
     )
+
+
+def sync_completed(
+    db: Database, emit: EmitEvent, account_key: str, connection_id: str, integration: str, counts: dict[str, int]
+) -> dict[str, int]:
+    """Mark the connection healthy and fully synced, send ``sync.completed`` with the counts; return them."""
+    set_progress(db, connection_id, 100, status="healthy", synced=True)
+    emit("sync.completed", account_key, {"integration": integration, "connection_id": connection_id, "objects": counts})
     return counts
 
 

@@ -42,6 +42,12 @@ def _from_browser(integration: str, session_id: str | None = None) -> ConnectSes
     return connect.pending_session(current_sandbox(), known, integration)
 
 
+def _posted(integration: str) -> ConnectSession | None:
+    """The connect session a form of this browser posted (after its CSRF token is checked), or None."""
+    check_csrf()
+    return _from_browser(integration, request.form.get("session"))
+
+
 def _go(url: str) -> BaseResponse:
     return secure_headers(redirect(url, 303 if request.method == "POST" else 302))
 
@@ -115,8 +121,7 @@ def oauth_callback(integration: str) -> BaseResponse:
 
 @bp.post("/<integration>/cancel")
 def cancel(integration: str) -> BaseResponse:
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     return _go(connect.close_session(current_sandbox(), row, "denied"))
@@ -128,8 +133,7 @@ def submit(integration: str) -> BaseResponse:
         return _json_api(integration)
     if "embed" in request.form and request.accept_mimetypes.best == "application/json":
         return _json_upload(integration)
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     state = current_sandbox()
@@ -146,8 +150,7 @@ def submit(integration: str) -> BaseResponse:
 
 @bp.post("/<integration>/mfa")
 def mfa(integration: str) -> BaseResponse:
-    check_csrf()
-    row = _from_browser(integration, request.form.get("session"))
+    row = _posted(integration)
     if row is None:
         return _lost()
     state = current_sandbox()
@@ -206,6 +209,17 @@ def _upload(state: Sandbox, row: ConnectSession) -> BaseResponse:
     )
 
 
+def _json_kind(integration: str, wanted: str, otherwise: str) -> None:
+    """Refuse, in the one error shape, an app that is not in the catalogue (404) or not connected the ``wanted`` way
+    (400, saying what it ``otherwise`` is)."""
+    try:
+        kind = connect.auth_type(integration)
+    except ConnectRefused as refused:
+        raise SandboxError(str(refused), code=refused.code, status=404) from None
+    if kind != wanted:
+        raise InvalidParameter(f"{integration} {otherwise}; open /connect/{integration}.")
+
+
 def _json_upload(integration: str) -> BaseResponse:
     """The embedding page's upload without the popup: multipart ``embed``, ``state``, ``chart``, ``trial_balances``.
 
@@ -213,12 +227,7 @@ def _json_upload(integration: str) -> BaseResponse:
     way; the caller asks for a fresh one to try again).
     """
     state = current_sandbox()
-    try:
-        kind = connect.auth_type(integration)
-    except ConnectRefused as refused:
-        raise SandboxError(str(refused), code=refused.code, status=404) from None
-    if kind != "upload":
-        raise InvalidParameter(f"{integration} does not take file uploads; open /connect/{integration}.")
+    _json_kind(integration, "upload", "does not take file uploads")
     row = _json_session(
         state, integration, {"embed": request.form.get("embed"), "state": request.form.get("state", "")}
     )
@@ -242,12 +251,7 @@ def _json_api(integration: str) -> BaseResponse:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidParameter("The body must be a JSON object.", code="invalid_json")
-    try:
-        kind = connect.auth_type(integration)
-    except ConnectRefused as refused:
-        raise SandboxError(str(refused), code=refused.code, status=404) from None
-    if kind != "credentials":
-        raise InvalidParameter(f"{integration} is not connected with credentials; open /connect/{integration}.")
+    _json_kind(integration, "credentials", "is not connected with credentials")
     row = _json_session(state, integration, body)
     connector = _connector()
     try:

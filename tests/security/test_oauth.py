@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import create_company
-from tests.sandbox_support import allow_lender, consent, open_connect, query
+from tests.sandbox_support import allow_lender, consent, create_company, open_connect, query
 from tests.test_sandbox_oauth import CALLBACK, CLIENT_ID, CLIENT_SECRET, VERIFIER, authorize_url, exchange
 
 

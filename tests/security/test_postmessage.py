@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import World, browser, context, events, widget_frame, world
+from e2e.widget_fixtures import World, events, widget_frame
 
-__all__ = ["browser", "context", "world"]  # the e2e fixtures, reused as they are
 pytestmark = pytest.mark.e2e
 
 FORGED_SUCCESS = {"type": "ledgerlink:v1:success", "payload": {"result": {"account_key": "forged", "connections": []}}}

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.broker_support import FakeUpstream, auth_headers, broker_app, new_account, new_client
-from tests.conftest import DATA_HEADERS, SANDBOX_TEST_CONFIG
+from tests.sandbox_support import DATA_HEADERS, SANDBOX_TEST_CONFIG
 from tests.security.support import BROKER_SECRETS, refused
 
 
@@ -54,7 +54,7 @@ def limited_sandbox(tmp_path: Any) -> Any:
 
 
 def test_sandbox_company_budget_cannot_be_evaded(limited_sandbox: Flask, caplog: Any) -> None:
-    from tests.conftest import create_company
+    from tests.sandbox_support import create_company
 
     http = limited_sandbox.test_client()
     key = create_company(http)

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import create_company
-from tests.sandbox_support import LENDER, allow_lender, embed_token, query
+from tests.sandbox_support import LENDER, allow_lender, create_company, embed_token, query
 from tests.security.support import Lender
 
 EVIL = [
