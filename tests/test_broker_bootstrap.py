@@ -60,12 +60,22 @@ def test_bootstrap_is_the_session_and_the_catalogue_in_one_call(app: Flask, upst
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     assert _health_calls(upstream) - before == 1
     body = answer.get_json()
-    assert set(body) == {"session", "integrations"}
+    assert set(body) == {"session", "integrations", "progress"}
     assert body["session"] == client.get("/v1/link/session", headers=bearer(token)).get_json()
+    assert body["progress"] == client.get("/v1/link/progress", headers=bearer(token)).get_json()
+    assert body["progress"]["mode"] == "create" and body["progress"]["open_at"] == "connect"
     assert body["integrations"] == client.get("/v1/link/integrations", headers=bearer(token)).get_json()["integrations"]
     assert [a["key"] for a in body["integrations"]] == ["ledgerly", "northbank"]
     assert [a["connected"] for a in body["integrations"]] == [True, False]
     assert body["session"]["connections"][0]["integration"] == "ledgerly"
+
+
+def test_bootstrap_says_update_mode_and_the_app_to_reconnect(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    token = new_link_token(app, lender, key, mode="update", integration="ledgerly")["link_token"]
+    progress = app.test_client().get("/v1/link/bootstrap", headers=bearer(token)).get_json()["progress"]
+    assert (progress["mode"], progress["integration"], progress["resume"]["available"]) == ("update", "ledgerly", False)
 
 
 def test_bootstrap_needs_a_link_token_with_the_link_scope(app: Flask) -> None:
@@ -82,4 +92,5 @@ def test_bootstrap_is_in_the_openapi_document(app: Flask) -> None:
     operation = spec["paths"]["/v1/link/bootstrap"]["get"]
     assert operation["security"] == [{"linkToken": []}]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    assert schema["required"] == ["session", "integrations"]
+    assert schema["required"] == ["session", "integrations", "progress"]
+    assert schema["properties"]["progress"] == {"$ref": "#/components/schemas/LinkProgress"}
