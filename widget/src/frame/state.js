@@ -6,6 +6,7 @@
 import { connectedCategories, hasConnections, reduceConnect, syncFinished } from "./connect/state.js";
 import { initialMap, reduceMap } from "./map/state.js";
 import { initialReconcile, reduceReconcile } from "./reconcile/state.js";
+import { initialLife, reduceLife } from "./resume/state.js";
 import { STEP, nextStep } from "./steps.js";
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
@@ -17,6 +18,7 @@ const APP_STEPS = new Set([
   STEP.UPLOAD,
   STEP.DENIED,
   STEP.FAILED,
+  STEP.RECONNECT,
 ]);
 
 /** @returns {Record<string, any>} the state before the session is loaded */
@@ -40,6 +42,7 @@ export function initialState() {
     result: null,
     map: initialMap(),
     recon: initialReconcile(),
+    life: initialLife(),
   };
 }
 
@@ -86,7 +89,12 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      // Each step's own actions: connect's, then map_* and recon_* (each reducer leaves others' actions alone).
-      return reduceReconcile(reduceMap(reduceConnect(state, action), action), action);
+      // Each step's own actions: connect's, then map_* and recon_* (each reducer leaves others' actions alone),
+      // then the session life's (where to open, resume, update mode), which reads the step they chose.
+      return reduceLife(
+        reduceReconcile(reduceMap(reduceConnect(state, action), action), action),
+        action,
+        connectedCategories,
+      );
   }
 }

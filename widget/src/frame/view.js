@@ -8,6 +8,7 @@ import { blocked, catalogue, denied, failed, popup, sync } from "./connect/view.
 import { renderMap } from "./map/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
 import { renderReconcile } from "./reconcile/view.js";
+import { reconnect, resumeOffer } from "./resume/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
@@ -45,6 +46,8 @@ const VIEWS = Object.freeze({
   [STEP.EXPIRED]: expired,
   [STEP.MAP]: renderMap,
   [STEP.RECONCILE]: renderReconcile,
+  [STEP.RESUME]: resumeOffer,
+  [STEP.RECONNECT]: reconnect,
 });
 
 /**
