@@ -43,7 +43,7 @@
       onSuccess: (result) => {
         window.__reconnect.success = result;
         say(words.done);
-        button.hidden = true;
+        button.remove();
       },
       onExit: (error, metadata) => {
         window.__reconnect.exit = { error, metadata };
