@@ -92,11 +92,14 @@ describe("what the broker records", () => {
 
   it("records a new step, and the step finished when moving forward, once the session is known", () => {
     const catalogue = loaded(progress());
+    assert.equal(progressToRecord(initialState(), catalogue), null, "the first screen is where the broker says");
     const map = { ...catalogue, step: STEP.MAP };
     assert.deepEqual(progressToRecord(catalogue, map), { step: "map", done: ["connect"] });
     assert.deepEqual(progressToRecord(map, { ...map, step: STEP.RECONCILE }), { step: "reconcile", done: ["map"] });
     assert.equal(progressToRecord(catalogue, { ...catalogue, step: STEP.SYNC }), null, "the same broker step");
-    assert.deepEqual(progressToRecord({ ...catalogue, step: STEP.RESUME }, map), { step: "map", done: [] });
+    assert.deepEqual(progressToRecord({ ...catalogue, step: STEP.RESUME }, map), { step: "map", done: ["connect"] });
+    const recorded = reduce(map, { type: "progress", progress: progress({ step: "map" }) });
+    assert.equal(progressToRecord(catalogue, recorded), null, "the broker has it already");
     const unknown = reduce(initialState(), { type: "loaded", session: { scopes: [], connections: [] }, apps: APPS });
     assert.equal(progressToRecord(unknown, { ...unknown, step: STEP.MAP }), null);
   });

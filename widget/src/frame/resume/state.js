@@ -39,17 +39,18 @@ export function sessionStep(step) {
 
 /**
  * What to record when the owner moves from `previous` to `state` (`PUT /v1/link/progress`), or null: the broker's
- * step reached and, moving forward, the step just finished.
+ * step reached when it is not the one the broker last said, and, moving forward, the step just finished. Nothing on
+ * the first screen: the bootstrap answer already says where the session is.
  * @param {Record<string, any>} previous
  * @param {Record<string, any>} state
  * @returns {{step: string, done: string[]} | null}
  */
 export function progressToRecord(previous, state) {
   const step = sessionStep(state.step);
-  const before = sessionStep(previous.step);
-  if (!step || step === before || !state.life.known) return null;
-  const forward = before !== null && SESSION_STEPS.indexOf(before) < SESSION_STEPS.indexOf(step);
-  return { step, done: forward ? [before] : [] };
+  if (!step || !state.life.known || step === state.life.at) return null;
+  const from = sessionStep(previous.step) || state.life.at;
+  const forward = Boolean(from) && SESSION_STEPS.indexOf(from) < SESSION_STEPS.indexOf(step);
+  return { step, done: forward ? [from] : [] };
 }
 
 /**
@@ -78,6 +79,7 @@ function fromProgress(life, progress) {
   return {
     ...life,
     known: true,
+    at: typeof progress.step === "string" ? progress.step : null,
     mode: progress.mode === "update" ? "update" : "create",
     integration: typeof progress.integration === "string" ? progress.integration : null,
     resumable: progress.resumable === true,
@@ -117,9 +119,11 @@ export function reduceLife(state, action, connectedCategories) {
         ? { ...state, step: STEP.CATALOGUE, life: { ...state.life, offer: null } }
         : state;
     case "progress":
-      return state.life.known
-        ? { ...state, life: { ...state.life, resumable: action.progress.resumable === true } }
-        : state;
+      if (!state.life.known) return state;
+      return {
+        ...state,
+        life: { ...state.life, at: action.progress.step, resumable: action.progress.resumable === true },
+      };
     default:
       // Update mode has one app to reconnect: every way back to the catalogue leads to its reconnect screen.
       if (state.life.mode === "update" && state.step === STEP.CATALOGUE) return { ...state, step: STEP.RECONNECT };
