@@ -189,6 +189,16 @@ describe("the session life's effects", () => {
     });
     life.opened(progress({ resumable: true }));
     assert.equal(await life.leaving(), true);
+    const connected = effects(
+      { ...loaded(progress()), made: ["northbank"] },
+      {
+        exitSession: async () => {
+          throw new BrokerError(401, "token_revoked", "Revoked.");
+        },
+      },
+    );
+    connected.life.opened(progress());
+    assert.equal(await connected.life.leaving(), true, "an app connected since the last answer");
     const slow = effects(loaded(progress()), { exitSession: () => new Promise(() => {}) });
     slow.life.opened(progress());
     const leaving = slow.life.leaving();

@@ -62,8 +62,9 @@ export function resumeEffects(io, { select, setTimeout }) {
   }
 
   /**
-   * On the way out: tell the broker where the owner left and return whether something is left to resume (the last
-   * progress answer's word when the broker does not answer in time or refuses, e.g. an expired token).
+   * On the way out: tell the broker where the owner left and return whether something is left to resume. When the
+   * broker does not answer in time or refuses (an expired token), the last progress answer's word, or true when an
+   * app was connected since (as the broker counts it).
    * @returns {Promise<boolean | null>} null when the session never loaded (nothing to say)
    */
   async function leaving() {
@@ -72,11 +73,12 @@ export function resumeEffects(io, { select, setTimeout }) {
     const wait = new Promise((resolve) => setTimeout(() => resolve(null), EXIT_WAIT_MS));
     try {
       const answer = await Promise.race([broker.exitSession(step), wait]);
-      if (answer && typeof answer.resumable === "boolean") lastResumable = answer.resumable;
+      if (answer && typeof answer.resumable === "boolean") return (lastResumable = answer.resumable);
     } catch {
-      // lastResumable stays the broker's last word
+      // the broker's last word, below
     }
-    return lastResumable;
+    const state = getState();
+    return lastResumable || (state.life.mode === "create" && state.made.length > 0);
   }
 
   return {
