@@ -78,6 +78,26 @@ def test_bootstrap_says_update_mode_and_the_app_to_reconnect(app: Flask) -> None
     assert (progress["mode"], progress["integration"], progress["resume"]["available"]) == ("update", "ledgerly", False)
 
 
+def test_bootstrap_offers_to_resume_where_an_earlier_token_left(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    client = app.test_client()
+    first = new_link_token(app, lender, key, scopes=["link", "map"])["link_token"]
+    assert (
+        client.get("/v1/link/bootstrap", headers=bearer(first)).get_json()["progress"]["resume"]["available"] is False
+    )
+    saved = client.put("/v1/link/progress", json={"step": "map", "done": ["connect"]}, headers=bearer(first))
+    assert saved.status_code == 200 and saved.get_json()["resumable"] is True
+    second = new_link_token(app, lender, key, scopes=["link", "map"])["link_token"]
+    progress = client.get("/v1/link/bootstrap", headers=bearer(second)).get_json()["progress"]
+    assert progress["resume"]["available"] is True
+    assert (progress["resume"]["step"], progress["resume"]["steps_done"], progress["open_at"]) == (
+        "map",
+        ["connect"],
+        "map",
+    )
+
+
 def test_bootstrap_needs_a_link_token_with_the_link_scope(app: Flask) -> None:
     lender = new_client(app)
     key = new_account(app, lender)
