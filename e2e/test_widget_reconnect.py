@@ -30,14 +30,12 @@ PHONE = {"width": 320, "height": 640}
 WORDS = {
     "en": {
         "reconnect": "Reconnect {app}",
-        "sign_in_to": "Sign in to {app}",
         "resume": "Continue where you left off?",
         "continue_resume": "Continue where you left off",
         "map": "Match your accounts to Northwind Lending's categories",
     },
     "fr": {
         "reconnect": "Reconnecter {app}",
-        "sign_in_to": "Connexion à {app}",
         "resume": "Reprendre où vous en étiez ?",
         "continue_resume": "Reprendre où j\u2019en étais",
         "map": "Associez vos comptes aux catégories de Northwind Lending",
@@ -203,7 +201,8 @@ def test_reconnect_a_bank_with_its_code_on_a_phone_in_french(new_context: Any, s
     frame = owner.frame_locator(WIDGET)
     words = TEXT["fr"]
     # Straight on the bank's sign-in: no catalogue, no extra click.
-    frame.get_by_role("heading", name=WORDS["fr"]["sign_in_to"].format(app="Northbank")).wait_for(timeout=30_000)
+    frame.get_by_role("heading", name=WORDS["fr"]["reconnect"].format(app="Northbank")).wait_for(timeout=30_000)
+    assert frame.get_by_label(words["user"]).is_visible()
     checking = time.monotonic()
     width = owner.locator(WIDGET).bounding_box()
     assert width is not None and width["width"] <= 320
