@@ -98,6 +98,20 @@ def test_bootstrap_offers_to_resume_where_an_earlier_token_left(app: Flask) -> N
     )
 
 
+def test_an_update_mode_session_is_never_resumable(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    client = app.test_client()
+    token = new_link_token(app, lender, key, mode="update", integration="ledgerly")["link_token"]
+    saved = client.put("/v1/link/progress", json={"step": "map", "done": ["connect"]}, headers=bearer(token))
+    assert saved.status_code == 200 and saved.get_json()["resumable"] is False
+    left = client.post("/v1/link/exit", json={"step": "map"}, headers=bearer(token))
+    assert left.status_code == 200 and left.get_json()["resumable"] is False
+    later = new_link_token(app, lender, key)["link_token"]
+    progress = client.get("/v1/link/bootstrap", headers=bearer(later)).get_json()["progress"]
+    assert progress["resume"]["available"] is False
+
+
 def test_bootstrap_needs_a_link_token_with_the_link_scope(app: Flask) -> None:
     lender = new_client(app)
     key = new_account(app, lender)
