@@ -155,8 +155,11 @@ def test_a_token_that_dies_mid_flow_ends_cleanly_and_a_new_one_finishes(new_cont
 
     frame.get_by_role("button", name="Close").first.click()
     wait_for_host_event(page, "onExit")
+    assert '"resumable":true' in page.locator("#events li[data-event=onExit]").inner_text()
     page.locator("#connect").click()
     frame = page.frame_locator(WIDGET)
+    # The new token offers to go on from the session the dead token left (its bank stays connected).
+    frame.get_by_role("button", name="Continue where you left off").click()
     frame.get_by_role("heading", name=TEXT["en"]["catalogue"]).wait_for()
     assert "Connected" in frame.locator(".app.is-connected", has_text="Northbank").inner_text()
     frame.get_by_role("button", name="Done").click()  # a bank alone: nothing to map or reconcile

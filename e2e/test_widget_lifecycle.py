@@ -123,7 +123,9 @@ def test_exit_at_each_step_reports_where_the_owner_left(
     popups_before = len(context.pages)
     leave(page, frame)
     exit_entry = wait_for_event(page, "exit")
+    # Something is left to resume once an app is connected (every exit here is in the connect step).
     metadata: dict[str, Any] = {"step": step, "integration": integration, "connections_made": made}
+    metadata["resumable"] = bool(made)
     if leave is _host_exit:
         metadata["reason"] = "host_exit"
     # Leaving after a refusal says so: the lender learns the owner denied access, not only where they were.

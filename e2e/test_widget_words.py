@@ -52,7 +52,7 @@ def test_wrong_codes_warn_before_the_lockout_and_say_it_in_words(context: Any, w
     frame.get_by_role("button", name="Close").first.click()
     _, error, metadata = wait_for_event(page, "exit")
     assert error == {"code": "code_attempts_exceeded", "message": said}
-    assert metadata == {"step": "failed", "integration": "northbank", "connections_made": []}
+    assert metadata == {"step": "failed", "integration": "northbank", "connections_made": [], "resumable": False}
 
 
 def test_deny_ends_with_on_exit_denied(context: Any, world: World) -> None:
@@ -66,7 +66,7 @@ def test_deny_ends_with_on_exit_denied(context: Any, world: World) -> None:
     page.keyboard.press("Escape")
     _, error, metadata = wait_for_event(page, "exit")
     assert error == {"code": "denied", "message": "You did not allow access to Xenon"}
-    assert metadata == {"step": "denied", "integration": "xenon", "connections_made": []}
+    assert metadata == {"step": "denied", "integration": "xenon", "connections_made": [], "resumable": False}
 
 
 def test_a_garbage_token_says_where_to_start_again_without_a_made_up_lender(context: Any, world: World) -> None:

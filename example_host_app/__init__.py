@@ -56,8 +56,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from example_host_app.views.credit import bp as credit_bp
     from example_host_app.views.hooks import bp as hooks_bp
     from example_host_app.views.pages import bp as pages_bp
+    from example_host_app.views.reconnect import bp as reconnect_bp
 
-    for blueprint in (pages_bp, credit_bp, hooks_bp):
+    for blueprint in (pages_bp, credit_bp, hooks_bp, reconnect_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.filters["money"] = present.money
     app.jinja_env.filters["ratio"] = present.ratio

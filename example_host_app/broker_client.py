@@ -90,11 +90,16 @@ class BrokerClient:
         """Return one account with its connections and their health."""
         return dict(self._json("GET", f"/v1/accounts/{_seg(account_key)}"))
 
-    def mint_link_token(self, account_key: str, origin: str, scopes: Sequence[str] | None = None) -> dict[str, Any]:
-        """Mint a short-lived link token for the widget on ``origin``."""
+    def mint_link_token(
+        self, account_key: str, origin: str, scopes: Sequence[str] | None = None, reconnect: str | None = None
+    ) -> dict[str, Any]:
+        """Mint a short-lived link token for the widget on ``origin``; with ``reconnect`` (an app key), an update-mode
+        token that reconnects that app of the company."""
         body: dict[str, Any] = {"account_key": account_key, "origin": origin}
         if scopes is not None:
             body["scopes"] = list(scopes)
+        if reconnect is not None:
+            body.update(mode="update", integration=reconnect)
         return dict(self._json("POST", "/v1/link_tokens", json=body))
 
     # -- data, statements, reconciliation --------------------------------------------------------------------

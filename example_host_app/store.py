@@ -1,8 +1,9 @@
-"""The host's own small database: the companies it created and the webhook events it received."""
+"""The host's own small database: its companies, the webhook events it received and its reconnect links."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +39,23 @@ class WebhookEvent(Base):
     created: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     payload: Mapped[str] = mapped_column(Text)
+
+
+class ReconnectRequest(Base):
+    """A link the credit team gave an owner to reconnect one app; its id is the link's secret part.
+
+    The update-mode link token minted for it is kept here (the lender's backend) and refreshed when it is near its end:
+    it reaches the owner's browser only through the page's POST, never in a URL.
+    """
+
+    __tablename__ = "reconnect_requests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(128))
+    integration: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    link_token: Mapped[str] = mapped_column(Text)
+    token_expires_at: Mapped[str] = mapped_column(String(40))
 
 
 class Store:
@@ -109,6 +127,41 @@ class Store:
             query = query.where(WebhookEvent.account_key == account_key)
         with self.sessions() as session:
             return list(session.scalars(query))
+
+    def add_reconnect(self, account_key: str, integration: str, link_token: str, expires_at: str) -> ReconnectRequest:
+        """Remember a reconnect link for one app of a company, with the update-mode token minted for it."""
+        row = ReconnectRequest(
+            id=secrets.token_urlsafe(24),
+            account_key=account_key,
+            integration=integration,
+            created_at=_now(),
+            link_token=link_token,
+            token_expires_at=expires_at,
+        )
+        with self.sessions() as session:
+            session.add(row)
+            session.commit()
+        return row
+
+    def reconnect(self, request_id: str) -> ReconnectRequest | None:
+        """One reconnect link by its id."""
+        with self.sessions() as session:
+            return session.get(ReconnectRequest, request_id[:64])
+
+    def latest_reconnects(self, account_key: str) -> dict[str, ReconnectRequest]:
+        """The newest reconnect link of each app of a company."""
+        query = select(ReconnectRequest).where(ReconnectRequest.account_key == account_key)
+        with self.sessions() as session:
+            rows = session.scalars(query.order_by(ReconnectRequest.created_at))
+            return {row.integration: row for row in rows}
+
+    def refresh_reconnect(self, request_id: str, link_token: str, expires_at: str) -> None:
+        """Keep a freshly minted token for a reconnect link (the one before ran out)."""
+        with self.sessions() as session:
+            row = session.get(ReconnectRequest, request_id)
+            if row is not None:
+                row.link_token, row.token_expires_at = link_token, expires_at
+                session.commit()
 
 
 def _now() -> datetime:

@@ -78,12 +78,56 @@ def test_bootstrap_is_the_session_and_the_catalogue_in_one_call(app: Flask, upst
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     assert _health_calls(upstream) - before == 1
     body = answer.get_json()
-    assert set(body) == {"session", "integrations"}
+    assert set(body) == {"session", "integrations", "progress"}
     assert body["session"] == client.get("/v1/link/session", headers=bearer(token)).get_json()
+    assert body["progress"] == client.get("/v1/link/progress", headers=bearer(token)).get_json()
+    assert body["progress"]["mode"] == "create" and body["progress"]["open_at"] == "connect"
     assert body["integrations"] == client.get("/v1/link/integrations", headers=bearer(token)).get_json()["integrations"]
     assert [a["key"] for a in body["integrations"]] == ["ledgerly", "northbank"]
     assert [a["connected"] for a in body["integrations"]] == [True, False]
     assert body["session"]["connections"][0]["integration"] == "ledgerly"
+
+
+def test_bootstrap_says_update_mode_and_the_app_to_reconnect(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    token = new_link_token(app, lender, key, mode="update", integration="ledgerly")["link_token"]
+    progress = app.test_client().get("/v1/link/bootstrap", headers=bearer(token)).get_json()["progress"]
+    assert (progress["mode"], progress["integration"], progress["resume"]["available"]) == ("update", "ledgerly", False)
+
+
+def test_bootstrap_offers_to_resume_where_an_earlier_token_left(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    client = app.test_client()
+    first = new_link_token(app, lender, key, scopes=["link", "map"])["link_token"]
+    assert (
+        client.get("/v1/link/bootstrap", headers=bearer(first)).get_json()["progress"]["resume"]["available"] is False
+    )
+    saved = client.put("/v1/link/progress", json={"step": "map", "done": ["connect"]}, headers=bearer(first))
+    assert saved.status_code == 200 and saved.get_json()["resumable"] is True
+    second = new_link_token(app, lender, key, scopes=["link", "map"])["link_token"]
+    progress = client.get("/v1/link/bootstrap", headers=bearer(second)).get_json()["progress"]
+    assert progress["resume"]["available"] is True
+    assert (progress["resume"]["step"], progress["resume"]["steps_done"], progress["open_at"]) == (
+        "map",
+        ["connect"],
+        "map",
+    )
+
+
+def test_an_update_mode_session_is_never_resumable(app: Flask) -> None:
+    lender = new_client(app)
+    key = new_account(app, lender)
+    client = app.test_client()
+    token = new_link_token(app, lender, key, mode="update", integration="ledgerly")["link_token"]
+    saved = client.put("/v1/link/progress", json={"step": "map", "done": ["connect"]}, headers=bearer(token))
+    assert saved.status_code == 200 and saved.get_json()["resumable"] is False
+    left = client.post("/v1/link/exit", json={"step": "map"}, headers=bearer(token))
+    assert left.status_code == 200 and left.get_json()["resumable"] is False
+    later = new_link_token(app, lender, key)["link_token"]
+    progress = client.get("/v1/link/bootstrap", headers=bearer(later)).get_json()["progress"]
+    assert progress["resume"]["available"] is False
 
 
 def test_bootstrap_needs_a_link_token_with_the_link_scope(app: Flask) -> None:
@@ -100,7 +144,8 @@ def test_bootstrap_is_in_the_openapi_document(app: Flask) -> None:
     operation = spec["paths"]["/v1/link/bootstrap"]["get"]
     assert operation["security"] == [{"linkToken": []}]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    assert schema["required"] == ["session", "integrations"]
+    assert schema["required"] == ["session", "integrations", "progress"]
+    assert schema["properties"]["progress"] == {"$ref": "#/components/schemas/LinkProgress"}
 
 
 class Clock:

@@ -146,15 +146,19 @@ def integrations() -> Response:
     **_DOC,
     responses={
         200: {
-            "description": "What the frame needs to show its first step: the session and the catalogue, in one call.",
+            "description": (
+                "What the frame needs to show its first step, in one call: the session, the catalogue and where to "
+                "open (``progress``, as ``GET /v1/link/progress``: update mode, resume offer)."
+            ),
             "content": {
                 "application/json": {
                     "schema": {
                         "type": "object",
-                        "required": ["session", "integrations"],
+                        "required": ["session", "integrations", "progress"],
                         "properties": {
                             "session": SESSION_SCHEMA,
                             "integrations": {"type": "array", "items": {"type": "object"}},
+                            "progress": {"$ref": "#/components/schemas/LinkProgress"},
                         },
                     }
                 }
@@ -163,9 +167,11 @@ def integrations() -> Response:
     },
 )
 def bootstrap() -> Response:
-    """The session (as ``GET /v1/link/session``) and the catalogue (as ``GET /v1/link/integrations``) together."""
+    """The session (as ``GET /v1/link/session``), the catalogue (as ``GET /v1/link/integrations``) and the progress
+    (as ``GET /v1/link/progress``) together."""
     claims, account, upstream = _context()
-    return _json(link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now(), _catalogues()))
+    answer = link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now(), _catalogues())
+    return _json({**answer, "progress": link_sessions_hooks.progress(claims, account)})
 
 
 @bp.route("/connections", methods=["GET"])

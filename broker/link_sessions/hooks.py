@@ -48,6 +48,12 @@ def update_target(
     return mode, str(integration)
 
 
+def progress(claims: LinkClaims, account: Account) -> dict[str, Any]:
+    """Where the frame opens (as ``GET /v1/link/progress``): the bootstrap answer carries it, saving a request."""
+    db, now = db_session(), broker_state().now()
+    return store.progress_view(db, store.record_for(db, claims, account, now), now)
+
+
 def guard_attempt(claims: LinkClaims, integration: Any) -> None:
     """In update mode only the token's app may be connected (again)."""
     if claims.mode == "update" and integration != claims.integration:

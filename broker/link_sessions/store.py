@@ -99,8 +99,9 @@ def has_progress(db: Session, row: LinkSessionRecord) -> bool:
 
 
 def resumable(db: Session, row: LinkSessionRecord) -> bool:
-    """Whether a new token for the same company could pick this session up (what ``onExit``'s ``resumable`` says)."""
-    return row.succeeded_at is None and row.resumed_by is None and has_progress(db, row)
+    """Whether a new token for the same company could pick this session up (what ``onExit``'s ``resumable`` says);
+    never an update-mode session (a new update-mode token starts at the app's sign-in)."""
+    return row.mode == "create" and row.succeeded_at is None and row.resumed_by is None and has_progress(db, row)
 
 
 def _candidate(db: Session, row: LinkSessionRecord, now: datetime) -> LinkSessionRecord | None:

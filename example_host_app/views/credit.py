@@ -90,6 +90,7 @@ def company(account_key: str) -> str:
         mapping=mapping,
         events=store().events(account_key, limit=10),
         names=_app_names(account_key),
+        reconnects=store().latest_reconnects(account_key),
     )
 
 

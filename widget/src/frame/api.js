@@ -102,5 +102,11 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
     saveReconciliation: (body) => call("POST", "reconciliation", body),
     /** Invite an accountant: `{name}` → `{id, name, url, expires_at}` (the link to copy; single use). */
     invite: (body) => call("POST", "invitations", body),
+    /** Record the step reached: `{step, done}` → the progress answer (see docs/widget.md, 4b). */
+    saveProgress: (body) => call("PUT", "progress", body),
+    /** Take over the company's earlier unfinished session → the progress answer. */
+    resume: () => call("POST", "resume", {}),
+    /** The owner leaves at `step` (a broker step, or null) → `{link_session_id, resumable, step}`. */
+    exitSession: (step) => call("POST", "exit", step ? { step } : {}),
   });
 }

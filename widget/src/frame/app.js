@@ -11,6 +11,7 @@ import { stepPage, trapFocus } from "./dom.js";
 import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
+import { resumeEffects } from "./resume/effects.js";
 import { exitMetadata, initialState, reduce } from "./state.js";
 import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
@@ -88,6 +89,7 @@ async function run(origin, mode, { token, options }, words) {
 
   let state = initialState();
   let exited = false;
+  let leaving = false;
 
   const shell = renderShell({ t, lender, logoUrl: theme.logoUrl || null, onClose: () => ctx.actions.close() });
   document.body.replaceChildren(shell);
@@ -111,9 +113,12 @@ async function run(origin, mode, { token, options }, words) {
     window.setTimeout(() => (live.textContent = text), 50);
   };
 
-  function exit(error, extra) {
-    if (exited) return;
-    const metadata = { ...exitMetadata(state), ...extra };
+  async function exit(error, extra) {
+    if (exited || leaving) return;
+    leaving = true;
+    // The broker says whether there is something to resume (null: the session never loaded, nothing to say).
+    const resumable = await resume.leaving();
+    const metadata = { ...exitMetadata(state), ...(resumable === null ? {} : { resumable }), ...extra };
     emit("exit", metadata);
     post(MESSAGE.EXIT, { error, metadata });
     exited = true;
@@ -138,6 +143,7 @@ async function run(origin, mode, { token, options }, words) {
         action.type === "recon_date" ||
         (action.type === "connections" && !SHOWS_CONNECTIONS.has(state.step)));
     if (state !== previous && !unseen) render(previous);
+    if (state.step !== previous.step) resume.stepChanged(previous, state);
     return state;
   }
 
@@ -192,13 +198,20 @@ async function run(origin, mode, { token, options }, words) {
     later.catch(() => (later = null)); // a failed load is tried again on the next step change
     return later;
   }
+  const resume = resumeEffects(io, {
+    select: (key) => connect.actions.select(key),
+    setTimeout: window.setTimeout.bind(window),
+  });
 
   async function complete() {
     if (state.step !== STEP.COMPLETING) return;
     try {
       const result = await broker.complete();
       dispatch({ type: "completed", result });
-      emit("success", { connections: result.connections.map((c) => c.integration) });
+      emit("success", {
+        connections: result.connections.map((c) => c.integration),
+        link_session_id: result.link_session_id,
+      });
       // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
       const { account_key, connections, link_session_id } = result;
       post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
@@ -220,7 +233,7 @@ async function run(origin, mode, { token, options }, words) {
     return null;
   }
 
-  Object.assign(ctx.actions, connect.actions, { close: () => exit(exitError()) });
+  Object.assign(ctx.actions, connect.actions, resume.actions, { close: () => exit(exitError()) });
 
   document.addEventListener("keydown", (event) => {
     // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.
@@ -234,7 +247,7 @@ async function run(origin, mode, { token, options }, words) {
 
   render(null);
   try {
-    const { session, integrations } = await booting;
+    const { session, integrations, progress } = await booting;
     lender = theme.name || session.client_name || lender;
     ctx.lender = lender;
     ctx.named = lender !== t("lenderFallback");
@@ -245,8 +258,10 @@ async function run(origin, mode, { token, options }, words) {
       apps: integrations,
       categories: options.categories,
       preselected: options.apps,
+      progress,
     });
     emit("open", { step: state.step, locale, apps: state.apps.length });
+    resume.opened(progress);
     if (state.made.length) connect.pollSync();
   } catch (error) {
     if (error instanceof BrokerError && error.code === "origin_mismatch") refuseOrigin();

@@ -7,6 +7,7 @@ import { connectedCategories, hasConnections, reduceConnect, syncFinished } from
 import { initialInvite, reduceInvite } from "./invite.js";
 import { initialMap, reduceMap } from "./map/state.js";
 import { initialReconcile, reduceReconcile } from "./reconcile/state.js";
+import { initialLife, reduceLife } from "./resume/state.js";
 import { STEP, nextStep } from "./steps.js";
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
@@ -18,6 +19,7 @@ const APP_STEPS = new Set([
   STEP.UPLOAD,
   STEP.DENIED,
   STEP.FAILED,
+  STEP.RECONNECT,
 ]);
 
 /** @returns {Record<string, any>} the state before the session is loaded */
@@ -42,6 +44,7 @@ export function initialState() {
     map: initialMap(),
     recon: initialReconcile(),
     invite: initialInvite(),
+    life: initialLife(),
   };
 }
 
@@ -90,7 +93,12 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      // Each step's own actions: connect's, then map_*, recon_* and invite_* (each reducer leaves others' actions alone).
-      return reduceInvite(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action);
+      // Each step's own actions: connect's, then map_*, recon_* and invite_* (each reducer leaves others' actions alone),
+      // then the session life's (where to open, resume, update mode), which reads the step they chose.
+      return reduceLife(
+        reduceInvite(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action),
+        action,
+        connectedCategories,
+      );
   }
 }

@@ -20,6 +20,8 @@ export const STEP = Object.freeze({
   EXPIRED: "expired",
   MAP: "map",
   RECONCILE: "reconcile",
+  RESUME: "resume",
+  RECONNECT: "reconnect",
 });
 
 /**

@@ -17,6 +17,7 @@ import {
   sync,
 } from "./connect/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
+import { reconnect, resumeOffer } from "./resume/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
@@ -52,6 +53,8 @@ const VIEWS = Object.freeze({
   [STEP.COMPLETING]: loading,
   [STEP.DONE]: done,
   [STEP.EXPIRED]: expired,
+  [STEP.RESUME]: resumeOffer,
+  [STEP.RECONNECT]: reconnect,
 });
 
 /**

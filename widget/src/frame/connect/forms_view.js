@@ -79,9 +79,12 @@ export function credentials(state, ctx) {
     const input = event.currentTarget.form.elements.password;
     input.type = event.currentTarget.checked ? "text" : "password";
   };
+  // Update mode (reconnecting a broken connection) says so, and that the connection and its data are kept.
+  const reconnecting = state.life && state.life.mode === "update";
+  const body = t("credentials.body", { app, lender: ctx.lender });
   return signInStep(state, ctx, {
-    title: t("credentials.title", { app }),
-    body: t("credentials.body", { app, lender: ctx.lender }),
+    title: t(reconnecting ? "reconnect.title" : "credentials.title", { app }),
+    body: reconnecting ? `${body} ${t("reconnect.kept")}` : body,
     submit: "credentials.submit",
     onsubmit,
     fields: [

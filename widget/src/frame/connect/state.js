@@ -133,7 +133,10 @@ export function reduceConnect(state, action) {
       return { ...state, category: action.category };
     case "select": {
       const app = appByKey(state, action.key);
-      if (!at(STEP.CATALOGUE, STEP.SYNC) || !canConnect(app)) return state;
+      // Update mode reconnects its one app from its reconnect screen, even a connection that still looks healthy.
+      const reconnecting =
+        Boolean(app) && state.life && state.life.mode === "update" && state.life.integration === app.key;
+      if (!at(STEP.CATALOGUE, STEP.SYNC, STEP.RECONNECT) || !(canConnect(app) || reconnecting)) return state;
       return {
         ...state,
         step: AUTH_TO_STEP[app.auth_type] || STEP.FAILED,

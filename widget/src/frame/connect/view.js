@@ -233,7 +233,8 @@ export function sync(state, ctx) {
     renderProgress(state, ctx),
     actionsRow(
       finishButton(t("sync.continue"), actions.finish, ready, "sync-hint"),
-      button(t("sync.another"), actions.back),
+      // Update mode reconnects one app: there is no other to connect.
+      state.life && state.life.mode === "update" ? null : button(t("sync.another"), actions.back),
     ),
     ready ? null : h("p", { id: "sync-hint", className: "hint" }, t("sync.wait")),
   );
