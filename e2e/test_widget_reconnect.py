@@ -18,12 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from e2e.journey import TEXT, WIDGET, check_axe, create_company, host_events, open_widget, stack, wait_for_host_event
-from e2e.widget_fixtures import ARTIFACTS, BANK_CODE, BANK_PASSWORD, BANK_USER, browser, keep_failure_artifacts, run_axe
+from e2e.journey import TEXT, WIDGET, check_axe, create_company, host_events, open_widget, wait_for_host_event
+from e2e.widget_fixtures import ARTIFACTS, BANK_CODE, BANK_PASSWORD, BANK_USER, keep_failure_artifacts, run_axe
 from sandbox.apps.server.users import APP_OWNERS
 from scripts.stack import API_KEY, TENANT_KEY, Stack
 
-__all__ = ["browser", "stack"]
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("SHOTS", "/work/shots"))
 PHONE = {"width": 320, "height": 640}
