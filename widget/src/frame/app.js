@@ -8,12 +8,13 @@ import { BrokerError, createBroker } from "./api.js";
 import { connectEffects } from "./connect/effects.js";
 import { appByKey, syncFinished } from "./connect/state.js";
 import { renderCatalogueActions, renderProgress, renderResults } from "./connect/view.js";
-import { trapFocus } from "./dom.js";
+import { saveFile, trapFocus } from "./dom.js";
 import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
 import { mapEffects } from "./map/effects.js";
 import { reconcileEffects } from "./reconcile/effects.js";
+import { reviewEffects } from "./review/effects.js";
 import { exitMetadata, initialState, reduce } from "./state.js";
 import { STEP } from "./steps.js";
 import { accentPalette, applyPalette } from "./theme.js";
@@ -109,6 +110,7 @@ async function run(origin, mode, { token, options }) {
 
   function exit(error, extra) {
     if (exited) return;
+    if (state.step === STEP.DONE) return succeed();
     const metadata = { ...exitMetadata(state), ...extra };
     emit("exit", metadata);
     post(MESSAGE.EXIT, { error, metadata });
@@ -163,6 +165,7 @@ async function run(origin, mode, { token, options }) {
   function enterStep() {
     if (state.step === STEP.MAP) map.load();
     else if (state.step === STEP.RECONCILE) reconcile.load();
+    else if (state.step === STEP.REVIEW) review.load();
     else if (state.step === STEP.COMPLETING) complete();
   }
 
@@ -170,27 +173,40 @@ async function run(origin, mode, { token, options }) {
   const io = { broker, getState: () => state, dispatch, emit, announce, fail, exited: () => exited, enterStep, t };
   const connect = connectEffects(io, window);
   const map = mapEffects(io);
-  const reconcile = reconcileEffects(io, {
+  const fields = {
     locale,
     fieldValue: (id) => main.querySelector(`#${id}`)?.value,
     focus: (id) => main.querySelector(`#${id}`)?.focus(),
     today: () => new Date().toISOString().slice(0, 10),
-  });
+    print: () => window.print(),
+    download: saveFile,
+  };
+  const reconcile = reconcileEffects(io, fields);
+  const review = reviewEffects(io, fields);
 
   async function complete() {
     if (state.step !== STEP.COMPLETING) return;
     try {
       const result = await broker.complete();
+      connect.stopSync();
       dispatch({ type: "completed", result });
       emit("success", { connections: result.connections.map((c) => c.integration) });
-      // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
-      const { account_key, connections, link_session_id } = result;
-      post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
-      exited = true;
-      connect.stopSync();
     } catch (error) {
+      // The lender's minimums are not met: back to the review, which lists what is missing.
+      if (error instanceof BrokerError && error.code === "coverage_not_met") {
+        dispatch({ type: "share_refused", coverage: error.details && error.details.coverage });
+        return state.review.preview ? undefined : review.load();
+      }
       fail(error);
     }
+  }
+
+  /** The owner leaves the done screen: the host gets what onSuccess documents, never the receipt (it can revoke). */
+  function succeed() {
+    const { account_key, connections, link_session_id } = state.result;
+    post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
+    exited = true;
+    connect.stop();
   }
 
   /** What `onExit` says when the owner leaves a step that ended badly: its code and the sentence on screen. */
@@ -204,7 +220,9 @@ async function run(origin, mode, { token, options }) {
     return null;
   }
 
-  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, { close: () => exit(exitError()) });
+  Object.assign(ctx.actions, connect.actions, map.actions, reconcile.actions, review.actions, {
+    close: () => exit(exitError()),
+  });
 
   document.addEventListener("keydown", (event) => {
     // Every way out (header button, Escape, the step's Close) reports the same error on the expired step.

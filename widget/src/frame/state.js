@@ -6,6 +6,7 @@
 import { connectedCategories, hasConnections, reduceConnect, syncFinished } from "./connect/state.js";
 import { initialMap, reduceMap } from "./map/state.js";
 import { initialReconcile, reduceReconcile } from "./reconcile/state.js";
+import { initialReview, reduceReview } from "./review/state.js";
 import { STEP, nextStep } from "./steps.js";
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
@@ -40,6 +41,7 @@ export function initialState() {
     result: null,
     map: initialMap(),
     recon: initialReconcile(),
+    review: initialReview(),
   };
 }
 
@@ -86,7 +88,7 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      // Each step's own actions: connect's, then map_* and recon_* (each reducer leaves others' actions alone).
-      return reduceReconcile(reduceMap(reduceConnect(state, action), action), action);
+      // Each step's own actions: connect's, then map_*, recon_* and review_* (each leaves others' actions alone).
+      return reduceReview(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action);
   }
 }

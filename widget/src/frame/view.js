@@ -8,6 +8,7 @@ import { blocked, catalogue, denied, failed, popup, sync } from "./connect/view.
 import { renderMap } from "./map/view.js";
 import { actionsRow, button, stepBox, waiting } from "./parts.js";
 import { renderReconcile } from "./reconcile/view.js";
+import { receiptActions, renderReview } from "./review/view.js";
 import { STEP } from "./steps.js";
 
 function expired(state, ctx) {
@@ -26,7 +27,13 @@ function loading(state, ctx) {
 
 function done(state, ctx) {
   const { t } = ctx;
-  return stepBox(t("complete.title"), h("p", {}, t("complete.body", { lender: ctx.lender })));
+  return stepBox(
+    t("complete.title"),
+    h("p", {}, t("complete.body", { lender: ctx.lender })),
+    receiptActions((state.result && state.result.consent) || null, ctx),
+    // The host hears of the success when the owner leaves this screen: until then the receipt is theirs to keep.
+    actionsRow(button(t("share.done"), ctx.actions.close, "primary", { id: "done-close" })),
+  );
 }
 
 const VIEWS = Object.freeze({
@@ -45,6 +52,7 @@ const VIEWS = Object.freeze({
   [STEP.EXPIRED]: expired,
   [STEP.MAP]: renderMap,
   [STEP.RECONCILE]: renderReconcile,
+  [STEP.REVIEW]: renderReview,
 });
 
 /**
