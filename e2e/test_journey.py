@@ -19,6 +19,7 @@ from e2e.journey import (
     map_accounts,
     open_widget,
     reconcile_books,
+    share,
     shoot_step,
     stack,
     wait_for_host_event,
@@ -57,6 +58,7 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         assert mapped >= 40
         reconcile_books(page, frame, "2026-10-31", "journey")
 
+        share(frame)
         wait_for_host_event(page, "onSuccess")
         shoot_step(page, "04-success")
         names = host_events(page)

@@ -50,8 +50,10 @@ export function reviewEffects(io, page) {
   async function share() {
     const attesting = has("reconcile");
     if (attesting) {
-      dispatch({ type: "review_field", field: "name", value: page.fieldValue("attest-name") || "" });
+      // Both fields are read before either is kept: keeping one re-renders the step.
+      const name = page.fieldValue("attest-name") || "";
       const typed = page.fieldValue("attest-date");
+      dispatch({ type: "review_field", field: "name", value: name });
       if (typed !== undefined)
         dispatch({ type: "review_field", field: "completeThrough", value: parseDay(typed, page.locale) });
       const problem = attestationProblem(getState().review, page.today());
