@@ -163,7 +163,9 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         )
         shot(page, "preview-1280-en")
         check_axe(page, "review (en)")
-        frame.locator("#review-preview").screenshot(path=str(SHOTS / "preview-full-1280-en.png"))
+        for part, name in (("#review-balance", "balance"), (".review-recon", "ratios"), (".review-attest", "attest")):
+            frame.locator(part).evaluate("el => el.scrollIntoView({block: 'end'})")
+            shot(page, f"preview-{name}-1280-en")
 
         # Printing prints the preview alone.
         page.emulate_media(media="print")

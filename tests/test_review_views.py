@@ -411,3 +411,25 @@ def test_review_endpoints_are_in_the_openapi_document(client: FlaskClient) -> No
         "/v1/accounts/{account_key}/reconciliation": {"get"},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_the_books_cache_reads_a_company_again_once_an_app_connects() -> None:
+    from types import SimpleNamespace
+
+    from broker.review.books import BooksCache
+
+    asked: list[str] = []
+
+    class Upstream:
+        def get_data(self, account_key: str, name: str, params: Any) -> Any:
+            asked.append(name)
+            return SimpleNamespace(content=b"[]")
+
+    cache, upstream = BooksCache(ttl=60, clock=lambda: 0.0), Upstream()
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    assert sorted(asked) == ["accounts", "bank_accounts", "bank_transactions", "journal_entries"]
+    cache.forget("acc_1")
+    cache.forget("acc_unknown")
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    assert len(asked) == 8
