@@ -124,6 +124,7 @@ export function renderReview(state, ctx) {
       title: t("review.title"),
       failed: review.status === "error",
       failedText: t("review.loadFailed", {
+        lender: ctx.lender,
         reason: codeSentence(t, (review.error && review.error.code) || "broker_error"),
       }),
       onRetry: actions.reviewReload,
