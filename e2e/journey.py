@@ -159,7 +159,7 @@ def reconcile_books(page: Any, frame: Any, reliable_through: str, label: str = "
     frame.locator("#recon-save").click()
 
 
-def share(frame: Any, name: str = "Robin Birch") -> None:
+def share(page: Any, frame: Any, name: str = "Robin Birch") -> None:
     """The last screens: the review before sharing (when the token can map), the owner's name and Share, then the
     done screen's Done (the host's onSuccess fires when the owner leaves it)."""
     review, done = frame.locator("#review-share"), frame.locator("#done-close")
@@ -169,7 +169,8 @@ def share(frame: Any, name: str = "Robin Birch") -> None:
         if frame.locator("#attest-name").count():
             frame.locator("#attest-name").fill(name)
         review.click()
-    done.click()
+    done.focus()  # by keyboard: a click would wait on a frame the loader removes under it
+    page.keyboard.press("Enter")
 
 
 def host_events(page: Any) -> list[str]:

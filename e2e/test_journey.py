@@ -58,7 +58,7 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         assert mapped >= 40
         reconcile_books(page, frame, "2026-10-31", "journey")
 
-        share(frame)
+        share(page, frame)
         wait_for_host_event(page, "onSuccess")
         shoot_step(page, "04-success")
         names = host_events(page)

@@ -185,5 +185,5 @@ def test_reconnect_an_app_in_error_state(context: Any, world: World) -> None:
     frame.get_by_role("heading", name="Ledgerly is connected").wait_for()
     frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     frame.get_by_role("button", name="Continue").click()
-    leave_done_screen(frame)
+    leave_done_screen(page, frame)
     assert [c["integration"] for c in wait_for_event(page, "success")[1]["connections"]] == ["ledgerly"]

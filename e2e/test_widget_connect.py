@@ -33,7 +33,7 @@ def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:
     shoot(page, f"{name}-sync")
     check_axe(page, f"{name} sync")
     frame.get_by_role("button", name="Continue").click()
-    leave_done_screen(frame)
+    leave_done_screen(page, frame)
     success = wait_for_event(page, "success")
     assert page.locator("iframe").count() == 0
     return dict(success[1])

@@ -161,7 +161,7 @@ def test_map_then_reconcile_by_keyboard_surviving_a_broker_restart(
     frame.locator("#reliable-through").fill("2026-09-30")
     frame.locator("#recon-save").focus()
     page.keyboard.press("Enter")
-    share_from_review(frame)
+    share_from_review(page, frame)
     wait_for_event(page, "success", timeout=30)
     reconciled = named_event(page, "reconciled")
     assert reconciled["reliable_through"] == "2026-09-30" and reconciled["confirmed"] == 2

@@ -19,6 +19,7 @@ from e2e.widget_fixtures import (
     events,
     frame_handle,
     keep_failure_artifacts,
+    leave_done_screen,
     wait_for_event,
     widget_frame,
     world,
@@ -198,7 +199,7 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         assert re.search(r"/widget/v1/receipt#.+", frame.locator("#receipt-open").get_attribute("href") or "")
         assert frame.locator("#receipt-open").get_attribute("target") == "_blank"
         shot(page, "done-receipt-1280-en")
-        frame.get_by_role("button", name="Done").click()
+        leave_done_screen(page, frame)
         result = wait_for_event(page, "success")[1]
         assert set(result) == {"account_key", "connections", "link_session_id"}, "never the receipt"
         recon = lender(world, f"/v1/accounts/{account_key}/reconciliation").json()
@@ -258,7 +259,8 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
     assert no_overflow(page)
     shot(page, "done-receipt-320-fr")
     check_axe(page, "done with receipt (fr, 320 px)")
-    frame.get_by_role("button", name="Terminé").click()
+    assert frame.locator("#done-close").inner_text() == "Terminé"
+    leave_done_screen(page, frame)
     assert wait_for_event(page, "success")[1]["account_key"] == account_key
     recon = lender(world, f"/v1/accounts/{account_key}/reconciliation").json()
     assert recon["attestation"]["language"] == "fr" and recon["attestation"]["complete_through"] == "2026-09-30"
