@@ -158,6 +158,20 @@ def reconcile_books(page: Any, frame: Any, reliable_through: str, label: str = "
     frame.locator("#recon-save").click()
 
 
+def share(page: Any, frame: Any, name: str = "Robin Birch") -> None:
+    """The last screens: the review before sharing (when the token can map), the owner's name and Share, then the
+    done screen's Done (the host's onSuccess fires when the owner leaves it)."""
+    review, done = frame.locator("#review-share"), frame.locator("#done-close")
+    review.or_(done).first.wait_for(timeout=60_000)
+    if review.count():
+        frame.locator("#review-share:not([disabled])").wait_for(timeout=60_000)
+        if frame.locator("#attest-name").count():
+            frame.locator("#attest-name").fill(name)
+        review.click()
+    done.focus()  # by keyboard: a click would wait on a frame the loader removes under it
+    page.keyboard.press("Enter")
+
+
 def host_events(page: Any) -> list[str]:
     """The names the applicant page logged from the widget's callbacks, in order."""
     return [str(x) for x in page.locator("#events li[data-event]").evaluate_all("els => els.map(e => e.dataset.event)")]

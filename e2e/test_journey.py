@@ -19,6 +19,7 @@ from e2e.journey import (
     map_accounts,
     open_widget,
     reconcile_books,
+    share,
     shoot_step,
     wait_for_host_event,
     wait_synced_and_continue,
@@ -55,6 +56,7 @@ def test_whole_journey(browser: Any, stack: Stack, request: pytest.FixtureReques
         assert mapped >= 40
         reconcile_books(page, frame, "2026-10-31", "journey")
 
+        share(page, frame)
         wait_for_host_event(page, "onSuccess")
         shoot_step(page, "04-success")
         names = host_events(page)

@@ -22,6 +22,7 @@ from e2e.journey import (
     map_accounts,
     open_widget,
     reconcile_books,
+    share,
     shoot_step,
     wait_for_host_event,
     wait_synced_and_continue,
@@ -65,6 +66,7 @@ def test_on_a_phone(new_context: Any, stack: Stack) -> None:
     wait_synced_and_continue(frame)
     map_accounts(page, frame, "mobile")
     reconcile_books(page, frame, "2026-10-31", "mobile")
+    share(page, frame)
     wait_for_host_event(page, "onSuccess")
     shoot_step(page, "mobile-success")
 
@@ -82,6 +84,7 @@ def test_in_french(new_context: Any, stack: Stack) -> None:
     wait_synced_and_continue(frame, "fr")
     map_accounts(page, frame, "french")
     reconcile_books(page, frame, "2026-10-31", "french")
+    share(page, frame)
     wait_for_host_event(page, "onSuccess")
 
 
@@ -124,6 +127,7 @@ def test_keyboard_only(new_context: Any, stack: Stack) -> None:
         time.sleep(0.3)
     tab_to(page, button)
     page.keyboard.press("Enter")
+    share(page, frame)
     wait_for_host_event(page, "onSuccess")
 
 
@@ -163,6 +167,7 @@ def test_a_token_that_dies_mid_flow_ends_cleanly_and_a_new_one_finishes(new_cont
     frame.get_by_role("heading", name=TEXT["en"]["catalogue"]).wait_for()
     assert "Connected" in frame.locator(".app.is-connected", has_text="Northbank").inner_text()
     frame.get_by_role("button", name="Done").click()  # a bank alone: nothing to map or reconcile
+    share(page, frame)
     wait_for_host_event(page, "onSuccess")
     errors = [e for e in host_events(page) if e == "onEvent: error"]
     assert len(errors) == 1, host_events(page)
@@ -183,6 +188,7 @@ def test_a_broker_restart_mid_flow_loses_nothing(new_context: Any, stack: Stack)
     stack.stop_app("broker", kill=True)
     stack.start_broker()
     reconcile_books(page, frame, "2026-10-31")
+    share(page, frame)
     wait_for_host_event(page, "onSuccess")
     assert page.locator("#result-count").inner_text() == "2"
     mapping = httpx.get(
@@ -217,6 +223,7 @@ def test_upstream_faults_5xx_and_latency_do_not_stop_the_journey(new_context: An
         wait_synced_and_continue(frame)
         map_accounts(page, frame)
         reconcile_books(page, frame, "2026-10-31")
+        share(page, frame)
         wait_for_host_event(page, "onSuccess", timeout=60)
         shoot_step(page, "faults-success")
         assert "onEvent: error" not in host_events(page)

@@ -14,6 +14,7 @@ from e2e.widget_fixtures import (
     check_axe,
     events,
     frame_handle,
+    leave_done_screen,
     open_widget,
     shoot,
     sign_in_popup,
@@ -93,6 +94,9 @@ def test_keyboard_only_run_with_visible_focus_and_a_trap(context: Any, world: Wo
     page.keyboard.press("Enter")
     frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     tab_to(page, "Continue")
+    page.keyboard.press("Enter")
+    frame.locator("#done-close").wait_for()
+    tab_to(page, "done-close")
     page.keyboard.press("Enter")
     success = wait_for_event(page, "success")
     assert [c["integration"] for c in success[1]["connections"]] == ["northbank"]
@@ -181,4 +185,5 @@ def test_reconnect_an_app_in_error_state(context: Any, world: World) -> None:
     frame.get_by_role("heading", name="Ledgerly is connected").wait_for()
     frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     frame.get_by_role("button", name="Continue").click()
+    leave_done_screen(page, frame)
     assert [c["integration"] for c in wait_for_event(page, "success")[1]["connections"]] == ["ledgerly"]

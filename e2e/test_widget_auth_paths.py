@@ -12,6 +12,7 @@ from e2e.widget_fixtures import (
     check_axe,
     event_names,
     events,
+    leave_done_screen,
     open_widget,
     shoot,
     sign_in_popup,
@@ -34,6 +35,7 @@ def share(page: Any, frame: Any) -> dict[str, Any]:
     """Wait for the first sync, press Continue, return what onSuccess received."""
     frame.locator(".progress-item.is-healthy").first.wait_for(timeout=30_000)
     frame.get_by_role("button", name="Continue").click()
+    leave_done_screen(page, frame)
     return dict(wait_for_event(page, "success")[1])
 
 

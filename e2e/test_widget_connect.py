@@ -13,6 +13,7 @@ from e2e.widget_fixtures import (
     World,
     check_axe,
     events,
+    leave_done_screen,
     open_widget,
     shoot,
     sign_in_popup,
@@ -28,6 +29,7 @@ def finish_sync_and_share(page: Any, frame: Any, name: str) -> dict[str, Any]:
     shoot(page, f"{name}-sync")
     check_axe(page, f"{name} sync")
     frame.get_by_role("button", name="Continue").click()
+    leave_done_screen(page, frame)
     success = wait_for_event(page, "success")
     assert page.locator("iframe").count() == 0
     return dict(success[1])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from e2e.restart_fixtures import RestartableWorld
-from e2e.widget_fixtures import check_axe, events, frame_handle, shoot, wait_for_event, widget_frame
+from e2e.widget_fixtures import check_axe, events, frame_handle, share_from_review, shoot, wait_for_event, widget_frame
 
 pytestmark = pytest.mark.e2e
 SCOPES = ["link", "map", "reconcile", "read"]
@@ -150,6 +150,7 @@ def test_map_then_reconcile_by_keyboard_surviving_a_broker_restart(
     frame.locator("#reliable-through").fill("2026-09-30")
     frame.locator("#recon-save").focus()
     page.keyboard.press("Enter")
+    share_from_review(page, frame)
     wait_for_event(page, "success", timeout=30)
     reconciled = named_event(page, "reconciled")
     assert reconciled["reliable_through"] == "2026-09-30" and reconciled["confirmed"] == 2

@@ -372,6 +372,22 @@ def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
     decide.click()
 
 
+def leave_done_screen(page: Any, frame: Any) -> None:
+    """Leave the done screen (where the owner keeps their receipt) with its Done button: the host's onSuccess fires
+    then. By keyboard: a click would wait on a frame that the loader removes under it."""
+    frame.locator("#done-close").focus()
+    page.keyboard.press("Enter")
+
+
+def share_from_review(page: Any, frame: Any, name: str = "Robin Birch") -> None:
+    """On the review before sharing: give the attestation's name (when asked), Share, then leave the done screen."""
+    frame.locator("#review-share:not([disabled])").wait_for(timeout=60_000)
+    if frame.locator("#attest-name").count():
+        frame.locator("#attest-name").fill(name)
+    frame.locator("#review-share").click()
+    leave_done_screen(page, frame)
+
+
 def event_names(page: Any) -> list[str]:
     """The names ``onEvent`` received so far, in order."""
     return [e[1] for e in events(page) if e[0] == "event"]

@@ -66,6 +66,7 @@ SCOPE_CASES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("put", "/v1/link/mapping", {"mappings": [{"account_id": "x", "category": "cash"}]}, ("link", "reconcile")),
     ("get", "/v1/link/reconciliation", None, ("link", "map", "read")),
     ("post", "/v1/link/reconciliation", {"decisions": []}, ("link", "map")),
+    ("get", "/v1/link/statements", None, ("link", "reconcile", "read")),
 ]
 
 
@@ -251,6 +252,18 @@ def test_mapped_statements_tie_to_the_upstream_reports(client: FlaskClient, worl
     assert {"current_ratio", "debt_to_assets", "gross_margin", "operating_margin", "dscr"} <= set(ours["ratios"][0])
 
 
+def test_the_owner_previews_the_statements_the_lender_reads(client: FlaskClient, world: ReviewWorld) -> None:
+    token = world.token()
+    assert_error(client.get("/v1/link/statements", headers=bearer(world.token(world.key_a2))), 404)
+    save_suggestions(client, token)
+    answer = client.get("/v1/link/statements", headers=bearer(token))
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    ours = answer.get_json()
+    lender = client.get(f"/v1/accounts/{world.key_a}/statements", headers=world.lender()).get_json()
+    assert ours == lender
+    assert len(ours["profit_and_loss"]) == 12 and len(ours["balance_sheets"]) == 12 and ours["ratios"]
+
+
 def test_statements_download_as_csv(client: FlaskClient, world: ReviewWorld) -> None:
     save_suggestions(client, world.token())
     for extra in ({"query_string": {"format": "csv"}}, {"headers": {"Accept": "text/csv"}}):
@@ -391,9 +404,32 @@ def test_review_endpoints_are_in_the_openapi_document(client: FlaskClient) -> No
     for path, methods in {
         "/v1/link/mapping": {"get", "put"},
         "/v1/link/reconciliation": {"get", "post"},
+        "/v1/link/statements": {"get"},
         "/v1/standard_chart": {"get", "put"},
         "/v1/accounts/{account_key}/mapping": {"get"},
         "/v1/accounts/{account_key}/statements": {"get"},
         "/v1/accounts/{account_key}/reconciliation": {"get"},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_the_books_cache_reads_a_company_again_once_an_app_connects() -> None:
+    from types import SimpleNamespace
+
+    from broker.review.books import BooksCache
+
+    asked: list[str] = []
+
+    class Upstream:
+        def get_data(self, account_key: str, name: str, params: Any) -> Any:
+            asked.append(name)
+            return SimpleNamespace(content=b"[]")
+
+    cache, upstream = BooksCache(ttl=60, clock=lambda: 0.0), Upstream()
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    assert sorted(asked) == ["accounts", "bank_accounts", "bank_transactions", "journal_entries"]
+    cache.forget("acc_1")
+    cache.forget("acc_unknown")
+    cache.get(upstream, "acc_1")  # type: ignore[arg-type]
+    assert len(asked) == 8

@@ -93,6 +93,9 @@ def _announce_attempt(attempt_id: str) -> None:
         "connected_at": iso(row.finished_at) if row.finished_at else None,
     }
     webhooks.emit("link.connected", account.client_id, account.account_key, data)
+    books = current_app.extensions.get("broker_books")  # the map, reconcile and coverage reads' short cache
+    if books is not None:
+        books.forget(account.account_key)
 
 
 def _json(payload: dict[str, Any], status: int = 200) -> Response:

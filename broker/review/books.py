@@ -80,3 +80,8 @@ class BooksCache:
                 del self._items[oldest]
             self._items[account_key] = (now, books)
         return books
+
+    def forget(self, account_key: str) -> None:
+        """Drop a company's books (an app was just connected: the next read must see its data)."""
+        with self._lock:
+            self._items.pop(account_key, None)

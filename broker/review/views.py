@@ -178,6 +178,25 @@ class WidgetReconciliation(MethodView):
         return saved
 
 
+@widget_bp.route("/statements", methods=["GET"])
+@require_scope(MAP_SCOPE)
+@widget_bp.doc(**_WIDGET)
+@widget_bp.response(200, StatementsSchema)
+def widget_statements() -> dict[str, Any]:
+    """The lender's mapped statements of the last 12 months (month by month, ratios), for the owner's preview."""
+    _claims, account = _widget_account()
+    return mapped_statements.statements_for(
+        db_session(),
+        account,
+        _books(account),
+        start=None,
+        end=None,
+        period="month",
+        as_of=None,
+        today=broker_state().now().date(),
+    )
+
+
 # -- lender --------------------------------------------------------------------------------------------------------
 @lender_bp.route("/standard_chart")
 class StandardChartView(MethodView):

@@ -27,6 +27,7 @@ export const STYLE_PARTS = Object.freeze([
   "small_screens.css",
   "review.css",
   "review_room.css",
+  "share.css",
 ]);
 const FRAME_BANNER = "/*! LedgerLink widget frame v1 | Apache-2.0 */";
 /** Served path (under /widget/v1/assets/, or "loader.js") → the file the broker reads, relative to widget/. */

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 
 const FRAME = new URL("../src/frame/", import.meta.url);
-const STEPS = ["connect", "map", "reconcile", "resume"];
+const STEPS = ["connect", "map", "reconcile", "resume", "review"];
 const SHARED = readdirSync(FRAME).filter((name) => name.endsWith(".js"));
 const files = [
   ...SHARED,

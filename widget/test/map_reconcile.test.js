@@ -76,20 +76,24 @@ describe("the steps after connect", () => {
     );
     assert.throws(() => AFTER_CONNECT.push({ id: "extra", scope: "extra", title: "x" }), TypeError);
   });
-  it("are map then reconcile, each behind its scope", () => {
+  it("are map, reconcile then the review, each behind its scopes", () => {
     assert.deepEqual(
       AFTER_CONNECT.map((s) => [s.id, s.scope]),
       [
         ["map", "map"],
         ["reconcile", "reconcile"],
+        ["review", ["link", "map"]],
       ],
     );
     const cases = [
       [["link", "map", "reconcile"], "connect", "map"],
       [["link", "map", "reconcile"], "map", "reconcile"],
-      [["link", "map", "reconcile"], "reconcile", "complete"],
+      [["link", "map", "reconcile"], "reconcile", "review"],
+      [["link", "map", "reconcile"], "review", "complete"],
       [["link", "reconcile"], "connect", "reconcile"],
-      [["link", "map"], "map", "complete"],
+      [["link", "reconcile"], "reconcile", "complete"],
+      [["link", "map"], "map", "review"],
+      [["map", "reconcile"], "reconcile", "complete"], // an accountant's token cannot share
       [["link", "read"], "connect", "complete"],
     ];
     for (const [scopes, current, expected] of cases)
@@ -104,7 +108,8 @@ describe("the steps after connect", () => {
     const all = ["link", "map", "reconcile"];
     assert.equal(atStep(all, [BANK]).step, STEP.COMPLETING, "no books: nothing to map or reconcile");
     assert.equal(atStep(all, [BOOKS]).step, STEP.MAP, "books alone can be mapped");
-    assert.equal(nextStep("map", all, undefined, ["accounting"]), "complete", "no bank: nothing to reconcile");
+    assert.equal(nextStep("map", all, undefined, ["accounting"]), "review", "no bank: nothing to reconcile");
+    assert.equal(nextStep("connect", ["link", "map"], undefined, ["banking"]), "complete", "no books: no preview");
     assert.equal(nextStep("map", all, undefined, ["accounting", "banking"]), "reconcile");
   });
 });

@@ -88,7 +88,7 @@ describe("the map step's effects", () => {
     assert.deepEqual(io.state.map.error, { key: "map.saveFailed", code: "broker_error" });
     assert.equal(io.state.map.choices.a1, "cash");
     await map.actions.mapSave();
-    assert.equal(io.state.step, STEP.COMPLETING);
+    assert.equal(io.state.step, STEP.REVIEW, "the review before sharing comes last");
   });
 
   it("hand an expired token to the frame instead of showing a failed load", async () => {

@@ -5,12 +5,16 @@
 
 /** An error answer from the broker (or no answer at all: code "network_error"). */
 export class BrokerError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
+  /**
+   * @param {number} status @param {string} code @param {string} message
+   * @param {Record<string, any> | null} [details] the error's `details` (e.g. the coverage of a refused share)
+   */
+  constructor(status, code, message, details = null) {
     super(message);
     this.name = "BrokerError";
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -65,7 +69,12 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
     const { response, data } = answer;
     if (!response.ok) {
       const error = data && data.error ? data.error : {};
-      throw new BrokerError(response.status, error.code || "broker_error", error.message || `HTTP ${response.status}`);
+      throw new BrokerError(
+        response.status,
+        error.code || "broker_error",
+        error.message || `HTTP ${response.status}`,
+        error.details || null,
+      );
     }
     return data;
   }
@@ -108,5 +117,12 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
     resume: () => call("POST", "resume", {}),
     /** The owner leaves at `step` (a broker step, or null) → `{link_session_id, resumable, step}`. */
     exitSession: (step) => call("POST", "exit", step ? { step } : {}),
+    notes: () => call("GET", "notes"),
+    saveNotes: (body) => call("PUT", "notes", body),
+    coverage: () => call("GET", "coverage"),
+    consentTerms: () => call("GET", "consent_terms"),
+    statements: () => call("GET", "statements"),
+    data: (name) => call("GET", `data/${id(name)}`),
+    attest: (body) => call("POST", "attestation", body),
   });
 }

@@ -7,7 +7,7 @@ import { MESSAGE, TO_FRAME, acceptMessage } from "../messages.js";
 import { BrokerError, createBroker } from "./api.js";
 import { connectEffects } from "./connect/effects.js";
 import { appByKey } from "./connect/state.js";
-import { stepPage, trapFocus } from "./dom.js";
+import { saveFile, stepPage, trapFocus } from "./dom.js";
 import { exitInvalidOptions, fetchFramedBy, hostOrigin, initOptionsProblem, sendHost } from "./host.js";
 import { tokenRejected } from "./effects.js";
 import { codeSentence, loadCatalogue, pickLocale, translator } from "./i18n.js";
@@ -115,6 +115,7 @@ async function run(origin, mode, { token, options }, words) {
 
   async function exit(error, extra) {
     if (exited || leaving) return;
+    if (state.step === STEP.DONE) return succeed();
     leaving = true;
     // The broker says whether there is something to resume (null: the session never loaded, nothing to say).
     const resumable = await resume.leaving();
@@ -174,11 +175,7 @@ async function run(origin, mode, { token, options }, words) {
   function enterStep() {
     const step = state.step;
     if (step === STEP.COMPLETING) complete();
-    else if (LATER_STEPS.has(step))
-      loadLater().then(
-        (later) => state.step === step && later.load[step](),
-        () => fail(new BrokerError(0, "network_error", "")),
-      );
+    else if (LATER_STEPS.has(step)) loadLater().then((later) => state.step === step && later.load[step](), failLoad);
   }
 
   /** @type {import("./effects.js").Io} */
@@ -190,7 +187,8 @@ async function run(origin, mode, { token, options }, words) {
   function loadLater() {
     later ||= import("./later.js").then(({ LATER_VIEWS, laterEffects }) => {
       const today = () => new Date().toISOString().slice(0, 10);
-      const effects = laterEffects(io, { ...stepPage(main), locale, today });
+      const page = { ...stepPage(main), locale, today, print: () => window.print(), download: saveFile };
+      const effects = laterEffects(io, page);
       Object.assign(ctx.actions, effects.actions);
       ctx.laterViews = LATER_VIEWS;
       return effects;
@@ -198,6 +196,7 @@ async function run(origin, mode, { token, options }, words) {
     later.catch(() => (later = null)); // a failed load is tried again on the next step change
     return later;
   }
+  const failLoad = () => fail(new BrokerError(0, "network_error", ""));
   const resume = resumeEffects(io, {
     select: (key) => connect.actions.select(key),
     setTimeout: window.setTimeout.bind(window),
@@ -207,19 +206,30 @@ async function run(origin, mode, { token, options }, words) {
     if (state.step !== STEP.COMPLETING) return;
     try {
       const result = await broker.complete();
+      connect.stopSync();
+      await loadLater().catch(() => null); // the done screen with the receipt is in later.js (else a plain one)
       dispatch({ type: "completed", result });
       emit("success", {
         connections: result.connections.map((c) => c.integration),
         link_session_id: result.link_session_id,
       });
-      // The host gets what onSuccess documents; the consent receipt (its page link can revoke) stays in the frame.
-      const { account_key, connections, link_session_id } = result;
-      post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
-      exited = true;
-      connect.stopSync();
     } catch (error) {
+      // The lender's minimums are not met: back to the review, which lists what is missing.
+      if (error instanceof BrokerError && error.code === "coverage_not_met") {
+        dispatch({ type: "share_refused", coverage: error.details && error.details.coverage });
+        if (!state.review.preview) loadLater().then((later) => later.load[STEP.REVIEW](), failLoad);
+        return;
+      }
       fail(error);
     }
+  }
+
+  /** The owner leaves the done screen: the host gets what onSuccess documents, never the receipt (it can revoke). */
+  function succeed() {
+    const { account_key, connections, link_session_id } = state.result;
+    post(MESSAGE.SUCCESS, { result: { account_key, connections, link_session_id } });
+    exited = true;
+    connect.stop();
   }
 
   /** What `onExit` says when the owner leaves a step that ended badly: its code and the sentence on screen. */
@@ -276,4 +286,4 @@ async function run(origin, mode, { token, options }, words) {
 start();
 
 /** The steps whose code is in later.js. */
-const LATER_STEPS = new Set([STEP.MAP, STEP.RECONCILE]);
+const LATER_STEPS = new Set([STEP.MAP, STEP.RECONCILE, STEP.REVIEW]);

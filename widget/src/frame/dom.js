@@ -99,3 +99,18 @@ export function stepPage(root) {
     },
   };
 }
+
+/**
+ * Offer `text` as a file the owner downloads (a Blob behind a temporary link; nothing leaves the frame).
+ * @param {string} name @param {string} text @param {string} [type]
+ */
+export function saveFile(name, text, type = "application/json") {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}

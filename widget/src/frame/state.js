@@ -8,6 +8,7 @@ import { initialInvite, reduceInvite } from "./invite.js";
 import { initialMap, reduceMap } from "./map/state.js";
 import { initialReconcile, reduceReconcile } from "./reconcile/state.js";
 import { initialLife, reduceLife } from "./resume/state.js";
+import { initialReview, reduceReview } from "./review/state.js";
 import { STEP, nextStep } from "./steps.js";
 
 /** Steps where the owner is in the middle of connecting one app (exit metadata names it). */
@@ -45,6 +46,7 @@ export function initialState() {
     recon: initialReconcile(),
     invite: initialInvite(),
     life: initialLife(),
+    review: initialReview(),
   };
 }
 
@@ -93,12 +95,9 @@ export function reduce(state, action) {
     case "failed":
       return { ...state, step: STEP.FAILED, busy: false, error: action.error };
     default:
-      // Each step's own actions: connect's, then map_*, recon_* and invite_* (each reducer leaves others' actions alone),
-      // then the session life's (where to open, resume, update mode), which reads the step they chose.
-      return reduceLife(
-        reduceInvite(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action),
-        action,
-        connectedCategories,
-      );
+      // Each step's own actions: connect's, then map_*, recon_*, review_* and invite_* (each reducer leaves others'
+      // actions alone), then the session life's (where to open, resume, update mode), which reads the step they chose.
+      const steps = reduceReview(reduceReconcile(reduceMap(reduceConnect(state, action), action), action), action);
+      return reduceLife(reduceInvite(steps, action), action, connectedCategories);
   }
 }

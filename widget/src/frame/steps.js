@@ -22,12 +22,14 @@ export const STEP = Object.freeze({
   RECONCILE: "reconcile",
   RESUME: "resume",
   RECONNECT: "reconnect",
+  REVIEW: "review",
 });
 
 /**
- * A step after "connect": it runs when the token carries `scope` and, when `needs` is given, once an app of each of
- * those categories is connected (mapping needs books; reconciling needs books and a bank).
- * @typedef {{id: string, scope: string, title: string, needs?: readonly string[]}} StepAfterConnect
+ * A step after "connect": it runs when the token carries `scope` (every one of them, for a list) and, when `needs` is
+ * given, once an app of each of those categories is connected (mapping needs books; reconciling needs books and a
+ * bank; the review before sharing shows the mapped books and shares, so it needs both "link" and "map").
+ * @typedef {{id: string, scope: string | readonly string[], title: string, needs?: readonly string[]}} StepAfterConnect
  */
 
 /** @param {StepAfterConnect} step */
@@ -37,6 +39,7 @@ const frozenStep = (step) => Object.freeze({ ...step, needs: Object.freeze([...(
 export const AFTER_CONNECT = Object.freeze([
   frozenStep({ id: STEP.MAP, scope: "map", title: "map.title", needs: ["accounting"] }),
   frozenStep({ id: STEP.RECONCILE, scope: "reconcile", title: "reconcile.title", needs: ["accounting", "banking"] }),
+  frozenStep({ id: STEP.REVIEW, scope: Object.freeze(["link", "map"]), title: "review.title", needs: ["accounting"] }),
 ]);
 
 /**
@@ -52,7 +55,9 @@ export function nextStep(current, scopes, steps = AFTER_CONNECT, connected = nul
   const start = current === "connect" ? 0 : steps.findIndex((s) => s.id === current) + 1;
   if (start <= 0 && current !== "connect") return "complete";
   const have = connected === null ? null : new Set(connected);
-  const runs = (s) => scopes.includes(s.scope) && (have === null || (s.needs || []).every((c) => have.has(c)));
+  const runs = (s) =>
+    [].concat(s.scope).every((scope) => scopes.includes(scope)) &&
+    (have === null || (s.needs || []).every((c) => have.has(c)));
   const next = steps.slice(start).find(runs);
   return next ? next.id : "complete";
 }

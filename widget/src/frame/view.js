@@ -34,9 +34,19 @@ function loading(state, ctx) {
   return h("div", { className: "step step-loading" }, waiting(ctx.t("loading")));
 }
 
-function done(state, ctx) {
+/**
+ * The done screen; `receipt` is what later.js adds: the consent receipt's download and link.
+ * @param {Record<string, any>} state @param {Record<string, any>} ctx @param {HTMLElement | null} [receipt]
+ */
+export function done(state, ctx, receipt = null) {
   const { t } = ctx;
-  return stepBox(t("complete.title"), h("p", {}, t("complete.body", { lender: ctx.lender })));
+  return stepBox(
+    t("complete.title"),
+    h("p", {}, t("complete.body", { lender: ctx.lender })),
+    receipt,
+    // The host hears of the success when the owner leaves this screen: until then the receipt is theirs to keep.
+    actionsRow(button(t("share.done"), ctx.actions.close, "primary", { id: "done-close" })),
+  );
 }
 
 const VIEWS = Object.freeze({
@@ -58,14 +68,14 @@ const VIEWS = Object.freeze({
 });
 
 /**
- * Render the step of `state`: the later steps' views come with their module (`ctx.laterViews`, see later.js); until
- * it has loaded they show the loading view.
+ * Render the step of `state`: the later steps' views come with their module (`ctx.laterViews`, see later.js, which
+ * also gives the done screen its receipt); until it has loaded they show the loading view.
  * @param {Record<string, any>} state
  * @param {import("./connect/view.js").Ctx & {laterViews?: Record<string, Function>}} ctx
  * @returns {HTMLElement}
  */
 export function renderStep(state, ctx) {
-  return (VIEWS[state.step] || (ctx.laterViews && ctx.laterViews[state.step]) || loading)(state, ctx);
+  return ((ctx.laterViews && ctx.laterViews[state.step]) || VIEWS[state.step] || loading)(state, ctx);
 }
 
 /**

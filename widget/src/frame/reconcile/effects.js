@@ -7,6 +7,7 @@ import { brokerWork } from "../effects.js";
 import { parseDay } from "../i18n.js";
 import { stepAfter } from "../state.js";
 import { STEP } from "../steps.js";
+import { noteDomId, notePayload, noteProblem } from "./notes.js";
 import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./state.js";
 
 /**
@@ -20,11 +21,41 @@ export function reconcileEffects(io, page) {
   const { broker, dispatch, getState } = io;
 
   const load = (month) =>
-    brokerWork(
+    Promise.all([
+      brokerWork(
+        io,
+        async () => dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) }),
+        (code) => dispatch({ type: "recon_failed", code }),
+      ),
+      // The owner's notes hold for every month: read once with the first month (without them, none are shown).
+      month
+        ? null
+        : brokerWork(
+            io,
+            async () => dispatch({ type: "notes_loaded", notes: (await broker.notes()).owner_notes }),
+            () => {},
+          ),
+    ]);
+
+  /** Save the note being written, once its reason (and words for "other") are there. */
+  async function saveNote(draft) {
+    const note = getState().recon.note;
+    if (!note || note.status === "saving") return;
+    dispatch({ type: "note_draft", ...draft });
+    const problem = noteProblem(getState().recon.note);
+    if (problem) return dispatch({ type: "note_invalid", problem });
+    dispatch({ type: "note_saving" });
+    await brokerWork(
       io,
-      async () => dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) }),
-      (code) => dispatch({ type: "recon_failed", code }),
+      async () => {
+        const saved = await broker.saveNotes(notePayload(note.key, getState().recon.note));
+        dispatch({ type: "note_saved", notes: saved.notes });
+        io.announce(io.t("notes.saved"));
+        page.focus(noteDomId(note.key));
+      },
+      (code) => dispatch({ type: "note_failed", code }),
     );
+  }
 
   /** Save one decision on some matches; `then` runs once it is saved. */
   async function decide(matches, decision, then) {
@@ -82,6 +113,16 @@ export function reconcileEffects(io, page) {
         }),
       reconDate: (value) => dispatch({ type: "recon_date", value }),
       reconReload: () => load(),
+      noteEdit: (key) => {
+        dispatch({ type: "note_edit", key });
+        page.focus("note-reason");
+      },
+      noteCancel: () => {
+        const note = getState().recon.note;
+        dispatch({ type: "note_cancel" });
+        if (note) page.focus(noteDomId(note.key));
+      },
+      noteSave: saveNote,
       reconSave: save,
     },
   };

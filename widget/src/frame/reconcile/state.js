@@ -5,10 +5,21 @@
  */
 import { DAY_RE } from "../i18n.js";
 import { STEP } from "../steps.js";
+import { notesPatch } from "./notes.js";
 
 /** @returns {Record<string, any>} the reconcile step's part of the state before anything is loaded */
 export function initialReconcile() {
-  return { status: "loading", data: null, decisions: {}, saving: {}, picks: {}, reliableThrough: "", error: null };
+  return {
+    status: "loading",
+    data: null,
+    decisions: {},
+    saving: {},
+    picks: {},
+    reliableThrough: "",
+    error: null,
+    notes: {},
+    note: null,
+  };
 }
 
 /**
@@ -59,8 +70,10 @@ export function reduceReconcile(state, action) {
       return set({ status: recon.data ? "ready" : "error", error: { key: "reconcile.saveFailed", code: action.code } });
     case "recon_saved":
       return { ...state, busy: true, step: action.next, recon: { ...recon, status: "ready", saved: action.result } };
-    default:
-      return state;
+    default: {
+      const patch = notesPatch(recon, action);
+      return patch ? { ...state, recon: { ...recon, ...patch } } : state;
+    }
   }
 }
 

@@ -6,12 +6,14 @@ import { h } from "../dom.js";
 import { amount, codeSentence, formatDay, money, parseDay } from "../i18n.js";
 import { heading, stepSkeleton } from "../parts.js";
 import { choicesSection, lineText, matchItem } from "./match_view.js";
+import { differenceId } from "./notes.js";
+import { noteBlock } from "./notes_view.js";
 import { initialReconcile, pendingMatches } from "./state.js";
 
 /** The example date the hint and the format error show, in the owner's format. */
 const DATE_EXAMPLE = "2026-09-30";
 
-function balances(account, ctx) {
+function balances(account, recon, ctx) {
   const { t, locale } = ctx;
   const b = account.balance;
   if (!b) return h("p", { className: "empty" }, t("reconcile.noBalance"));
@@ -24,7 +26,7 @@ function balances(account, ctx) {
       h("td", { className: "amount" }, amount(bank, locale)),
       h("td", { className: "amount" }, amount(ledger, locale)),
     );
-  return h(
+  const table = h(
     "table",
     { className: "recon-balances" },
     h("caption", { className: "sr-only" }, t("reconcile.balancesOf", { account: account.name })),
@@ -53,9 +55,16 @@ function balances(account, ctx) {
       ),
     ),
   );
+  if (!b.closing_difference) return table;
+  // The owner may explain a month's difference in their own words.
+  const label = t("notes.differenceOf", {
+    account: account.name,
+    amount: money(b.closing_difference, cur, locale),
+  });
+  return [table, noteBlock("difference", differenceId(account, recon.data.month), label, recon, ctx)];
 }
 
-function unmatched(title, lines, ctx) {
+function unmatched(title, lines, kind, recon, ctx) {
   return h(
     "section",
     { className: "recon-unmatched" },
@@ -64,7 +73,7 @@ function unmatched(title, lines, ctx) {
       ? h(
           "ul",
           { role: "list" },
-          lines.map((l) => h("li", {}, lineText(l, ctx))),
+          lines.map((l) => h("li", {}, lineText(l, ctx), noteBlock(kind, l.id, lineText(l, ctx), recon, ctx))),
         )
       : h("p", { className: "empty" }, ctx.t("reconcile.none")),
   );
@@ -84,7 +93,7 @@ function accountSection(account, recon, ctx, n) {
         .join(" "),
     ),
     account.paired ? null : h("p", { className: "warning" }, t("reconcile.unpaired")),
-    balances(account, ctx),
+    balances(account, recon, ctx),
     h("h3", {}, t("reconcile.matches", { count: account.matches.length })),
     account.matches.length
       ? h(
@@ -94,10 +103,10 @@ function accountSection(account, recon, ctx, n) {
         )
       : h("p", { className: "empty" }, t("reconcile.none")),
     choicesSection(account, recon, ctx, n),
-    unmatched(t("reconcile.unmatchedBank"), account.unmatched_bank, ctx),
-    unmatched(t("reconcile.unmatchedLedger"), account.unmatched_ledger, ctx),
+    unmatched(t("reconcile.unmatchedBank"), account.unmatched_bank, "bank_line", recon, ctx),
+    unmatched(t("reconcile.unmatchedLedger"), account.unmatched_ledger, "ledger_line", recon, ctx),
     account.outside_period && account.outside_period.bank.length
-      ? unmatched(t("reconcile.outsidePeriod"), account.outside_period.bank, ctx)
+      ? unmatched(t("reconcile.outsidePeriod"), account.outside_period.bank, "bank_line", recon, ctx)
       : null,
   );
 }
