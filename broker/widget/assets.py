@@ -31,6 +31,11 @@ BUILT = {
     "styles/widget.css": "widget.css",
     "pages/receipt.js": "receipt.js",
     "pages/accountant.js": "accountant.js",
+    # The catalogues split by the build: the first step's words, and the later steps' (fetched with later.js).
+    "i18n/en.json": "i18n/en.json",
+    "i18n/fr.json": "i18n/fr.json",
+    "i18n/later/en.json": "i18n/later/en.json",
+    "i18n/later/fr.json": "i18n/later/fr.json",
 }
 ASSETS_PATH = "/widget/v1/assets/"
 # Content-Encoding → suffix of the precompressed copy, best first.

@@ -38,8 +38,10 @@ export const SERVED = Object.freeze({
   "frame/callback.js": "src/frame/callback.js",
   "messages.js": "src/messages.js",
   "styles/widget.css": "dist/widget.css",
-  "i18n/en.json": "src/i18n/en.json",
-  "i18n/fr.json": "src/i18n/fr.json",
+  "i18n/en.json": "dist/i18n/en.json",
+  "i18n/fr.json": "dist/i18n/fr.json",
+  "i18n/later/en.json": "dist/i18n/later/en.json",
+  "i18n/later/fr.json": "dist/i18n/later/fr.json",
   "pages/receipt.js": "dist/receipt.js",
   "pages/accountant.js": "dist/accountant.js",
   "pages/pages.css": "src/pages/pages.css",
@@ -47,6 +49,27 @@ export const SERVED = Object.freeze({
   "i18n/pages/fr.json": "src/i18n/pages/fr.json",
 });
 /** The broker's own pages (receipt, accountant): entry under src/pages/ → its bundle under dist/, served as pages/. */
+/**
+ * The catalogue's keys that only the steps after connect show (by prefix): the build serves them apart, as
+ * i18n/later/<locale>.json, fetched with later.js, so that the first step's catalogue holds only its own words.
+ * src/i18n/<locale>.json stays the one source of every word (and node tests read it whole).
+ */
+export const LATER_WORDS = Object.freeze(["map.", "reconcile.", "review.", "coverage.", "notes.", "share.", "invite."]);
+export const LOCALES = Object.freeze(["en", "fr"]);
+
+/** @returns {Promise<Record<string, string>>} each locale's catalogue split in two, by its path under widget/ */
+export async function buildCatalogues() {
+  const built = {};
+  for (const locale of LOCALES) {
+    const words = JSON.parse(await readFile(new URL(`src/i18n/${locale}.json`, ROOT), "utf8"));
+    const later = (key) => LATER_WORDS.some((prefix) => key.startsWith(prefix));
+    const part = (keep) => `${JSON.stringify(Object.fromEntries(Object.entries(words).filter(([k]) => keep(k))))}\n`;
+    built[`dist/i18n/${locale}.json`] = part((key) => !later(key));
+    built[`dist/i18n/later/${locale}.json`] = part(later);
+  }
+  return built;
+}
+
 export const PAGES = Object.freeze({ receipt: "dist/receipt.js", accountant: "dist/accountant.js" });
 const ENCODINGS = Object.freeze({
   gz: { compress: (data) => gzipSync(data, { level: 9 }), decompress: gunzipSync },
@@ -182,6 +205,10 @@ export async function writeBundle(frame) {
   await writeFile(LATER_OUTPUT, frame.later);
   for (const [file, text] of Object.entries(await buildPages())) await writeFile(new URL(file, ROOT), text);
   await writeFile(STYLES_OUTPUT, await buildStyles());
+  for (const [file, text] of Object.entries(await buildCatalogues())) {
+    await mkdir(dirname(fileURLToPath(new URL(file, ROOT))), { recursive: true });
+    await writeFile(new URL(file, ROOT), text);
+  }
   for (const [served, file] of Object.entries(SERVED)) {
     const data = await readFile(new URL(file, ROOT));
     for (const [suffix, { compress }] of Object.entries(ENCODINGS)) {
@@ -207,6 +234,8 @@ export async function staleBundle(frame) {
     if ((await readFile(file, "utf8").catch(() => "")) !== built) stale.push(`dist/${basename(file)}`);
   }
   if ((await readFile(STYLES_OUTPUT, "utf8").catch(() => "")) !== (await buildStyles())) stale.push("dist/widget.css");
+  for (const [file, text] of Object.entries(await buildCatalogues()))
+    if ((await readFile(new URL(file, ROOT), "utf8").catch(() => "")) !== text) stale.push(file);
   for (const [file, text] of Object.entries(await buildPages()))
     if ((await readFile(new URL(file, ROOT), "utf8").catch(() => "")) !== text) stale.push(file);
   for (const [served, file] of Object.entries(SERVED)) {

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { describe, it } from "node:test";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import {
   FRAME_OUTPUT,
   LATER_OUTPUT,
+  LATER_WORDS,
   SERVED,
   bundleVersion,
   STYLE_PARTS,
@@ -50,5 +51,13 @@ describe("dist/frame.js and dist/precompressed/", () => {
     // e2e/test_widget_weight.py, which measures the whole first step in Chromium against the same 30 KB).
     assert.ok(gzip < FIRST_STEP_BUDGET - 3072, `${gzip} bytes gzipped`);
     assert.ok(brotli < gzip, `${brotli} bytes with brotli`);
+  });
+  it("gives the first step's screens only words of the first step's catalogue (the others come with later.js)", () => {
+    const frame = new URL("../src/frame/", import.meta.url);
+    const files = ["app.js", "view.js", "parts.js", "host.js", "i18n.js"]
+      .concat(readdirSync(new URL("connect/", frame)).map((name) => `connect/${name}`))
+      .concat(readdirSync(new URL("resume/", frame)).map((name) => `resume/${name}`));
+    const later = new RegExp(`t\\(\\s*["'\`](${LATER_WORDS.map((p) => p.replace(".", "\\.")).join("|")})`);
+    for (const file of files) assert.doesNotMatch(readFileSync(new URL(file, frame), "utf8"), later, file);
   });
 });

@@ -79,7 +79,8 @@ async function run(origin, mode, { token, options }, words) {
   const booting = broker.bootstrap();
   booting.catch(() => {});
   // One catalogue: every locale has every key (a node test checks it), so English is not fetched as a fallback.
-  const t = translator(await (words[locale] || loadCatalogue(locale)));
+  const catalogue = await (words[locale] || loadCatalogue(locale));
+  const t = translator(catalogue);
   document.documentElement.lang = locale;
   document.title = t("title");
   const theme = options.theme || {};
@@ -185,7 +186,9 @@ async function run(origin, mode, { token, options }, words) {
   let later = null;
   /** The later steps' module, loaded once (from the first app the owner picks, so it is there when needed). */
   function loadLater() {
-    later ||= import("./later.js").then(({ LATER_VIEWS, laterEffects }) => {
+    later ||= Promise.all([import("./later.js"), loadCatalogue(locale, "later")]).then(([module, laterWords]) => {
+      const { LATER_VIEWS, laterEffects } = module;
+      Object.assign(catalogue, laterWords); // `t` now knows the later steps' words too
       const today = () => new Date().toISOString().slice(0, 10);
       const page = { ...stepPage(main), locale, today, print: () => window.print(), download: saveFile };
       const effects = laterEffects(io, page);

@@ -33,12 +33,15 @@ export function translator(catalogue, fallback = {}) {
 }
 
 /**
- * Fetch a catalogue served next to the frame's scripts.
+ * Fetch a catalogue served next to the frame's scripts: the first step's words, or with `part` "later" the words
+ * of the steps after connect (the build splits src/i18n/<locale>.json in two, scripts/bundle.js).
  * @param {"en" | "fr"} locale
+ * @param {"" | "later"} [part]
  * @returns {Promise<Record<string, string>>}
  */
-export async function loadCatalogue(locale) {
-  const response = await fetch(new URL(`../i18n/${locale}.json`, import.meta.url), { credentials: "omit" });
+export async function loadCatalogue(locale, part = "") {
+  const path = `../i18n/${part ? `${part}/` : ""}${locale}.json`;
+  const response = await fetch(new URL(path, import.meta.url), { credentials: "omit" });
   if (!response.ok) throw new Error(`catalogue ${locale} answered ${response.status}`);
   return response.json();
 }

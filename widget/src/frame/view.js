@@ -45,7 +45,7 @@ export function done(state, ctx, receipt = null) {
     h("p", {}, t("complete.body", { lender: ctx.lender })),
     receipt,
     // The host hears of the success when the owner leaves this screen: until then the receipt is theirs to keep.
-    actionsRow(button(t("share.done"), ctx.actions.close, "primary", { id: "done-close" })),
+    actionsRow(button(t("complete.done"), ctx.actions.close, "primary", { id: "done-close" })),
   );
 }
 

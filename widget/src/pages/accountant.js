@@ -38,7 +38,7 @@ async function start() {
   // The invitation opens once: drop it from the address bar and the history before anything else.
   const token = tokenFromHash(location.hash);
   history.replaceState(null, "", location.pathname + location.search);
-  const t = await loadWords(locale, ["frame", "pages"]);
+  const t = await loadWords(locale, ["frame", "later", "pages"]);
   document.documentElement.lang = locale;
   document.title = t("accountant.pageTitle");
 

@@ -29,12 +29,16 @@ export function pageLocale(search, languages) {
 }
 
 /**
- * Fetch catalogues served beside the pages' scripts (`frame` for the frame's, `pages` for the pages' own) and
- * return one translator over them.
- * @param {"en" | "fr"} locale @param {readonly ("frame" | "pages")[]} parts
+ * Fetch catalogues served beside the pages' scripts (`frame` for the frame's first step, `later` for its steps
+ * after connect, `pages` for the pages' own) and return one translator over them.
+ * @param {"en" | "fr"} locale @param {readonly ("frame" | "later" | "pages")[]} parts
  */
 export async function loadWords(locale, parts) {
-  const paths = { frame: `../i18n/${locale}.json`, pages: `../i18n/pages/${locale}.json` };
+  const paths = {
+    frame: `../i18n/${locale}.json`,
+    later: `../i18n/later/${locale}.json`,
+    pages: `../i18n/pages/${locale}.json`,
+  };
   const catalogues = await Promise.all(
     parts.map(async (part) => {
       const response = await fetch(new URL(paths[part], import.meta.url), { credentials: "omit" });
