@@ -142,7 +142,7 @@ class UpstreamClient:
 
         ``httpx.Client`` would run an auth flow, a redirect loop, a cookie jar and event hooks for it, none of which
         applies (Basic credentials are a fixed header, redirects are never followed, cookies never kept): about a
-        fifth of the broker's time per read in the profile.
+        tenth of the broker's CPU per read in the profile (``docs/performance.md``).
         """
         headers = {**self._data_headers, self._account_key_header: account_key}
         rid = current_request_id()
@@ -161,6 +161,7 @@ class UpstreamClient:
         return self._timed("data", send)
 
     def _timed(self, api: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """Run ``send`` (one logical request), report its outcome and time, and translate transport failures."""
         started = time.perf_counter()
         outcome = "error"
         try:
