@@ -6,7 +6,9 @@ threads, first with the sandbox as fast as it is, then with 5 ms of added latenc
 sandbox's fault switch). It prints each figure and the broker/direct ratios beside the goals of issue 15. The reads
 are spread over several companies, as real traffic is, so that the per-company pacing (below the upstream's 100
 requests/s) does not dominate; the broker's rate limits are raised for the run. On a shared two-core machine the
-figures are noisy: only ratios measured in the same run mean anything.
+figures are noisy: only ratios measured in the same run mean anything. Where ``/proc`` exists it also prints the CPU
+time each server spent per read (its worker processes, from ``/proc/<pid>/stat``), which other processes on the
+machine disturb far less than latency.
 
     .venv/bin/python bench/bench_proxy.py [--rounds 3]
 """
@@ -14,6 +16,7 @@ figures are noisy: only ratios measured in the same run mean anything.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -44,6 +47,20 @@ LATENCY_MS = 5
 GOALS = {"median": 1.3, "concurrent": 0.8}  # issue 15: median broker/direct at most x1.3; 8-thread throughput >= x0.8
 
 Reader = Callable[[int], httpx.Response]
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_ms(master: int) -> float:
+    """CPU milliseconds (user + system) used so far by the worker processes of a gunicorn master; 0 without /proc."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return 0.0
+    return total * 1000 / TICKS
 
 
 def read_pages(get: Reader, timings: list[float]) -> int:
@@ -58,12 +75,17 @@ def read_pages(get: Reader, timings: list[float]) -> int:
     raise RuntimeError("no empty page")
 
 
-def measure(label: str, readers: list[Reader], rounds: int) -> dict[str, float]:
-    """Sequential latency over every company's collection, then concurrent throughput with a thread pool."""
+def measure(label: str, readers: list[Reader], rounds: int, servers: tuple[int, int]) -> dict[str, float]:
+    """Sequential latency over every company's collection (and the CPU each server's workers spent per read), then
+    concurrent throughput with a thread pool."""
     timings: list[float] = []
+    cpu_before = [cpu_ms(pid) for pid in servers]
     started = time.perf_counter()
     requests = sum(read_pages(reader, timings) for _ in range(rounds) for reader in readers)
     sequential_rps = requests / (time.perf_counter() - started)
+    sandbox_cpu, broker_cpu = (
+        (cpu_ms(pid) - before) / requests for pid, before in zip(servers, cpu_before, strict=True)
+    )
     started = time.perf_counter()
     with ThreadPoolExecutor(THREADS) as pool:
         counts = list(pool.map(lambda reader: read_pages(reader, []), readers * rounds))
@@ -74,28 +96,42 @@ def measure(label: str, readers: list[Reader], rounds: int) -> dict[str, float]:
         "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000,
         "sequential_rps": sequential_rps,
         "concurrent_rps": concurrent_rps,
+        "sandbox_cpu_ms": sandbox_cpu,
+        "broker_cpu_ms": broker_cpu,
     }
     print(
         f"  {label:8} median {figures['median_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f} ms  "
         f"sequential {sequential_rps:7.1f} req/s  {THREADS} threads {concurrent_rps:7.1f} req/s  "
         f"({requests} sequential requests)"
     )
+    if sandbox_cpu or broker_cpu:
+        print(f"  {'':8} CPU per sequential read: sandbox {sandbox_cpu:.2f} ms, broker {broker_cpu:.2f} ms")
     return figures
 
 
-def compare(title: str, direct: list[Reader], broker: list[Reader], rounds: int) -> dict[str, float]:
-    """Measure both paths (direct first, then through the broker) and print the ratios against the goals."""
+def compare(
+    title: str, direct: list[Reader], broker: list[Reader], rounds: int, servers: tuple[int, int]
+) -> dict[str, float]:
+    """Measure both paths (direct first, then through the broker) and print the ratios against the goals;
+    ``servers`` are the gunicorn masters' pids (sandbox, broker)."""
     print(title)
     read_pages(direct[0], [])  # warm both paths (connections, caches)
     read_pages(broker[0], [])
-    base = measure("direct", direct, rounds)
-    proxied = measure("broker", broker, rounds)
+    base = measure("direct", direct, rounds, servers)
+    proxied = measure("broker", broker, rounds, servers)
     ratios = {
         "median": proxied["median_ms"] / base["median_ms"],
         "p95": proxied["p95_ms"] / base["p95_ms"],
         "sequential": proxied["sequential_rps"] / base["sequential_rps"],
         "concurrent": proxied["concurrent_rps"] / base["concurrent_rps"],
     }
+    if base["sandbox_cpu_ms"] > 0:
+        # What latency would be if the servers' CPU were all it cost: robust to other load on the machine.
+        ratios["cpu"] = (proxied["sandbox_cpu_ms"] + proxied["broker_cpu_ms"]) / base["sandbox_cpu_ms"]
+        print(
+            f"  CPU per read through the broker / direct: x{ratios['cpu']:.2f} "
+            f"(the broker's own {proxied['broker_cpu_ms']:.2f} ms on the sandbox's {base['sandbox_cpu_ms']:.2f} ms)"
+        )
     median_ok = "met" if ratios["median"] <= GOALS["median"] else "NOT met"
     concurrent_ok = "met" if ratios["concurrent"] >= GOALS["concurrent"] else "NOT met"
     print(
@@ -155,9 +191,10 @@ def main() -> None:
             direct_readers = [direct_reader(k) for k in keys]
             broker_readers = [broker_reader(k) for k in keys]
             print(f"invoices of {COMPANIES} companies, every page, {args.rounds} rounds; each server in gunicorn")
-            compare("no added latency", direct_readers, broker_readers, args.rounds)
+            servers = (stack.sandbox.popen.pid, broker.popen.pid)
+            compare("no added latency", direct_readers, broker_readers, args.rounds, servers)
             admin.post("/app/api.php", json={"action": "faults", "latency_ms": LATENCY_MS, "targets": "data"})
-            compare(f"upstream latency {LATENCY_MS} ms", direct_readers, broker_readers, args.rounds)
+            compare(f"upstream latency {LATENCY_MS} ms", direct_readers, broker_readers, args.rounds, servers)
             for client in (via_broker, direct, admin):
                 client.close()
         finally:

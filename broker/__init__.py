@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from flask import Flask, Response
 from flask import logging as flask_logging
+from flask.sessions import SessionInterface
 from flask_compress import Compress
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -83,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.url_map.merge_slashes = False  # "//" is a client mistake to refuse, not to redirect
+    app.session_interface = NoSessions()
     _init_compression(app)
     os.makedirs(app.instance_path, exist_ok=True)
     install_redaction(
@@ -117,6 +119,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     hardening.init_app(app)
     cli.register(app)
     return app
+
+
+class NoSessions(SessionInterface):
+    """The broker keeps no cookie session (credentials travel in headers): Flask gets a null session per request
+    instead of building a signing serializer to look for a cookie that is never set."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None
 
 
 # What is worth compressing: text the broker writes. Images, archives and the widget's precompressed files are not.

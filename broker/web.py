@@ -47,7 +47,7 @@ def read_account_data(
     """Proxy a read of the client's account (client and company rate-limited, its key kept out of logs), render it."""
     state = broker_state()
     try:
-        account = state.accounts.get(db_session(), client_id, account_key)
+        account = state.accounts.get(db_session, client_id, account_key)
     except NotFound:
         state.limits.client(client_id)  # a miss counts against the client like any request
         raise

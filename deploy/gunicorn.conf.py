@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gunicorn.glogging import Logger
+
 wsgi_app = "broker:create_app()"
 bind = [os.environ.get("BROKER_BIND", "127.0.0.1:8001")]
 workers = int(os.environ.get("BROKER_WORKERS", "2"))
@@ -27,6 +29,17 @@ max_requests_jitter = 2_000
 preload_app = False
 forwarded_allow_ips = os.environ.get("BROKER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # the broker logs one JSON line per request itself (broker.access), with the request id
+
+
+class BrokerLogger(Logger):
+    """gunicorn's logger without access lines: with ``logconfig_dict`` set, gunicorn formats one for every request
+    even though no handler prints it (about a tenth of a millisecond per request in the profile, for nothing)."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
+
+
+logger_class = BrokerLogger
 errorlog = "-"
 loglevel = os.environ.get("BROKER_LOG_LEVEL", "info").lower()
 logconfig_dict: dict[str, Any] = {

@@ -31,28 +31,30 @@ def init_app(app: Any, api: Any) -> None:
 
 def record_terms(account: Any, terms: Terms, actor: str) -> None:
     """Record the purpose and end of access a lender's request carried (a no-op when it carried neither)."""
+    from broker.consents import views
     from broker.state import broker_state, db_session
 
     store.set_terms(db_session(), account, terms, now=broker_state().now(), actor=actor)
+    views.service().gate.forget(account.id)
 
 
 def guard_lender_read(account: Any) -> None:
-    """Refuse a lender's read of this company with 403 ``consent_revoked`` or ``access_expired`` when due."""
+    """Refuse a lender's read of this company with 403 ``consent_revoked`` or ``access_expired`` when due (from the
+    gate's memory of at most a second; see ``gate.py``)."""
+    from broker.consents import views
     from broker.state import broker_state, db_session
 
-    store.check_lender_access(db_session(), account, broker_state().now())
+    views.service().gate.check(db_session, account.id, broker_state().now())
 
 
 def guard_proxy_read(account: Any, actor: str) -> None:
     """The proxy's rule: a lender's read (HTTP Basic, or a link token that carries only ``read``) needs the consent
     in force; the owner's own widget session (``link``, ``map``, ``reconcile``) may still read to share again."""
+    from broker.consents import views
     from broker.state import db_session
-    from broker.storage.models import LinkToken
 
-    if actor.startswith("link:"):
-        record = db_session().get(LinkToken, actor.removeprefix("link:"))
-        if record is None or record.scopes.split() != ["read"]:
-            return
+    if actor.startswith("link:") and not views.service().gate.only_read(db_session, actor.removeprefix("link:")):
+        return
     guard_lender_read(account)
 
 

@@ -27,10 +27,16 @@ def revoke_consent(
     *,
     now: datetime,
     emit: Emit,
+    revoked: Callable[[int], None] = lambda _account_id: None,
 ) -> dict[str, Any]:
     """Revoke (once: a second call raises ``ConsentAlreadyRevoked``), disconnect every upstream connection through
-    the Administration API, then send ``consent.revoked``; return what the receipt page shows."""
+    the Administration API, then send ``consent.revoked``; return what the receipt page shows.
+
+    ``revoked`` is told the company's account id as soon as the revocation is committed (the consent gate forgets
+    it, so this process refuses the next read at once).
+    """
     store.revoke(session, row, now=now, actor="owner:receipt_link")
+    revoked(row.account_id)
     account = session.get(Account, row.account_id)
     done: list[str] = []
     failed: list[str] = []

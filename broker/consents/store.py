@@ -187,14 +187,31 @@ def _access_ends(terms: ConsentTerms | None, receipt: ConsentReceipt | None) -> 
     return min(ends) if ends else None
 
 
+@dataclass(frozen=True)
+class LenderAccess:
+    """What decides whether the lender may read a company: the newest receipt revoked, and when access ends."""
+
+    revoked: bool
+    ends: datetime | None
+
+    def check(self, now: datetime) -> None:
+        """Raise ``ConsentRevoked`` or ``AccessExpired`` when the lender may no longer read this company at ``now``."""
+        if self.revoked:
+            raise ConsentRevoked()
+        if self.ends is not None and now >= self.ends:
+            raise AccessExpired()
+
+
+def lender_access(session: Session, account_id: int) -> LenderAccess:
+    """Load the company's access state (two reads: the newest receipt and the lender's terms)."""
+    receipt = _newest(session, account_id)
+    revoked = receipt is not None and receipt.revoked_at is not None
+    return LenderAccess(revoked, _access_ends(session.get(ConsentTerms, account_id), receipt))
+
+
 def check_lender_access(session: Session, account: Account, now: datetime) -> None:
     """Raise ``ConsentRevoked`` or ``AccessExpired`` when the lender may no longer read this company."""
-    receipt = _newest(session, account.id)
-    if receipt is not None and receipt.revoked_at is not None:
-        raise ConsentRevoked()
-    ends = _access_ends(session.get(ConsentTerms, account.id), receipt)
-    if ends is not None and now >= ends:
-        raise AccessExpired()
+    lender_access(session, account.id).check(now)
 
 
 def receipt_status(session: Session, row: ConsentReceipt, now: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from broker import webhooks
 from broker.auth import current_client, own_origin, require_client, require_link_token
 from broker.consents import revocation, store
+from broker.consents.gate import ConsentGate
 from broker.consents.keys import SigningKeys
 from broker.consents.schemas import (
     JwksSchema,
@@ -44,11 +45,12 @@ widget_bp = Blueprint("consents_widget", __name__, url_prefix="/v1/link", descri
 
 @dataclass
 class ConsentService:
-    """One app's receipt keys, page links and settings."""
+    """One app's receipt keys, page links, settings and the proxy's memory of consent states."""
 
     keys: SigningKeys
     links: store.ReceiptLinks
     settings: dict[str, Any]
+    gate: ConsentGate = field(default_factory=ConsentGate)
 
 
 def service() -> ConsentService:
@@ -134,7 +136,9 @@ def revoke(body: dict[str, Any]) -> dict[str, Any]:
     session = db_session()
     row = service().links.load(session, body["token"])
     state = broker_state()
-    return revocation.revoke_consent(session, state.upstreams, row, now=state.now(), emit=webhooks.emit)
+    return revocation.revoke_consent(
+        session, state.upstreams, row, now=state.now(), emit=webhooks.emit, revoked=service().gate.forget
+    )
 
 
 # -- widget --------------------------------------------------------------------------------------------------------
@@ -174,4 +178,5 @@ def issue_on_success(
         now=state.now(),
         default_days=int(service().settings["CONSENT_DEFAULT_DAYS"]),
     )
+    service().gate.forget(account.id)
     return {"id": row.id, "receipt": row.receipt, "receipt_url": page_url(row)}

@@ -38,13 +38,16 @@ class AccountCache:
         self._entries: OrderedDict[tuple[str, str], tuple[AccountRef, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, client_id: str, account_key: str) -> AccountRef:
-        """Return the client's account with this key or raise ``NotFound`` (as ``accounts.account_for`` does)."""
+    def get(self, session: Callable[[], Session], client_id: str, account_key: str) -> AccountRef:
+        """Return the client's account with this key or raise ``NotFound`` (as ``accounts.account_for`` does).
+
+        ``session`` is called only on a miss: a read served from memory opens no database session at all.
+        """
         now = self._clock()
         entry = self._entries.get((client_id, account_key))
         if entry is not None and entry[1] > now:
             return entry[0]
-        account = account_for(session, client_id, account_key)
+        account = account_for(session(), client_id, account_key)
         ref = AccountRef(account.id, account.account_key, account.client_id, account.region)
         with self._lock:
             self._entries[(client_id, account_key)] = (ref, now + self._ttl)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
 
 from broker.storage import Database
 from broker.storage.models import AuditEntry
@@ -36,15 +39,9 @@ class PendingEntry:
     target: str | None
     request_id: str | None
 
-    def row(self) -> AuditEntry:
-        return AuditEntry(
-            at=self.at,
-            actor=self.actor,
-            action=self.action,
-            account_id=self.account_id,
-            target=self.target,
-            request_id=self.request_id,
-        )
+    def values(self) -> dict[str, Any]:
+        """The ``audit_log`` row's columns."""
+        return asdict(self)
 
 
 class AuditWriter:
@@ -103,9 +100,9 @@ class AuditWriter:
         return written
 
     def _write(self, entries: list[PendingEntry]) -> None:
-        with self._db.session() as session:
-            session.add_all([entry.row() for entry in entries])
-            session.commit()
+        # One multi-row INSERT in one transaction: the ORM's unit of work cost as much CPU per entry as a whole read.
+        with self._db.engine.begin() as connection:
+            connection.execute(insert(AuditEntry), [entry.values() for entry in entries])
 
     @property
     def queued(self) -> int:
