@@ -1,5 +1,6 @@
-"""The browser fixtures shared by the e2e suite and the security suite's postMessage tests: one Chromium and one
-three-origin ``world`` (sandbox, broker, the lender's page on loopback) for the whole run, a fresh profile per test.
+"""The browser fixtures shared by the e2e suite and the security suite's postMessage tests: one Chromium for the
+whole run, a three-origin ``world`` (sandbox, broker, the lender's page on loopback) per test module, a fresh
+profile per test.
 
 The helpers they are built on are in ``e2e/widget_fixtures.py``; the e2e suite's other fixtures in ``e2e/conftest.py``.
 """
@@ -21,9 +22,10 @@ def browser() -> Iterator[Any]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    """Sandbox, broker and host page on loopback for the whole run."""
+    """Sandbox, broker and host page on loopback for each test module: what one module leaves behind (companies,
+    broken connections, lender minimums, per-address rate-limit counts) never reaches another."""
     with running_world() as running:
         yield running
 
