@@ -16,6 +16,7 @@ from e2e.widget_fixtures import (
     frame_handle,
     leave_done_screen,
     open_widget,
+    press_to_leave,
     shoot,
     sign_in_popup,
     wait_for_event,
@@ -97,7 +98,7 @@ def test_keyboard_only_run_with_visible_focus_and_a_trap(context: Any, world: Wo
     page.keyboard.press("Enter")
     frame.locator("#done-close").wait_for()
     tab_to(page, "done-close")
-    page.keyboard.press("Enter")
+    press_to_leave(page)
     success = wait_for_event(page, "success")
     assert [c["integration"] for c in success[1]["connections"]] == ["northbank"]
     assert page.evaluate("document.activeElement.id") == "connect", "focus goes back to the button that opened it"

@@ -374,9 +374,18 @@ def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
 
 def leave_done_screen(page: Any, frame: Any) -> None:
     """Leave the done screen (where the owner keeps their receipt) with its Done button: the host's onSuccess fires
-    then. By keyboard: a click would wait on a frame that the loader removes under it."""
+    then. By keyboard, and only the key going down (Enter activates a button there): a click, or the key's release,
+    would wait on a frame that the loader removes under it, and could wait for ever."""
     frame.locator("#done-close").focus()
-    page.keyboard.press("Enter")
+    press_to_leave(page)
+
+
+def press_to_leave(page: Any) -> None:
+    """Press Enter on what has the focus in a frame that this removes (the release goes to the host page after)."""
+    page.keyboard.down("Enter")
+    with contextlib.suppress(Exception):  # released once the frame is gone (it is, on success and on exit)
+        page.wait_for_selector("iframe[src*='/widget/v1/frame']", state="detached", timeout=10_000)
+    page.keyboard.up("Enter")
 
 
 def share_from_review(page: Any, frame: Any, name: str = "Robin Birch") -> None:
