@@ -17,6 +17,7 @@ from e2e.widget_fixtures import (
     events,
     message_listeners,
     open_widget,
+    press_to_leave,
     shoot,
     sign_in_popup,
     wait_for_event,
@@ -81,7 +82,7 @@ def _close_button(page: Any, frame: Any) -> None:
 
 
 def _escape(page: Any, frame: Any) -> None:
-    page.keyboard.press("Escape")
+    press_to_leave(page, "Escape")
 
 
 def _escape_behind_popup(page: Any, frame: Any) -> None:

@@ -26,6 +26,7 @@ from e2e.widget_fixtures import (
     BANK_USER,
     keep_failure_artifacts,
     leave_done_screen,
+    press_to_leave,
     run_axe,
 )
 from sandbox.apps.server.users import APP_OWNERS
@@ -273,7 +274,7 @@ def test_resume_after_closing_the_tab_mid_map(
     frame.get_by_role("heading", name=words["map"]).wait_for(timeout=30_000)
     frame.locator(".step-map .map-row").first.wait_for(timeout=60_000)
     check_axe(page, f"resumed at the map ({lang})")
-    page.keyboard.press("Escape")
+    press_to_leave(page, "Escape")
     wait_for_host_event(page, "onExit")
     assert exit_metadata(page)["step"] == "map"
     assert exit_metadata(page)["resumable"] is True

@@ -72,8 +72,10 @@ def phone(browser: Any, request: pytest.FixtureRequest) -> Any:
 
 def add_notes(page: Any, frame: Any) -> None:
     """Explain this month's difference (other, in words) and an unmatched ledger line (a reason of the list)."""
-    checking = frame.locator(".recon-account").first
-    checking.get_by_role("button", name=re.compile("^Add a note: the difference on")).click()
+    # The bank account whose balances disagree this month (the order of a company's accounts is not fixed).
+    difference = re.compile("^Add a note: the difference on")
+    checking = frame.locator(".recon-account").filter(has=frame.get_by_role("button", name=difference)).first
+    checking.get_by_role("button", name=difference).click()
     frame.locator("#note-reason").select_option("other")
     frame.get_by_role("button", name="Save note").click()
     assert frame.locator("#note-text-error").inner_text() == "Say why in a few words: they are required with Other."

@@ -14,6 +14,7 @@ from e2e.widget_fixtures import (
     check_axe,
     events,
     open_widget,
+    press_to_leave,
     shoot,
     sign_in_popup,
     wait_for_event,
@@ -63,7 +64,7 @@ def test_deny_ends_with_on_exit_denied(context: Any, world: World) -> None:
     sign_in_popup(popup_info.value, "xenon", decision="deny")
     frame.get_by_role("heading", name="You did not allow access to Xenon").wait_for()
     assert _errors(page) == [{"code": "denied", "step": "popup", "integration": "xenon"}]
-    page.keyboard.press("Escape")
+    press_to_leave(page, "Escape")
     _, error, metadata = wait_for_event(page, "exit")
     assert error == {"code": "denied", "message": "You did not allow access to Xenon"}
     assert metadata == {"step": "denied", "integration": "xenon", "connections_made": [], "resumable": False}

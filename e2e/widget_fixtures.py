@@ -380,12 +380,12 @@ def leave_done_screen(page: Any, frame: Any) -> None:
     press_to_leave(page)
 
 
-def press_to_leave(page: Any) -> None:
-    """Press Enter on what has the focus in a frame that this removes (the release goes to the host page after)."""
-    page.keyboard.down("Enter")
+def press_to_leave(page: Any, key: str = "Enter") -> None:
+    """Press ``key`` on what has the focus in a frame that this removes (the release goes to the host page after)."""
+    page.keyboard.down(key)
     with contextlib.suppress(Exception):  # released once the frame is gone (it is, on success and on exit)
         page.wait_for_selector("iframe[src*='/widget/v1/frame']", state="detached", timeout=10_000)
-    page.keyboard.up("Enter")
+    page.keyboard.up(key)
 
 
 def share_from_review(page: Any, frame: Any, name: str = "Robin Birch") -> None:
