@@ -74,7 +74,10 @@ def add_notes(page: Any, frame: Any) -> None:
     """Explain this month's difference (other, in words) and an unmatched ledger line (a reason of the list)."""
     # The bank account whose balances disagree this month (the order of a company's accounts is not fixed).
     difference = re.compile("^Add a note: the difference on")
-    checking = frame.locator(".recon-account").filter(has=frame.get_by_role("button", name=difference)).first
+    accounts = frame.locator(".recon-account")
+    frame.get_by_role("button", name=difference).first.wait_for()
+    index = next(n for n in range(accounts.count()) if accounts.nth(n).get_by_role("button", name=difference).count())
+    checking = accounts.nth(index)
     checking.get_by_role("button", name=difference).click()
     frame.locator("#note-reason").select_option("other")
     frame.get_by_role("button", name="Save note").click()
