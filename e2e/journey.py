@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, run_axe, shoot
+from e2e.widget_fixtures import BANK_CODE, BANK_PASSWORD, BANK_USER, check_axe, press_to_leave, run_axe, shoot
 from sandbox.apps.server.users import APP_OWNERS
 from scripts.stack import Stack, free_port
 
@@ -168,8 +168,8 @@ def share(page: Any, frame: Any, name: str = "Robin Birch") -> None:
         if frame.locator("#attest-name").count():
             frame.locator("#attest-name").fill(name)
         review.click()
-    done.focus()  # by keyboard: a click would wait on a frame the loader removes under it
-    page.keyboard.press("Enter")
+    done.focus()  # by keyboard, released once the frame is gone: a click would wait on a frame removed under it
+    press_to_leave(page)
 
 
 def host_events(page: Any) -> list[str]:
