@@ -41,3 +41,25 @@ export function stepSkeleton({ className, title, failed, failedText, onRetry, t 
     failed ? actionsRow(button(t("tryAgain"), onRetry, "primary")) : null,
   );
 }
+
+/**
+ * A labelled input with its inline error (aria-invalid + aria-describedby).
+ * @param {{id: string, label: string, error?: string | null, hint?: string, input: Record<string, any>}} spec
+ */
+export function field({ id, label, error, hint, input }) {
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return h(
+    "div",
+    { className: "field" },
+    h("label", { for: id }, label),
+    hint ? h("span", { id: `${id}-hint`, className: "hint" }, hint) : null,
+    h("input", {
+      id,
+      name: id,
+      "aria-invalid": error ? "true" : null,
+      "aria-describedby": described || null,
+      ...input,
+    }),
+    error ? h("p", { id: `${id}-error`, className: "field-error" }, error) : null,
+  );
+}

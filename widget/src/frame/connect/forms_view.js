@@ -3,30 +3,8 @@
  * (text only; every string from the catalogue).
  */
 import { h } from "../dom.js";
-import { actionsRow, button, stepBox } from "../parts.js";
+import { actionsRow, button, field, stepBox } from "../parts.js";
 import { appName } from "./view.js";
-
-/**
- * A labelled input with its inline error (aria-invalid + aria-describedby).
- * @param {{id: string, label: string, error?: string | null, hint?: string, input: Record<string, any>}} spec
- */
-function field({ id, label, error, hint, input }) {
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return h(
-    "div",
-    { className: "field" },
-    h("label", { for: id }, label),
-    hint ? h("span", { id: `${id}-hint`, className: "hint" }, hint) : null,
-    h("input", {
-      id,
-      name: id,
-      "aria-invalid": error ? "true" : null,
-      "aria-describedby": described || null,
-      ...input,
-    }),
-    error ? h("p", { id: `${id}-error`, className: "field-error" }, error) : null,
-  );
-}
 
 /** The inline error of a field, in words (a wrong password or code says how many tries are left). */
 export function formError(state, ctx, fieldName) {

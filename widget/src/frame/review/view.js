@@ -5,7 +5,7 @@
  */
 import { h } from "../dom.js";
 import { codeSentence, formatDay } from "../i18n.js";
-import { actionsRow, button, heading, stepSkeleton } from "../parts.js";
+import { actionsRow, button, field, heading, stepSkeleton } from "../parts.js";
 import { previewSection } from "./preview_view.js";
 import { canShare, coverageGaps, initialReview } from "./state.js";
 
@@ -60,26 +60,6 @@ function termsSection(terms, ctx) {
   );
 }
 
-function field(id, label, hint, error, input) {
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return h(
-    "div",
-    { className: "field" },
-    h("label", { for: id }, label),
-    hint ? h("span", { id: `${id}-hint`, className: "hint" }, hint) : null,
-    h("input", {
-      id,
-      name: id,
-      type: "text",
-      required: true,
-      "aria-invalid": error ? "true" : null,
-      "aria-describedby": described || null,
-      ...input,
-    }),
-    error ? h("p", { id: `${id}-error`, className: "field-error" }, error) : null,
-  );
-}
-
 function attestation(review, ctx) {
   const { t, locale } = ctx;
   const example = formatDay(DATE_EXAMPLE, locale);
@@ -90,23 +70,26 @@ function attestation(review, ctx) {
     { className: "review-attest" },
     h("legend", {}, t("review.attestTitle")),
     h("p", { id: "attest-text", className: "review-attest-text" }, t("review.attestText", { date })),
-    field("attest-name", t("review.name"), null, error("attest-name"), {
-      autocomplete: "name",
-      maxLength: 120,
-      value: review.name,
+    field({
+      id: "attest-name",
+      label: t("review.name"),
+      error: error("attest-name"),
+      input: { type: "text", required: true, autocomplete: "name", maxLength: 120, value: review.name },
     }),
-    field(
-      "attest-date",
-      t("review.completeThrough"),
-      t("review.dateHint", { format: t("reconcile.dateFormatName"), example }),
-      error("attest-date"),
-      {
+    field({
+      id: "attest-date",
+      label: t("review.completeThrough"),
+      hint: t("review.dateHint", { format: t("reconcile.dateFormatName"), example }),
+      error: error("attest-date"),
+      input: {
+        type: "text",
+        required: true,
         autocomplete: "off",
         spellcheck: "false",
         placeholder: t("reconcile.dateFormatName"),
         value: formatDay(review.completeThrough, locale),
       },
-    ),
+    }),
   );
 }
 
