@@ -1,7 +1,7 @@
 /**
  * Build what the frame loads into few, small files: dist/frame.js, the frame's ES modules bundled into one module by
  * esbuild (served at /widget/v1/assets/frame/bundle.js), dist/widget.css, the style sheets of src/styles/ joined in
- * order (served at /widget/v1/assets/styles/widget.css), and dist/precompressed/<served path>.gz and .br of every
+ * order and minified (served at /widget/v1/assets/styles/widget.css), and dist/precompressed/<served path>.gz and .br of every
  * file the broker serves, so that serving compresses nothing at run time and needs no Node.
  *
  * Deterministic: the same sources give the same dist/frame.js. Compressed bytes may differ between zlib builds, so
@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 const ROOT = new URL("../", import.meta.url);
 export const FRAME_OUTPUT = fileURLToPath(new URL("dist/frame.js", ROOT));
@@ -193,7 +193,8 @@ export async function buildPages() {
 /** @returns {Promise<string>} the frame's one style sheet: src/styles/ joined in STYLE_PARTS order */
 export async function buildStyles() {
   const parts = await Promise.all(STYLE_PARTS.map((name) => readFile(new URL(`src/styles/${name}`, ROOT), "utf8")));
-  return parts.join("");
+  const { code } = await transform(parts.join(""), { loader: "css", minify: true, legalComments: "inline" });
+  return code;
 }
 
 /**
