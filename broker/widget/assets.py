@@ -108,16 +108,35 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
     return _asset(file.read_bytes(), mimetype, path, src)
 
 
+# Where the page's one inline script goes (however the source is formatted around its comment).
+BOOT_PLACEHOLDER = re.compile(r"<script>\s*/\* boot \*/\s*</script>")
+
+
 @functools.lru_cache(maxsize=4)
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
-    """Return the frame's HTML document (static: no token, no inline script or style), its bundle and style sheet
-    named with their version (``?v=<ETag>``): those URLs never change content, so browsers keep them without asking."""
+    """Return the frame's HTML document (static: no token, no inline style), its bundle and style sheet named with
+    their version (``?v=<ETag>``): those URLs never change content, so browsers keep them without asking. Its one
+    inline script is the boot script (``widget/dist/boot.js``: the handshake and the first broker call, started before
+    the bundle arrives), allowed by its hash (``boot_script_hash``)."""
     html = (src / "frame" / "index.html").read_text(encoding="utf-8")
     for served in BUILT:
         asset = load_asset(served, src)
         if asset is not None:
             html = html.replace(f'"{ASSETS_PATH}{served}"', f'"{ASSETS_PATH}{served}?v={asset.etag}"')
-    return html.encode()
+    boot = boot_script(src)
+    return BOOT_PLACEHOLDER.sub(lambda _: f"<script>{boot}</script>", html, count=1).encode()
+
+
+def boot_script(src: Path = WIDGET_SRC) -> str:
+    """The frame's inline boot script, as built (``npm run build``)."""
+    return (src.parent / "dist" / "boot.js").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def boot_script_hash(src: Path = WIDGET_SRC) -> str:
+    """The CSP source that allows the boot script, and no other inline script: ``'sha256-…'``."""
+    digest = hashlib.sha256(boot_script(src).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:

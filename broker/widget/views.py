@@ -68,11 +68,12 @@ def registered_origin(origin: str) -> bool:
 
 
 def frame_csp(origin: str | None) -> str:
-    """The frame's policy: our own scripts and styles only, and framing only by the embedding origin."""
+    """The frame's policy: our own scripts (the bundle, and the inline boot script by its hash) and styles only, and
+    framing only by the embedding origin."""
     ancestors = origin or "'none'"
     images = f"'self' data: https:{' ' + origin if origin else ''}"
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; "
+        f"default-src 'none'; script-src 'self' {widget_assets.boot_script_hash()}; style-src 'self'; "
         f"img-src {images}; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors {ancestors}"
     )

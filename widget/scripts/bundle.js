@@ -13,11 +13,14 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
 import { build, transform } from "esbuild";
+import { minify } from "terser";
 
 const ROOT = new URL("../", import.meta.url);
 export const FRAME_OUTPUT = fileURLToPath(new URL("dist/frame.js", ROOT));
 export const LATER_OUTPUT = fileURLToPath(new URL("dist/frame-later.js", ROOT));
 export const STYLES_OUTPUT = fileURLToPath(new URL("dist/widget.css", ROOT));
+/** The frame's inline boot script (src/frame/boot.js as one classic script): the broker puts it in the frame page. */
+export const BOOT_OUTPUT = fileURLToPath(new URL("dist/boot.js", ROOT));
 /** The frame's style sheets, in cascade order (a later rule wins over an earlier one of the same specificity). */
 export const STYLE_PARTS = Object.freeze([
   "base.css",
@@ -179,6 +182,27 @@ export async function buildFrame() {
 /** @param {string} text @returns {string} the version the broker names a served file by (its ETag) */
 export const bundleVersion = (text) => createHash("sha256").update(text).digest("hex").slice(0, 32);
 
+/**
+ * @returns {Promise<string>} src/frame/boot.js and what it uses as one classic script, minified by terser as the loader
+ * is (esbuild keeps the protocol's tables, which terser drops once told that reading a property has no side effect)
+ */
+export async function buildBoot() {
+  const { outputFiles } = await build({
+    ...OPTIONS,
+    minify: false,
+    banner: {},
+    format: "iife",
+    entryPoints: [join(FRAME_DIR, "boot.js")],
+  });
+  const { code } = await minify(outputFiles[0].text, {
+    ecma: 2020,
+    compress: { passes: 3, pure_getters: true, pure_funcs: ["Object.freeze"] },
+    mangle: { toplevel: true },
+    format: { ascii_only: true },
+  });
+  return code;
+}
+
 /** @returns {Promise<Record<string, string>>} each page's entry (src/pages/<name>.js) bundled, by its dist path */
 export async function buildPages() {
   const built = await Promise.all(
@@ -206,6 +230,7 @@ export async function writeBundle(frame) {
   await writeFile(LATER_OUTPUT, frame.later);
   for (const [file, text] of Object.entries(await buildPages())) await writeFile(new URL(file, ROOT), text);
   await writeFile(STYLES_OUTPUT, await buildStyles());
+  await writeFile(BOOT_OUTPUT, await buildBoot());
   for (const [file, text] of Object.entries(await buildCatalogues())) {
     await mkdir(dirname(fileURLToPath(new URL(file, ROOT))), { recursive: true });
     await writeFile(new URL(file, ROOT), text);
@@ -235,6 +260,7 @@ export async function staleBundle(frame) {
     if ((await readFile(file, "utf8").catch(() => "")) !== built) stale.push(`dist/${basename(file)}`);
   }
   if ((await readFile(STYLES_OUTPUT, "utf8").catch(() => "")) !== (await buildStyles())) stale.push("dist/widget.css");
+  if ((await readFile(BOOT_OUTPUT, "utf8").catch(() => "")) !== (await buildBoot())) stale.push("dist/boot.js");
   for (const [file, text] of Object.entries(await buildCatalogues()))
     if ((await readFile(new URL(file, ROOT), "utf8").catch(() => "")) !== text) stale.push(file);
   for (const [file, text] of Object.entries(await buildPages()))

@@ -32,6 +32,33 @@ const parseJson = (text) => {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The URL and `fetch` options of one call to the broker (also used by the frame's inline boot script, which starts the
+ * bootstrap call before the bundle is there).
+ * @param {string} token the link token
+ * @param {string} method
+ * @param {string} path under /v1/link
+ * @param {unknown} [body] JSON body, or a FormData (sent as multipart)
+ * @returns {[string, Record<string, any>]}
+ */
+export function brokerRequest(token, method, path, body) {
+  const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+  const init = {
+    method,
+    headers,
+    credentials: "omit",
+    cache: "no-store",
+    redirect: "error",
+    referrerPolicy: "no-referrer",
+  };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  return [`/v1/link/${path}`, init];
+}
+
+/**
  * @param {string} token the link token (held in memory only)
  * @param {typeof fetch} [fetchImpl]
  * @param {readonly number[]} [retryDelaysMs] waits before each retry of a read or an idempotent save
@@ -43,23 +70,10 @@ export function createBroker(token, fetchImpl = fetch, retryDelaysMs = RETRY_DEL
    * @param {unknown} [body] JSON body, or a FormData (sent as multipart)
    */
   async function call(method, path, body) {
-    const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
-    const init = {
-      method,
-      headers,
-      credentials: "omit",
-      cache: "no-store",
-      redirect: "error",
-      referrerPolicy: "no-referrer",
-    };
-    if (body instanceof FormData) init.body = body;
-    else if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
+    const [url, init] = brokerRequest(token, method, path, body);
     let answer;
     for (let attempt = 0; ; attempt += 1) {
-      answer = await exchange(`/v1/link/${path}`, init);
+      answer = await exchange(url, init);
       // Reads and idempotent saves ride over a broker restart or a brief outage; other calls are never repeated.
       const transient = answer === null || RETRY_STATUSES.includes(answer.response.status);
       if (!transient || !IDEMPOTENT.includes(method) || attempt >= retryDelaysMs.length) break;

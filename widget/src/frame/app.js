@@ -23,13 +23,12 @@ function start() {
     document.body.textContent = "This page only works inside the LedgerLink widget.";
     return;
   }
+  // The inline boot script (boot.js) has usually shaken hands already: hear again what it heard, instead of READY.
+  const boot = window.ledgerlinkBoot?.takeOver();
   const query = new URLSearchParams(location.search);
   const mode = query.get("mode") === "inline" ? "inline" : "modal";
-  // The words of the locale the loader named (or the browser's), fetched during the handshake: `init` then finds
-  // them here unless it names another locale.
-  const early = pickLocale(query.get("locale"), navigator.languages || []);
-  const words = { [early]: loadCatalogue(early) };
-  words[early].catch(() => {});
+  // The words boot.js fetched during the handshake: `init` finds them here unless it names another locale.
+  const words = boot?.words || {};
   let initialised = false;
   // An `init` from our verified parent whose options fail their checks (the loader checks only names and types):
   // say which in the console, and end the widget with "invalid_options" once it is shown, rather than wait forever.
@@ -47,7 +46,9 @@ function start() {
     if (!message) return refuseInit(event);
     if (message.type === MESSAGE.INIT && !initialised) {
       initialised = true;
-      run(origin, mode, message.payload, words).catch((error) => console.error("LinkWidget frame:", error));
+      // The bootstrap call boot.js started is this session's if it carried this token.
+      const early = boot?.bootstrap?.token === message.payload.token ? boot.bootstrap : null;
+      run(origin, mode, message.payload, words, early).catch((error) => console.error("LinkWidget frame:", error));
     } else if (message.type === MESSAGE.CLOSE && controller) {
       controller.exit(null, { reason: "host_exit" });
     } else if (message.type === MESSAGE.SHOW && !shown) {
@@ -56,7 +57,8 @@ function start() {
     }
   };
   window.addEventListener("message", onHostMessage);
-  sendHost(origin, MESSAGE.READY, {});
+  if (boot) boot.heard.forEach(onHostMessage);
+  else sendHost(origin, MESSAGE.READY, {});
 }
 
 /** @type {{exit: (error: any, extra?: Record<string, string>) => void} | null} */
@@ -71,10 +73,11 @@ let whenShown = () => {};
  * @param {"modal" | "inline"} mode
  * @param {{token: string, options: Record<string, any>}} init
  * @param {Record<string, Promise<Record<string, string>>>} words catalogues already asked for, by locale
+ * @param {{url: string, answer: Promise<Response>} | null} early the bootstrap call boot.js already sent
  */
-async function run(origin, mode, { token, options }, words) {
+async function run(origin, mode, { token, options }, words, early) {
   const locale = pickLocale(options.locale, navigator.languages || []);
-  const broker = createBroker(token, fetchFramedBy(origin));
+  const broker = createBroker(token, fetchFramedBy(origin, early));
   // The first step's data and its words travel together; a failed call is handled where it is awaited, below.
   const booting = broker.bootstrap();
   booting.catch(() => {});

@@ -8,9 +8,24 @@ import { MESSAGE, TO_HOST, initProblem, isMessage, send } from "../messages.js";
 // than the token's with "origin_mismatch".
 export const PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin";
 
-/** `fetch` with the framing page's origin on every request. */
-export const fetchFramedBy = (origin) => (url, init) =>
-  fetch(url, { ...init, headers: { ...init.headers, [PARENT_ORIGIN_HEADER]: origin } });
+/** `fetch` options `init` with the framing page's origin added to its headers. */
+export const framedInit = (origin, init) => ({ ...init, headers: { ...init.headers, [PARENT_ORIGIN_HEADER]: origin } });
+
+/**
+ * `fetch` with the framing page's origin on every request; the first request for `early.url` gets `early.answer`,
+ * the same request the inline boot script already sent (boot.js), instead of sending it again.
+ * @param {string} origin @param {{url: string, answer: Promise<Response>} | null} [early]
+ */
+export const fetchFramedBy =
+  (origin, early = null) =>
+  (url, init) => {
+    if (early && url === early.url) {
+      const { answer } = early;
+      early = null;
+      return answer;
+    }
+    return fetch(url, framedInit(origin, init));
+  };
 
 /**
  * Send a message to the host page, only if it is one of the protocol's (TO_HOST): the loader, kept small, checks the

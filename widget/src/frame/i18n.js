@@ -40,8 +40,10 @@ export function translator(catalogue, fallback = {}) {
  * @returns {Promise<Record<string, string>>}
  */
 export async function loadCatalogue(locale, part = "") {
-  const path = `../i18n/${part ? `${part}/` : ""}${locale}.json`;
-  const response = await fetch(new URL(path, import.meta.url), { credentials: "omit" });
+  // An absolute path (the broker serves the widget under /widget/v1/): the frame's inline boot script asks too.
+  const response = await fetch(`/widget/v1/assets/i18n/${part ? `${part}/` : ""}${locale}.json`, {
+    credentials: "omit",
+  });
   if (!response.ok) throw new Error(`catalogue ${locale} answered ${response.status}`);
   return response.json();
 }

@@ -1,0 +1,41 @@
+/**
+ * The frame's first script, inlined in its page by the broker (whose CSP names its hash): it shakes hands with the
+ * host page, fetches the words and starts the bootstrap call as soon as the page is parsed, while the bundle is still on its way, so that
+ * neither waits for the bundle. The bundle (app.js) then takes over: it hears again what was heard here and uses the
+ * bootstrap answer already asked for. Built by scripts/bundle.js into dist/boot.js (one small classic script).
+ */
+import { MESSAGE, send } from "../messages.js";
+import { brokerRequest } from "./api.js";
+import { framedInit, hostOrigin } from "./host.js";
+import { loadCatalogue, pickLocale } from "./i18n.js";
+
+const origin = hostOrigin();
+if (origin) {
+  /** @type {MessageEvent[]} */
+  const heard = [];
+  /** @type {{token: string, url: string, answer: Promise<Response>} | null} */
+  let bootstrap = null;
+  const listen = (/** @type {MessageEvent} */ event) => {
+    if (event.source !== window.parent || event.origin !== origin) return;
+    heard.push(event);
+    const { type, payload } = event.data || {};
+    if (!bootstrap && type === MESSAGE.INIT && typeof payload?.token === "string") {
+      const [url, init] = brokerRequest(payload.token, "GET", "bootstrap");
+      bootstrap = { token: payload.token, url, answer: fetch(url, framedInit(origin, init)) };
+      bootstrap.answer.catch(() => {});
+    }
+  };
+  // The words of the locale the loader named (or the browser's), as app.js would ask for them.
+  const locale = pickLocale(new URLSearchParams(location.search).get("locale"), navigator.languages || []);
+  const words = { [locale]: loadCatalogue(locale) };
+  words[locale].catch(() => {});
+  window.addEventListener("message", listen);
+  window.ledgerlinkBoot = Object.freeze({
+    /** Stop listening; return what the host page said so far, the words asked for and the bootstrap call started. */
+    takeOver: () => {
+      window.removeEventListener("message", listen);
+      return { heard, words, bootstrap };
+    },
+  });
+  send(window.parent, origin, MESSAGE.READY, {});
+}
