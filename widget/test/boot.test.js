@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { runInNewContext } from "node:vm";
+import { BOOT_OUTPUT } from "../scripts/bundle.js";
+
+const HOST = "https://lender.example";
+const BOOT = readFileSync(BOOT_OUTPUT, "utf8");
+
+/** Run dist/boot.js in a frame whose parent is `HOST`; return what it did. */
+function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
+  const parent = { posted: [], postMessage: (data, origin) => parent.posted.push({ data, origin }) };
+  const listeners = new Set();
+  const fetched = [];
+  const window = {
+    parent,
+    addEventListener: (type, listener) => type === "message" && listeners.add(listener),
+    removeEventListener: (type, listener) => listeners.delete(listener),
+  };
+  const context = {
+    window,
+    location: {
+      search: `?origin=${encodeURIComponent(claimed)}&mode=modal&locale=${locale}`,
+      ancestorOrigins: ancestors,
+    },
+    navigator: { languages: ["en-GB"] },
+    URLSearchParams,
+    FormData,
+    fetch: (url, init) => {
+      fetched.push({ url, init });
+      return Promise.resolve({ ok: true, json: async () => ({}) });
+    },
+  };
+  runInNewContext(BOOT, context);
+  const hear = (event) => [...listeners].forEach((listener) => listener(event));
+  return { window, parent, fetched, hear, listeners };
+}
+
+/** A value made in the script's realm, as plain data of this one (deepEqual compares prototypes too). */
+const plain = (value) => JSON.parse(JSON.stringify(value));
+const init = (token) => ({ type: "ledgerlink:v1:init", payload: { token, options: { mode: "modal" } } });
+
+describe("the frame's inline boot script (dist/boot.js)", () => {
+  it("says ready to the verified parent at its exact origin and fetches the URL's locale's words", () => {
+    const { parent, fetched } = boot();
+    assert.deepEqual(plain(parent.posted), [{ data: { type: "ledgerlink:v1:ready", payload: {} }, origin: HOST }]);
+    assert.deepEqual(
+      fetched.map((f) => f.url),
+      ["/widget/v1/assets/i18n/fr.json"],
+    );
+  });
+
+  it("starts the bootstrap call with the token of the parent's init, and hands over what it heard", () => {
+    const { window, parent, fetched, hear, listeners } = boot();
+    const message = { source: parent, origin: HOST, data: init("tok-1") };
+    hear(message);
+    hear({ source: parent, origin: HOST, data: init("tok-2") }); // one call only
+    const calls = fetched.filter((f) => f.url === "/v1/link/bootstrap");
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].init.headers.Authorization, "Bearer tok-1");
+    assert.equal(calls[0].init.headers["X-LedgerLink-Parent-Origin"], HOST);
+    assert.equal(calls[0].init.credentials, "omit");
+    const taken = window.ledgerlinkBoot.takeOver();
+    assert.equal(listeners.size, 0, "it stops listening once the bundle takes over");
+    assert.equal(taken.heard[0], message);
+    assert.equal(taken.bootstrap.token, "tok-1");
+    assert.equal(taken.bootstrap.url, "/v1/link/bootstrap");
+    assert.deepEqual(Object.keys(taken.words), ["fr"]);
+  });
+
+  it("ignores messages from another window or another origin", () => {
+    const { window, parent, fetched, hear } = boot();
+    hear({ source: {}, origin: HOST, data: init("stranger") });
+    hear({ source: parent, origin: "https://evil.example", data: init("evil") });
+    assert.equal(fetched.filter((f) => f.url === "/v1/link/bootstrap").length, 0);
+    assert.equal(window.ledgerlinkBoot.takeOver().heard.length, 0);
+  });
+
+  it("does nothing in a page whose claimed origin is not its parent's", () => {
+    const { window, parent, fetched } = boot({ ancestors: ["https://evil.example"] });
+    assert.deepEqual(parent.posted, []);
+    assert.deepEqual(fetched, []);
+    assert.equal(window.ledgerlinkBoot, undefined);
+  });
+});
