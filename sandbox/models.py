@@ -155,33 +155,34 @@ class AppClient(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AppAuthorizationCode(Base):
+class _AppGrant:
+    """What a simulated app granted, shared by its codes and tokens: to which client, for which user and
+    organisation, with what scope."""
+
+    app: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(63))
+    scope: Mapped[str] = mapped_column(String(500))
+
+
+class AppAuthorizationCode(_AppGrant, Base):
     """A short-lived authorization code of a simulated app, bound to its client, redirect URI and PKCE challenge."""
 
     __tablename__ = "app_authorization_codes"
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    app: Mapped[str] = mapped_column(String(64))
-    client_id: Mapped[str] = mapped_column(String(128))
     redirect_uri: Mapped[str] = mapped_column(String(2048))
-    scope: Mapped[str] = mapped_column(String(500))
-    username: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(63))
     code_challenge: Mapped[str] = mapped_column(String(128))
     code_challenge_method: Mapped[str] = mapped_column(String(10))
     expires_at: Mapped[int] = mapped_column(Integer)
 
 
-class AppToken(Base):
+class AppToken(_AppGrant, Base):
     """An access (and refresh) token a simulated app issued; tokens are stored as SHA-256 hashes only."""
 
     __tablename__ = "app_tokens"
     __table_args__ = (Index("ix_app_tokens_org", "app", "organisation"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    app: Mapped[str] = mapped_column(String(64))
-    client_id: Mapped[str] = mapped_column(String(128))
-    username: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(63))
-    scope: Mapped[str] = mapped_column(String(500))
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     issued_at: Mapped[int] = mapped_column(Integer)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from typing import Any
+
+from flask import current_app, render_template
+from werkzeug.wrappers import Response
 
 from example_host_app.broker_client import BrokerClient
 from example_host_app.store import Store
@@ -18,3 +21,19 @@ def store() -> Store:
     """Return the app's own database."""
     found: Store = current_app.extensions["example_host_app"].store
     return found
+
+
+def widget_page(template: str, **context: Any) -> Response:
+    """Render a page that embeds the widget: the loader's URL and integrity go in, and the page is never cached
+    (it is the user's own page, and its token is minted on demand)."""
+    settings = current_app.config
+    response = current_app.make_response(
+        render_template(
+            template,
+            **context,
+            loader_url=settings["BROKER_PUBLIC_URL"] + "/widget/v1/loader.js",
+            integrity=settings["WIDGET_INTEGRITY"],
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from example_host_app.broker_client import BrokerError
-from example_host_app.views import broker, store
+from example_host_app.views import broker, store, widget_page
 
 bp = Blueprint("pages", __name__)
 
@@ -51,17 +51,7 @@ def create_company() -> Response | tuple[str, int]:
 def applicant(account_key: str) -> Response | str:
     """What the applicant sees: a button that opens the widget with a token minted server-side on click."""
     company = store().company(account_key) or abort(404, "This lender has no company with that key.")
-    settings = current_app.config
-    response = current_app.make_response(
-        render_template(
-            "applicant.html",
-            company=company,
-            loader_url=settings["BROKER_PUBLIC_URL"] + "/widget/v1/loader.js",
-            integrity=settings["WIDGET_INTEGRITY"],
-        )
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return widget_page("applicant.html", company=company)
 
 
 @bp.post("/companies/<account_key>/link_token")

@@ -10,13 +10,13 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from example_host_app import present
 from example_host_app.broker_client import BrokerError
 from example_host_app.store import ReconnectRequest
-from example_host_app.views import broker, store
+from example_host_app.views import broker, store, widget_page
 from example_host_app.views.credit import _app_names
 from example_host_app.views.pages import _own_origin
 
@@ -99,20 +99,13 @@ def owner_page(request_id: str) -> Response:
         key: text.format(app=app, company=company.name if company else "", reason="{reason}")
         for key, text in WORDS[lang].items()
     }
-    settings = current_app.config
-    response = current_app.make_response(
-        render_template(
-            "reconnect.html",
-            lang=lang,
-            other_lang="en" if lang == "fr" else "fr",
-            words=words,
-            request_id=found.id,
-            loader_url=settings["BROKER_PUBLIC_URL"] + "/widget/v1/loader.js",
-            integrity=settings["WIDGET_INTEGRITY"],
-        )
+    return widget_page(
+        "reconnect.html",
+        lang=lang,
+        other_lang="en" if lang == "fr" else "fr",
+        words=words,
+        request_id=found.id,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/reconnect/<request_id>/link_token")

@@ -159,41 +159,35 @@ def render(business: Business) -> Raw:
                 }
             )
     ar, ap, checking = acct(AR), acct(AP), ids.account
+
+    def sales_document(doc: Document, due: dict[str, str], open_amount: dict[str, float]) -> dict[str, Any]:
+        """The fields an invoice and a credit memo share, in Ledgerly's order; ``open_amount`` is an invoice's
+        Balance or a credit memo's RemainingCredit, ``due`` an invoice's DueDate (a credit memo has none)."""
+        return {
+            "Id": ids.txn[doc.key],
+            "DocNumber": doc.number,
+            "TxnDate": doc.date.isoformat(),
+            **due,
+            "CustomerRef": contact(doc.contact_key),
+            "Line": sales_lines(doc),
+            "TxnTaxDetail": {"TotalTax": number(doc.tax)},
+            "TotalAmt": number(doc.total),
+            **open_amount,
+            "ARAccountRef": ar,
+            "CurrencyRef": usd,
+            "MetaData": _meta(doc.date),
+        }
+
     for inv in business.invoices:
         raw["Invoice"].append(
             {
-                "Id": ids.txn[inv.key],
-                "DocNumber": inv.number,
-                "TxnDate": inv.date.isoformat(),
-                "DueDate": inv.due_date.isoformat(),
-                "CustomerRef": contact(inv.contact_key),
-                "Line": sales_lines(inv),
-                "TxnTaxDetail": {"TotalTax": number(inv.tax)},
-                "TotalAmt": number(inv.total),
-                "Balance": number(inv.amount_due),
-                "ARAccountRef": ar,
-                "CurrencyRef": usd,
-                "MetaData": _meta(inv.date),
+                **sales_document(inv, {"DueDate": inv.due_date.isoformat()}, {"Balance": number(inv.amount_due)}),
                 "EmailStatus": "EmailSent",
                 **({"PrivateNote": "Voided"} if inv.void else {}),
             }
         )
     for note in business.credit_notes:
-        raw["CreditMemo"].append(
-            {
-                "Id": ids.txn[note.key],
-                "DocNumber": note.number,
-                "TxnDate": note.date.isoformat(),
-                "CustomerRef": contact(note.contact_key),
-                "Line": sales_lines(note),
-                "TxnTaxDetail": {"TotalTax": number(note.tax)},
-                "TotalAmt": number(note.total),
-                "RemainingCredit": 0.0,
-                "ARAccountRef": ar,
-                "CurrencyRef": usd,
-                "MetaData": _meta(note.date),
-            }
-        )
+        raw["CreditMemo"].append(sales_document(note, {}, {"RemainingCredit": 0.0}))
         # Ledgerly applies a credit memo to an invoice with a zero payment linking both.
         raw["Payment"].append(
             {

@@ -195,22 +195,23 @@ def _utc_day(moment: str | int) -> str:
 def normalize(raw: Raw) -> list[CommonObject]:
     """Map the shop's raw records into the common model; payout totals are rebuilt from their balance movements."""
     out: list[CommonObject] = []
+
+    def add(kind: str, source_type: str, source_id: str, fields: dict[str, Any]) -> None:
+        out.append(make_object(kind, KEY, source_type=source_type, source_id=source_id, fields=fields))
+
     for item in raw.get("products", []):
         variant = (item.get("variants") or [{}])[0]
-        out.append(
-            make_object(
-                "products",
-                KEY,
-                source_type="products",
-                source_id=str(item["id"]),
-                fields={
-                    "name": item["title"],
-                    "sku": variant.get("sku"),
-                    "price": cents(variant.get("price")),
-                    "currency": "USD",
-                    "inventory_quantity": variant.get("inventory_quantity"),
-                },
-            )
+        add(
+            "products",
+            "products",
+            str(item["id"]),
+            {
+                "name": item["title"],
+                "sku": variant.get("sku"),
+                "price": cents(variant.get("price")),
+                "currency": "USD",
+                "inventory_quantity": variant.get("inventory_quantity"),
+            },
         )
     for item in raw.get("orders", []):
         customer = item.get("customer") or {}
@@ -221,34 +222,31 @@ def normalize(raw: Raw) -> list[CommonObject]:
             if item.get("financial_status") == "refunded"
             else "paid"
         )
-        out.append(
-            make_object(
-                "orders",
-                KEY,
-                source_type="orders",
-                source_id=str(item["id"]),
-                fields={
-                    "number": item["name"],
-                    "date": _utc_day(item["created_at"]),
-                    "customer_name": f"{customer.get('first_name', '')} {customer.get('last_name', '')}".strip(),
-                    "status": status,
-                    "currency": item.get("currency", "USD"),
-                    "subtotal": cents(item["subtotal_price"]),
-                    "tax": cents(item["total_tax"]),
-                    "shipping": cents(item.get("total_shipping_price_set", {}).get("shop_money", {}).get("amount")),
-                    "total": cents(item["total_price"]),
-                    "line_items": [
-                        {
-                            "product_id": common_id("products", KEY, str(line["product_id"])),
-                            "name": line["title"],
-                            "quantity": line["quantity"],
-                            "unit_price": cents(line["price"]),
-                            "amount": line["quantity"] * cents(line["price"]),
-                        }
-                        for line in item.get("line_items", [])
-                    ],
-                },
-            )
+        add(
+            "orders",
+            "orders",
+            str(item["id"]),
+            {
+                "number": item["name"],
+                "date": _utc_day(item["created_at"]),
+                "customer_name": f"{customer.get('first_name', '')} {customer.get('last_name', '')}".strip(),
+                "status": status,
+                "currency": item.get("currency", "USD"),
+                "subtotal": cents(item["subtotal_price"]),
+                "tax": cents(item["total_tax"]),
+                "shipping": cents(item.get("total_shipping_price_set", {}).get("shop_money", {}).get("amount")),
+                "total": cents(item["total_price"]),
+                "line_items": [
+                    {
+                        "product_id": common_id("products", KEY, str(line["product_id"])),
+                        "name": line["title"],
+                        "quantity": line["quantity"],
+                        "unit_price": cents(line["price"]),
+                        "amount": line["quantity"] * cents(line["price"]),
+                    }
+                    for line in item.get("line_items", [])
+                ],
+            },
         )
     by_payout: dict[str, list[dict[str, Any]]] = {}
     for item in raw.get("balance_transactions", []):
@@ -258,43 +256,37 @@ def normalize(raw: Raw) -> list[CommonObject]:
         if item.get("payout"):
             by_payout.setdefault(item["payout"], []).append(item)
         order = (item.get("metadata") or {}).get("order_id")
-        out.append(
-            make_object(
-                "transactions",
-                KEY,
-                source_type="balance_transactions",
-                source_id=item["id"],
-                fields={
-                    "type": kind,
-                    "date": _utc_day(item["created"]),
-                    "amount": item["amount"],
-                    "fee": item["fee"],
-                    "net": item["net"],
-                    "currency": item["currency"].upper(),
-                    "order_id": common_id("orders", KEY, order) if order else None,
-                    "payout_id": common_id("payouts", KEY, item["payout"]) if item.get("payout") else None,
-                },
-            )
+        add(
+            "transactions",
+            "balance_transactions",
+            item["id"],
+            {
+                "type": kind,
+                "date": _utc_day(item["created"]),
+                "amount": item["amount"],
+                "fee": item["fee"],
+                "net": item["net"],
+                "currency": item["currency"].upper(),
+                "order_id": common_id("orders", KEY, order) if order else None,
+                "payout_id": common_id("payouts", KEY, item["payout"]) if item.get("payout") else None,
+            },
         )
     for item in raw.get("payouts", []):
         moves = by_payout.get(item["id"], [])
-        out.append(
-            make_object(
-                "payouts",
-                KEY,
-                source_type="payouts",
-                source_id=item["id"],
-                fields={
-                    "date": _utc_day(item["arrival_date"]),
-                    "amount": item["amount"],
-                    "gross": sum(m["amount"] for m in moves if m["type"] == "charge"),
-                    "fees": sum(m["fee"] for m in moves) - sum(m["amount"] for m in moves if m["type"] == "stripe_fee"),
-                    "refunds": -sum(m["amount"] for m in moves if m["type"] == "refund"),
-                    "currency": item["currency"].upper(),
-                    "status": item["status"],
-                    "bank_reference": item.get("statement_descriptor"),
-                    "transaction_ids": [common_id("transactions", KEY, m["id"]) for m in moves],
-                },
-            )
+        add(
+            "payouts",
+            "payouts",
+            item["id"],
+            {
+                "date": _utc_day(item["arrival_date"]),
+                "amount": item["amount"],
+                "gross": sum(m["amount"] for m in moves if m["type"] == "charge"),
+                "fees": sum(m["fee"] for m in moves) - sum(m["amount"] for m in moves if m["type"] == "stripe_fee"),
+                "refunds": -sum(m["amount"] for m in moves if m["type"] == "refund"),
+                "currency": item["currency"].upper(),
+                "status": item["status"],
+                "bank_reference": item.get("statement_descriptor"),
+                "transaction_ids": [common_id("transactions", KEY, m["id"]) for m in moves],
+            },
         )
     return out

@@ -40,3 +40,17 @@ export async function brokerWork(io, work, onError) {
     else onError(error.code || "broker_error");
   }
 }
+
+/**
+ * Send what the owner asked for: dispatch `busy` (the step shows it is under way), run `work` as brokerWork does, and
+ * dispatch `{type: failed, code}` when the broker refuses it.
+ * @param {Io} io
+ * @param {string} busy the action type that marks the request under way
+ * @param {string} failed the action type of a refusal, with its code
+ * @param {() => Promise<void>} work
+ * @returns {Promise<void>}
+ */
+export async function submit(io, busy, failed, work) {
+  io.dispatch({ type: busy });
+  await brokerWork(io, work, (code) => io.dispatch({ type: failed, code }));
+}

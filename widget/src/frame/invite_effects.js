@@ -2,7 +2,7 @@
  * The invitation's effects: create the link (POST /v1/link/invitations) and copy it. The clipboard and the name
  * field come from `page`, so node tests run them with fakes.
  */
-import { brokerWork } from "./effects.js";
+import { submit } from "./effects.js";
 import { inviteNameProblem } from "./invite.js";
 
 /**
@@ -23,17 +23,12 @@ export function inviteEffects(io, page) {
       return page.focus("invite-name");
     }
     if (getState().invite.busy) return;
-    dispatch({ type: "invite_sending" });
-    await brokerWork(
-      io,
-      async () => {
-        const link = await broker.invite({ name });
-        dispatch({ type: "invite_made", link });
-        io.announce(io.t("invite.made", { name: link.name }));
-        page.focus("invite-url");
-      },
-      (code) => dispatch({ type: "invite_failed", code }),
-    );
+    await submit(io, "invite_sending", "invite_failed", async () => {
+      const link = await broker.invite({ name });
+      dispatch({ type: "invite_made", link });
+      io.announce(io.t("invite.made", { name: link.name }));
+      page.focus("invite-url");
+    });
   }
 
   async function copy() {

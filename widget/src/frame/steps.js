@@ -26,6 +26,19 @@ export const STEP = Object.freeze({
 });
 
 /**
+ * A step's own part of the state (`state[key]`, or `initial()` before anything is loaded) and `set`, which merges a
+ * patch into that part and ends the busy spell: how the step reducers change only what is theirs.
+ * @param {Record<string, any>} state
+ * @param {string} key
+ * @param {() => Record<string, any>} initial
+ * @returns {[Record<string, any>, (patch: Record<string, any>) => Record<string, any>]}
+ */
+export function stepPart(state, key, initial) {
+  const part = state[key] || initial();
+  return [part, (patch) => ({ ...state, busy: false, [key]: { ...part, ...patch } })];
+}
+
+/**
  * A step after "connect": it runs when the token carries `scope` (every one of them, for a list) and, when `needs` is
  * given, once an app of each of those categories is connected (mapping needs books; reconciling needs books and a
  * bank; the review before sharing shows the mapped books and shares, so it needs both "link" and "map").

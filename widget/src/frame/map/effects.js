@@ -2,7 +2,7 @@
  * The map step's effects: load the accounts and the chart, and save the owner's mapping (then go on to the next
  * step). They use the broker client and the store that `io` gives them (tested with node).
  */
-import { brokerWork } from "../effects.js";
+import { brokerWork, submit } from "../effects.js";
 import { stepAfter } from "../state.js";
 import { STEP } from "../steps.js";
 import { mapGaps, mapProgress, mappingPayload, mappingSavedMetadata } from "./state.js";
@@ -22,18 +22,13 @@ export function mapEffects(io) {
     if (map.status !== "ready") return;
     const gaps = mapGaps(map);
     if (gaps.missing || gaps.unchecked) return dispatch({ type: "map_incomplete" });
-    dispatch({ type: "map_saving" });
-    await brokerWork(
-      io,
-      async () => {
-        const result = await broker.saveMapping(mappingPayload(map));
-        io.emit("mapping_saved", mappingSavedMetadata(result));
-        io.announce(io.t("map.saved"));
-        dispatch({ type: "map_saved", result, next: stepAfter(getState(), STEP.MAP) });
-        io.enterStep();
-      },
-      failed,
-    );
+    await submit(io, "map_saving", "map_failed", async () => {
+      const result = await broker.saveMapping(mappingPayload(map));
+      io.emit("mapping_saved", mappingSavedMetadata(result));
+      io.announce(io.t("map.saved"));
+      dispatch({ type: "map_saved", result, next: stepAfter(getState(), STEP.MAP) });
+      io.enterStep();
+    });
   }
 
   return {

@@ -2,7 +2,7 @@
  * The map step's state: the owner maps each account of their chart to one of the lender's standard categories,
  * helped by the broker's suggestions. A pure reducer and its selectors (tested with node).
  */
-import { STEP } from "../steps.js";
+import { STEP, stepPart } from "../steps.js";
 
 /** @returns {Record<string, any>} the map step's part of the state before the mapping is loaded */
 export function initialMap() {
@@ -55,8 +55,7 @@ export function mapGaps(map) {
  */
 export function reduceMap(state, action) {
   if (state.step !== STEP.MAP) return state;
-  const map = state.map || initialMap();
-  const set = (patch) => ({ ...state, busy: false, map: { ...map, ...patch } });
+  const [map, set] = stepPart(state, "map", initialMap);
   switch (action.type) {
     case "map_loaded": {
       // Suggestions are the starting point: shown as chosen; the owner changes what is wrong and decides the flagged.

@@ -200,7 +200,8 @@ export function renderMap(state, ctx) {
       h(
         "div",
         { className: "search" },
-        h("label", { for: "map-search", className: "tool-label" }, t("map.search")),
+        // The placeholder says what the label says: the label is for screen readers.
+        h("label", { for: "map-search", className: "sr-only" }, t("map.search")),
         h("input", {
           id: "map-search",
           name: "map-search",

@@ -3,7 +3,7 @@
  * reliable-through date (then go on to the next step). They use the broker client and the store that `io` gives
  * them, and read the date field and move the focus through `page` (tested with node).
  */
-import { brokerWork } from "../effects.js";
+import { brokerWork, submit } from "../effects.js";
 import { parseDay } from "../i18n.js";
 import { stepAfter } from "../state.js";
 import { STEP } from "../steps.js";
@@ -44,17 +44,12 @@ export function reconcileEffects(io, page) {
     dispatch({ type: "note_draft", ...draft });
     const problem = noteProblem(getState().recon.note);
     if (problem) return dispatch({ type: "note_invalid", problem });
-    dispatch({ type: "note_saving" });
-    await brokerWork(
-      io,
-      async () => {
-        const saved = await broker.saveNotes(notePayload(note.key, getState().recon.note));
-        dispatch({ type: "note_saved", notes: saved.notes });
-        io.announce(io.t("notes.saved"));
-        page.focus(noteDomId(note.key));
-      },
-      (code) => dispatch({ type: "note_failed", code }),
-    );
+    await submit(io, "note_saving", "note_failed", async () => {
+      const saved = await broker.saveNotes(notePayload(note.key, getState().recon.note));
+      dispatch({ type: "note_saved", notes: saved.notes });
+      io.announce(io.t("notes.saved"));
+      page.focus(noteDomId(note.key));
+    });
   }
 
   /** Save one decision on some matches; `then` runs once it is saved. */
@@ -78,17 +73,12 @@ export function reconcileEffects(io, page) {
     dispatch({ type: "recon_date", value });
     const problem = reliableThroughProblem(value, page.today());
     if (problem) return dispatch({ type: "recon_invalid", key: problem });
-    dispatch({ type: "recon_completing" });
-    await brokerWork(
-      io,
-      async () => {
-        const result = await broker.saveReconciliation({ decisions: [], reliable_through: value });
-        io.emit("reconciled", reconciledMetadata(result));
-        dispatch({ type: "recon_saved", result, next: stepAfter(getState(), STEP.RECONCILE) });
-        io.enterStep();
-      },
-      (code) => dispatch({ type: "recon_failed", code }),
-    );
+    await submit(io, "recon_completing", "recon_failed", async () => {
+      const result = await broker.saveReconciliation({ decisions: [], reliable_through: value });
+      io.emit("reconciled", reconciledMetadata(result));
+      dispatch({ type: "recon_saved", result, next: stepAfter(getState(), STEP.RECONCILE) });
+      io.enterStep();
+    });
   }
 
   return {

@@ -4,7 +4,7 @@
  * and its selectors (tested with node).
  */
 import { DAY_RE } from "../i18n.js";
-import { STEP } from "../steps.js";
+import { STEP, stepPart } from "../steps.js";
 import { notesPatch } from "./notes.js";
 
 /** @returns {Record<string, any>} the reconcile step's part of the state before anything is loaded */
@@ -29,8 +29,7 @@ export function initialReconcile() {
  */
 export function reduceReconcile(state, action) {
   if (state.step !== STEP.RECONCILE) return state;
-  const recon = state.recon || initialReconcile();
-  const set = (patch) => ({ ...state, busy: false, recon: { ...recon, ...patch } });
+  const [recon, set] = stepPart(state, "recon", initialReconcile);
   switch (action.type) {
     case "recon_loaded": {
       const decisions = { ...recon.decisions };

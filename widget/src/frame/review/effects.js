@@ -3,7 +3,7 @@
  * makes, as far as the token's scopes reach), send the owner back to fix something, print, and share (the
  * attestation, then the session's completion). The DOM is reached only through `page` (tested with node).
  */
-import { brokerWork } from "../effects.js";
+import { brokerWork, submit } from "../effects.js";
 import { parseDay } from "../i18n.js";
 import { attestationPayload, attestationProblem, receiptFile } from "./state.js";
 
@@ -59,16 +59,11 @@ export function reviewEffects(io, page) {
       const problem = attestationProblem(getState().review, page.today());
       if (problem) return dispatch({ type: "review_invalid", ...problem });
     }
-    dispatch({ type: "review_sharing" });
-    await brokerWork(
-      io,
-      async () => {
-        if (attesting) await broker.attest(attestationPayload(getState().review, page.locale));
-        dispatch({ type: "review_shared" });
-        io.enterStep();
-      },
-      (code) => dispatch({ type: "review_share_failed", code }),
-    );
+    await submit(io, "review_sharing", "review_share_failed", async () => {
+      if (attesting) await broker.attest(attestationPayload(getState().review, page.locale));
+      dispatch({ type: "review_shared" });
+      io.enterStep();
+    });
   }
 
   return {

@@ -3,7 +3,7 @@
  * the lender's terms and the owner's attestation. A pure reducer and its selectors (tested with node).
  */
 import { DAY_RE } from "../i18n.js";
-import { STEP } from "../steps.js";
+import { STEP, stepPart } from "../steps.js";
 
 /** Where each coverage fix takes the owner (the broker's `fix.code` → a step of the frame). */
 export const FIX_STEP = Object.freeze({
@@ -33,8 +33,7 @@ export function initialReview() {
  * @param {{type: string, [key: string]: any}} action
  */
 export function reduceReview(state, action) {
-  const review = state.review || initialReview();
-  const set = (patch) => ({ ...state, busy: false, review: { ...review, ...patch } });
+  const [review, set] = stepPart(state, "review", initialReview);
   if (action.type === "share_refused" && state.step === STEP.COMPLETING) {
     const patch = { status: "ready", coverage: action.coverage || review.coverage, error: { key: "review.refused" } };
     return { ...set(patch), step: STEP.REVIEW };
