@@ -108,23 +108,39 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
     return _asset(file.read_bytes(), mimetype, path, src)
 
 
-# Where the page's one inline script goes (however the source is formatted around its comment).
+# Where the page's one inline script goes (however the source is formatted around its comment), and where the head
+# every page shares (widget/src/pages/head.html) goes.
 BOOT_PLACEHOLDER = re.compile(r"<script>\s*/\* boot \*/\s*</script>")
+HEAD_PLACEHOLDER = re.compile(r"[ \t]*<!-- head: widget/src/pages/head.html -->\n")
 
 
-@functools.lru_cache(maxsize=4)
-def frame_html(src: Path = WIDGET_SRC) -> bytes:
-    """Return the frame's HTML document (static: no token, no inline style), its bundle and style sheet named with
-    their version (``?v=<ETag>``): those URLs never change content, so browsers keep them without asking. Its one
-    inline script is the boot script (``widget/dist/boot.js``: the handshake and the first broker call, started before
-    the bundle arrives), allowed by its hash (``boot_script_hash``)."""
-    html = (src / "frame" / "index.html").read_text(encoding="utf-8")
+def document(path: str, src: Path = WIDGET_SRC) -> bytes:
+    """Return one of the widget's static HTML documents (``frame/index.html``, ``pages/<name>.html``; no token, no
+    inline style) with the head they share, and the built files they load named by their version (``?v=<ETag>``):
+    those URLs never change content, so browsers keep them without asking. The frame's one inline script is the boot
+    script (``widget/dist/boot.js``: the handshake and the first broker call, started before the bundle arrives),
+    allowed by its hash (``boot_script_hash``)."""
+    html = (src / path).read_text(encoding="utf-8")
+    head = (src / "pages" / "head.html").read_text(encoding="utf-8")
+    html = HEAD_PLACEHOLDER.sub(lambda _: head, html, count=1)
     for served in BUILT:
         asset = load_asset(served, src)
         if asset is not None:
             html = html.replace(f'"{ASSETS_PATH}{served}"', f'"{ASSETS_PATH}{served}?v={asset.etag}"')
     boot = boot_script(src)
     return BOOT_PLACEHOLDER.sub(lambda _: f"<script>{boot}</script>", html, count=1).encode()
+
+
+@functools.lru_cache(maxsize=4)
+def frame_html(src: Path = WIDGET_SRC) -> bytes:
+    """The frame's page (read once per process)."""
+    return document("frame/index.html", src)
+
+
+@functools.lru_cache(maxsize=8)
+def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:
+    """The page of one of the broker's own pages (``receipt``, ``accountant``), read once per process."""
+    return document(f"pages/{name}.html", src)
 
 
 def boot_script(src: Path = WIDGET_SRC) -> str:
@@ -137,11 +153,6 @@ def boot_script_hash(src: Path = WIDGET_SRC) -> str:
     """The CSP source that allows the boot script, and no other inline script: ``'sha256-…'``."""
     digest = hashlib.sha256(boot_script(src).encode()).digest()
     return f"'sha256-{base64.b64encode(digest).decode()}'"
-
-
-def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:
-    """Return the HTML document of one of the broker's own pages (``receipt``, ``accountant``): static, no token."""
-    return (src / "pages" / f"{name}.html").read_bytes()
 
 
 @functools.cache
