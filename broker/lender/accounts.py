@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.errors import NotFound, field_errors
 from broker.lender.clients import AuthenticatedClient, normalize_origin
+from broker.storage import insert_or_race_winner
 from broker.storage.models import Account, AuditEntry, LinkToken
 from broker.tokens import SCOPES, LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient, UpstreamError
@@ -55,6 +55,13 @@ def _subdomain(name: str) -> str:
     return f"{slug}-{secrets.token_hex(4)}"
 
 
+def _commit_client_action(session: Session, client: AuthenticatedClient, action: str, **about: Any) -> None:
+    """Audit what the lender's backend did (``about``: at, account_id, target, request_id), and commit it with the
+    change it made."""
+    audit(session, actor=f"client:{client.id}", action=action, **about)
+    session.commit()
+
+
 def create_account(
     session: Session,
     upstreams: Mapping[str, UpstreamClient],
@@ -86,26 +93,15 @@ def create_account(
         subdomain=created["subdomain"] or subdomain,
         created_at=now,
     )
-    session.add(account)
-    try:
-        session.flush()
-    except IntegrityError:
-        # Another request with the same external_id won the race; answer with its account.
-        session.rollback()
-        existing = _by_external_id(session, client.id, request.external_id) if request.external_id else None
-        if existing is None:
-            raise
-        log.warning("concurrent create for one external_id; an extra upstream company was provisioned")
-        return existing, False
-    audit(
-        session,
-        actor=f"client:{client.id}",
-        action="account.create",
-        at=now,
-        account_id=account.id,
-        request_id=request_id,
+    # Another request with the same external_id may win the race; then answer with its account.
+    external_id = request.external_id
+    account, inserted = insert_or_race_winner(
+        session, account, lambda: _by_external_id(session, client.id, external_id) if external_id else None
     )
-    session.commit()
+    if not inserted:
+        log.warning("concurrent create for one external_id; an extra upstream company was provisioned")
+        return account, False
+    _commit_client_action(session, client, "account.create", at=now, account_id=account.id, request_id=request_id)
     return account, True
 
 
@@ -185,16 +181,9 @@ def mint_link_token(
         integration=integration,
     )
     record_link_token(session, claims, account, now)
-    audit(
-        session,
-        actor=f"client:{client.id}",
-        action="link_token.mint",
-        at=now,
-        account_id=account.id,
-        target=claims.jti,
-        request_id=request_id,
+    _commit_client_action(
+        session, client, "link_token.mint", at=now, account_id=account.id, target=claims.jti, request_id=request_id
     )
-    session.commit()
     return token, claims
 
 
@@ -228,16 +217,15 @@ def revoke_link_token(
         raise NotFound("No such link token.")
     if record.revoked_at is None:
         record.revoked_at = now
-        audit(
+        _commit_client_action(
             session,
-            actor=f"client:{client.id}",
-            action="link_token.revoke",
+            client,
+            "link_token.revoke",
             at=now,
             account_id=record.account_id,
             target=jti,
             request_id=request_id,
         )
-        session.commit()
     tokens.revoke(jti, int(record.expires_at.timestamp()))
 
 
