@@ -133,6 +133,12 @@ def widget_endpoint(
     return _endpoint(blp, require_link_token(scopes, message), BEARER_SECURITY, **documented)
 
 
+def scoped_widget_endpoint(blp: Blueprint, scopes: str | Iterable[str], **documented: Any) -> Callable[[F], F]:
+    """``widget_endpoint`` whose refusal names the scopes ("This needs a link token with the map scope.")."""
+    names = [scopes] if isinstance(scopes, str) else list(scopes)
+    return widget_endpoint(blp, names, f"This needs a link token with the {' or '.join(names)} scope.", **documented)
+
+
 def public_endpoint(blp: Blueprint, **documented: Any) -> Callable[[F], F]:
     """An operation anyone may call, documented in ``blp`` as needing no credentials."""
     return _endpoint(blp, lambda view: view, [], **documented)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from broker.auth import public_endpoint, widget_endpoint
+from broker.auth import public_endpoint, scoped_widget_endpoint
 from broker.consents.views import public_origin
 from broker.invitations import store
 from broker.invitations.schemas import (
@@ -38,10 +38,9 @@ def links() -> store.InvitationLinks:
 
 
 @widget_bp.route("/invitations", methods=["POST"])
-@widget_endpoint(
+@scoped_widget_endpoint(
     widget_bp,
     ("map", "reconcile"),
-    "This needs a link token with the map or reconcile scope.",
     body=InvitationCreateSchema,
     response=(201, InvitationSchema),
 )

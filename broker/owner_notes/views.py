@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import widget_endpoint
+from broker.auth import scoped_widget_endpoint
 from broker.invitations import actor_for, require_owner
 from broker.lender import accounts
 from broker.owner_notes import store
@@ -24,14 +23,8 @@ from broker.state import broker_state, db_session
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 
-F = TypeVar("F", bound=Callable[..., Any])
 SCOPE = "reconcile"
 bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
-
-
-def reconcile_endpoint(**documented: Any) -> Callable[[F], F]:
-    """``widget_endpoint`` for the reconcile scope, in this blueprint."""
-    return widget_endpoint(bp, SCOPE, "This needs a link token with the reconcile scope.", **documented)
 
 
 def _context() -> tuple[LinkClaims, Account]:
@@ -41,13 +34,13 @@ def _context() -> tuple[LinkClaims, Account]:
 
 @bp.route("/notes")
 class Notes(MethodView):
-    @reconcile_endpoint(response=(200, OwnerWordSchema))
+    @scoped_widget_endpoint(bp, SCOPE, response=(200, OwnerWordSchema))
     def get(self) -> dict[str, Any]:
         """The notes saved on this company's lines and differences (with history) and the attestation in force."""
         _claims, account = _context()
         return store.for_reconciliation(db_session(), account)
 
-    @reconcile_endpoint(body=NotesSaveSchema, response=(200, NotesSavedSchema))
+    @scoped_widget_endpoint(bp, SCOPE, body=NotesSaveSchema, response=(200, NotesSavedSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Explain unmatched lines or differences with a reason from a closed list (other needs text); history kept."""
         claims, account = _context()
@@ -58,7 +51,7 @@ class Notes(MethodView):
 
 
 @bp.route("/attestation", methods=["POST"])
-@reconcile_endpoint(body=AttestationInputSchema, response=(201, AttestationSchema))
+@scoped_widget_endpoint(bp, SCOPE, body=AttestationInputSchema, response=(201, AttestationSchema))
 def attest(body: dict[str, Any]) -> dict[str, Any]:
     """The owner's attestation at sharing: "To the best of my knowledge these books are complete through <date>"."""
     claims, account = _context()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
@@ -11,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from broker import webhooks
-from broker.auth import current_client, lender_endpoint, widget_endpoint
+from broker.auth import current_client, lender_endpoint, scoped_widget_endpoint
 from broker.consents import guard_lender_read
 from broker.invitations import widget_actor
 from broker.lender import accounts
@@ -40,7 +39,6 @@ from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from common.web import request_id
 
-F = TypeVar("F", bound=Callable[..., Any])
 BOOKS = "broker_books"
 MAP_SCOPE, RECONCILE_SCOPE = "map", "reconcile"
 
@@ -53,11 +51,6 @@ lender_bp = Blueprint(
     url_prefix="/v1",
     description="Lender: chart, mapping, statements, reconciliation.",
 )
-
-
-def require_scope(scope: str, **documented: Any) -> Callable[[F], F]:
-    """``widget_endpoint`` of this blueprint for ``scope`` (the token, its scope, the origin rule, the document)."""
-    return widget_endpoint(widget_bp, scope, f"This needs a link token with the {scope} scope.", **documented)
 
 
 def _books(account: Account) -> Books:
@@ -107,13 +100,13 @@ def _never_cached(response: Response) -> Response:
 # -- widget --------------------------------------------------------------------------------------------------------
 @widget_bp.route("/mapping")
 class WidgetMapping(MethodView):
-    @require_scope(MAP_SCOPE, response=(200, MappingViewSchema))
+    @scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, MappingViewSchema))
     def get(self) -> dict[str, Any]:
         """Accounts with balances, a suggested category (confidence, reason), flags, the chart and progress."""
         _claims, account = _widget_account()
         return mapping_store.mapping_view(db_session(), account, _books(account))
 
-    @require_scope(MAP_SCOPE, body=MappingSaveSchema, response=(200, MappingSavedSchema))
+    @scoped_widget_endpoint(widget_bp, MAP_SCOPE, body=MappingSaveSchema, response=(200, MappingSavedSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
         account, actor = _widget_save("mapping.saved")
@@ -131,15 +124,19 @@ class WidgetMapping(MethodView):
 
 @widget_bp.route("/reconciliation")
 class WidgetReconciliation(MethodView):
-    @require_scope(
-        RECONCILE_SCOPE, query=ReconciliationQuerySchema, unknown=RAISE, response=(200, WidgetReconciliationSchema)
+    @scoped_widget_endpoint(
+        widget_bp,
+        RECONCILE_SCOPE,
+        query=ReconciliationQuerySchema,
+        unknown=RAISE,
+        response=(200, WidgetReconciliationSchema),
     )
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Per bank account for one month: both sides' balances, suggested matches, unmatched lines."""
         _claims, account = _widget_account()
         return reconcile_store.widget_view(db_session(), account, _books(account), query["month"])
 
-    @require_scope(RECONCILE_SCOPE, body=DecisionsSaveSchema, response=(200, DecisionsSavedSchema))
+    @scoped_widget_endpoint(widget_bp, RECONCILE_SCOPE, body=DecisionsSaveSchema, response=(200, DecisionsSavedSchema))
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
         account, actor = _widget_save("reconciliation.saved")
@@ -165,7 +162,7 @@ class WidgetReconciliation(MethodView):
 
 
 @widget_bp.route("/statements", methods=["GET"])
-@require_scope(MAP_SCOPE, response=(200, StatementsSchema))
+@scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, StatementsSchema))
 def widget_statements() -> dict[str, Any]:
     """The lender's mapped statements of the last 12 months (month by month, ratios), for the owner's preview."""
     _claims, account = _widget_account()
