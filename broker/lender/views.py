@@ -20,11 +20,11 @@ from broker.lender.schemas import (
     AccountSchema,
     LinkTokenCreateSchema,
     LinkTokenSchema,
-    PageQuerySchema,
 )
 from broker.link_sessions import hooks as link_sessions_hooks
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
+from common.pagination import PageQuerySchema, page_answer
 from common.web import request_id
 
 bp = Blueprint("lender", __name__, url_prefix="/v1", description="Lender backend: accounts and link tokens.")
@@ -37,7 +37,7 @@ class Accounts(MethodView):
         """List your company accounts, 30 a page."""
         page = query["page"]
         rows = accounts.list_accounts(db_session(), current_client(), page)
-        return {"data": rows, "page": page, "next_page": page + 1 if len(rows) == accounts.PAGE_SIZE else None}
+        return page_answer(rows, page, accounts.PAGE_SIZE)
 
     @lender_endpoint(bp, body=AccountCreateSchema, response=(201, AccountSchema))
     @bp.alt_response(200, schema=AccountSchema, description="An account with this external_id already existed.")

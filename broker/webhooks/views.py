@@ -13,7 +13,6 @@ from broker.state import broker_state, db_session
 from broker.webhooks import service as webhooks
 from broker.webhooks import upstream as upstream_webhooks
 from broker.webhooks.schemas import (
-    DeliveryPageQuerySchema,
     UpstreamReceiptSchema,
     WebhookCreateSchema,
     WebhookDeliveryListSchema,
@@ -21,7 +20,7 @@ from broker.webhooks.schemas import (
     WebhookEndpointCreatedSchema,
     WebhookEndpointListSchema,
 )
-from common.pagination import PAGE_SIZE
+from common.pagination import PageQuerySchema, page_answer
 from common.signing import HEADER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/v1", description="Lender: webhook endpoints and their deliveries.")
@@ -62,12 +61,12 @@ def delete_endpoint(endpoint_id: str) -> None:
 
 
 @bp.route("/webhooks/<endpoint_id>/deliveries", methods=["GET"])
-@lender_endpoint(bp, query=DeliveryPageQuerySchema, response=(200, WebhookDeliveryListSchema))
+@lender_endpoint(bp, query=PageQuerySchema, response=(200, WebhookDeliveryListSchema))
 def list_deliveries(query: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
     """The endpoint's delivery log, newest first, 30 a page: status, attempts, last error, timestamps."""
     page = query["page"]
     rows = webhooks.list_deliveries(db_session(), current_client().id, endpoint_id, page)
-    return {"data": rows, "page": page, "next_page": page + 1 if len(rows) == PAGE_SIZE else None}
+    return page_answer(rows, page)
 
 
 @bp.route("/webhook_deliveries/<delivery_id>/redeliver", methods=["POST"])
