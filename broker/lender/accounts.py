@@ -171,24 +171,29 @@ def mint_link_token(
     wanted = list(SCOPES if scopes is None else scopes)
     if not wanted or any(s not in SCOPES for s in wanted):
         raise field_errors({"scopes": [f"must be a non-empty list from: {', '.join(SCOPES)}"]})
-    token, claims = tokens.mint(
-        client_id=client.id,
-        account_key=account.account_key,
+    token, claims = issue_link_token(
+        session,
+        tokens,
+        account,
+        now,
         origin=exact_origin,
         scopes=wanted,
         lifetime=lifetime,
         mode=mode,
         integration=integration,
     )
-    record_link_token(session, claims, account, now)
     _commit_client_action(
         session, client, "link_token.mint", at=now, account_id=account.id, target=claims.jti, request_id=request_id
     )
     return token, claims
 
 
-def record_link_token(session: Session, claims: LinkClaims, account: Account, now: datetime) -> None:
-    """Keep a minted token's record (its id, origin, scopes and expiry; never the token) so that it can be revoked."""
+def issue_link_token(
+    session: Session, tokens: LinkTokens, account: Account, now: datetime, **minted: Any
+) -> tuple[str, LinkClaims]:
+    """Mint a link token for ``account`` (``minted``: ``LinkTokens.mint``'s origin, scopes, lifetime, mode, integration)
+    and keep its record (its id, origin, scopes and expiry; never the token) so that it can be revoked."""
+    token, claims = tokens.mint(client_id=account.client_id, account_key=account.account_key, **minted)
     session.add(
         LinkToken(
             jti=claims.jti,
@@ -200,6 +205,7 @@ def record_link_token(session: Session, claims: LinkClaims, account: Account, no
             expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
         )
     )
+    return token, claims
 
 
 def revoke_link_token(
