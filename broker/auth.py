@@ -8,6 +8,8 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
+from flask_smorest import Blueprint
+from marshmallow import Schema
 
 from broker.errors import AuthenticationFailed, InsufficientScope, InvalidToken, OriginMismatch, OriginNotAllowed
 from broker.lender.clients import AuthenticatedClient
@@ -15,6 +17,10 @@ from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The OpenAPI security requirements of the two schemes (the document's components name them).
+BASIC_SECURITY: list[dict[str, list[str]]] = [{"basicAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"linkToken": []}]
+SchemaLike = type[Schema] | Schema
 MAX_AUTHORIZATION_LENGTH = 4096
 # The frame sends the origin of the page that frames it (verified by its handshake) on every call.
 PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin"
@@ -111,5 +117,59 @@ def require_link_token(scopes: str | Iterable[str], message: str | None = None) 
             return view(*args, **kwargs)
 
         return cast(F, wrapper)
+
+    return decorate
+
+
+def lender_endpoint(blp: Blueprint, **documented: Any) -> Callable[[F], F]:
+    """``require_client``, with the operation documented in ``blp`` as HTTP Basic (``documented``: ``_endpoint``'s)."""
+    return _endpoint(blp, require_client, BASIC_SECURITY, **documented)
+
+
+def widget_endpoint(
+    blp: Blueprint, scopes: str | Iterable[str], message: str | None = None, **documented: Any
+) -> Callable[[F], F]:
+    """``require_link_token(scopes, message)``, with the operation documented in ``blp`` as needing a link token."""
+    return _endpoint(blp, require_link_token(scopes, message), BEARER_SECURITY, **documented)
+
+
+def scoped_widget_endpoint(blp: Blueprint, scopes: str | Iterable[str], **documented: Any) -> Callable[[F], F]:
+    """``widget_endpoint`` whose refusal names the scopes ("This needs a link token with the map scope.")."""
+    names = [scopes] if isinstance(scopes, str) else list(scopes)
+    return widget_endpoint(blp, names, f"This needs a link token with the {' or '.join(names)} scope.", **documented)
+
+
+def public_endpoint(blp: Blueprint, **documented: Any) -> Callable[[F], F]:
+    """An operation anyone may call, documented in ``blp`` as needing no credentials."""
+    return _endpoint(blp, lambda view: view, [], **documented)
+
+
+def _endpoint(
+    blp: Blueprint,
+    check: Callable[[F], F],
+    security: list[dict[str, list[str]]],
+    *,
+    body: SchemaLike | None = None,
+    query: SchemaLike | None = None,
+    unknown: str | None = None,
+    response: int | tuple[int, SchemaLike] | None = None,
+    **doc: Any,
+) -> Callable[[F], F]:
+    """The decorators every endpoint stacks, outermost first: the credential check, ``blp.doc(security=..., **doc)``,
+    the JSON ``body`` and ``query`` string loaded by those schemas (``unknown`` for the query's unknown fields), and
+    the ``response`` status (with its schema) that dumps the answer."""
+    stack = [check, blp.doc(security=security, **doc)]
+    if body is not None:
+        stack.append(blp.arguments(body))
+    if query is not None:
+        stack.append(blp.arguments(query, location="query", **({} if unknown is None else {"unknown": unknown})))
+    if response is not None:
+        status, schema = response if isinstance(response, tuple) else (response, None)
+        stack.append(blp.response(status, schema))
+
+    def decorate(view: F) -> F:
+        for step in reversed(stack):
+            view = step(view)
+        return view
 
     return decorate

@@ -14,8 +14,6 @@ from broker.state import broker_state, db_session
 from broker.upstream import UpstreamResponse
 from common.web import request_id
 
-BASIC_SECURITY: list[dict[str, list[str]]] = [{"basicAuth": []}]
-BEARER_SECURITY: list[dict[str, list[str]]] = [{"linkToken": []}]
 DATA_PARAMETERS = [
     {"in": "query", "name": name, "required": False, "schema": {"type": kind}, "description": text}
     for name, kind, text in (

@@ -1,9 +1,11 @@
-"""The upstream's page-number pagination: 30 objects a page, ``page`` from 1 until an empty array."""
+"""Page-number pagination, the upstream's and our APIs': 30 objects a page, ``page`` from 1 until an empty array."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from marshmallow import Schema, fields, validate
 
 PAGE_SIZE = 30
 MAX_PAGE = 1_000_000
@@ -19,6 +21,25 @@ def parse_page(value: str | None) -> int:
     if not 1 <= page <= MAX_PAGE:
         raise ValueError(f"must be a whole number from 1 to {MAX_PAGE}")
     return page
+
+
+def page_answer(items: list[Any], page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of a collection as an API answers it: ``data``, ``page``, and ``next_page`` (None when not full)."""
+    return {"data": items, "page": page, "next_page": page + 1 if len(items) == size else None}
+
+
+class PageQuerySchema(Schema):
+    """The ``page`` query parameter of an API's collection."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE), metadata={"description": "1-based"})
+
+
+class PageSchema(Schema):
+    """A page of a collection as ``page_answer`` makes it; a subclass says what ``data`` holds."""
+
+    data = fields.List(fields.Raw(), required=True)
+    page = fields.Integer(required=True)
+    next_page = fields.Integer(allow_none=True)
 
 
 class TooManyPages(ValueError):

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.consents.errors import (
@@ -30,6 +29,7 @@ from broker.consents.models import ConsentReceipt, ConsentTerms
 from broker.errors import field_errors
 from broker.lender.accounts import audit
 from broker.signed_links import SignedLinks
+from broker.storage import insert_or_race_winner
 from broker.storage.models import Account, Client
 from common.dates import iso
 
@@ -57,17 +57,12 @@ class Terms:
 
 
 def _terms_row(session: Session, account: Account, now: datetime) -> ConsentTerms:
-    row = session.get(ConsentTerms, account.id)
-    if row is None:
-        row = ConsentTerms(account_id=account.id, company_ref="co_" + secrets.token_hex(12), updated_at=now)
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError:  # another request made it first (nothing else is pending in this session yet)
-            session.rollback()
-            row = session.get(ConsentTerms, account.id)
-            if row is None:
-                raise
+    found = session.get(ConsentTerms, account.id)
+    if found is not None:
+        return found
+    row = ConsentTerms(account_id=account.id, company_ref="co_" + secrets.token_hex(12), updated_at=now)
+    # Another request may make it first (nothing else is pending in this session yet).
+    row, _inserted = insert_or_race_winner(session, row, lambda: session.get(ConsentTerms, account.id))
     return row
 
 

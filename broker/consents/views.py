@@ -9,7 +9,7 @@ from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import current_client, own_origin, require_client, require_link_token
+from broker.auth import current_client, lender_endpoint, own_origin, public_endpoint, widget_endpoint
 from broker.consents import revocation, store
 from broker.consents.gate import ConsentGate
 from broker.consents.keys import SigningKeys
@@ -31,7 +31,6 @@ from broker.state import broker_state, db_session
 from broker.storage.models import Account, Client
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient, UpstreamError
-from broker.web import BASIC_SECURITY, BEARER_SECURITY
 
 EXTENSION = "broker_consents"
 
@@ -79,9 +78,7 @@ def _never_cached(response: Response) -> Response:
 
 # -- lender --------------------------------------------------------------------------------------------------------
 @lender_bp.route("/accounts/<account_key>/consents", methods=["GET"])
-@require_client
-@lender_bp.doc(security=BASIC_SECURITY)
-@lender_bp.response(200, ReceiptListSchema)
+@lender_endpoint(lender_bp, response=(200, ReceiptListSchema))
 def list_consents(account_key: str) -> dict[str, Any]:
     """The company's consent receipts, newest first, with their status and a fresh link to the owner's page."""
     session = db_session()
@@ -97,8 +94,7 @@ def list_consents(account_key: str) -> dict[str, Any]:
 
 # -- anyone --------------------------------------------------------------------------------------------------------
 @jwks_bp.route("/.well-known/jwks.json", methods=["GET"])
-@jwks_bp.doc(security=[])
-@jwks_bp.response(200, JwksSchema)
+@public_endpoint(jwks_bp, response=(200, JwksSchema))
 def jwks() -> Response:
     """The public keys (ES256, with ``kid``) that verify consent receipts, newest first."""
     response = jsonify(service().keys.jwks())
@@ -107,18 +103,14 @@ def jwks() -> Response:
 
 
 @public_bp.route("/verify", methods=["POST"])
-@public_bp.doc(security=[])
-@public_bp.arguments(VerifyRequestSchema)
-@public_bp.response(200, VerifyResultSchema)
+@public_endpoint(public_bp, body=VerifyRequestSchema, response=(200, VerifyResultSchema))
 def verify(body: dict[str, Any]) -> dict[str, Any]:
     """Whether a receipt is genuine (our signature, untouched) and in force (not expired, revoked or past access)."""
     return store.verify(db_session(), service().keys, body["receipt"], broker_state().now())
 
 
 @public_bp.route("/receipt", methods=["POST"])
-@public_bp.doc(security=[])
-@public_bp.arguments(ReceiptLinkSchema)
-@public_bp.response(200, ReceiptPageSchema)
+@public_endpoint(public_bp, body=ReceiptLinkSchema, response=(200, ReceiptPageSchema))
 def receipt_page(body: dict[str, Any]) -> dict[str, Any]:
     """What the owner's receipt page shows, from the token of its link."""
     session = db_session()
@@ -127,9 +119,7 @@ def receipt_page(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @public_bp.route("/revoke", methods=["POST"])
-@public_bp.doc(security=[])
-@public_bp.arguments(ReceiptLinkSchema)
-@public_bp.response(200, RevokedSchema)
+@public_endpoint(public_bp, body=ReceiptLinkSchema, response=(200, RevokedSchema))
 def revoke(body: dict[str, Any]) -> dict[str, Any]:
     """Revoke the consent (once): lender reads then answer 403 consent_revoked, apps are disconnected upstream,
     and the lender gets ``consent.revoked``."""
@@ -143,9 +133,7 @@ def revoke(body: dict[str, Any]) -> dict[str, Any]:
 
 # -- widget --------------------------------------------------------------------------------------------------------
 @widget_bp.route("/consent_terms", methods=["GET"])
-@require_link_token("link")
-@widget_bp.doc(security=BEARER_SECURITY)
-@widget_bp.response(200, WidgetTermsSchema)
+@widget_endpoint(widget_bp, "link", response=(200, WidgetTermsSchema))
 def consent_terms() -> dict[str, Any]:
     """What the lender states (purpose, end of access) and its name, to show the owner before sharing."""
     claims: LinkClaims = g.link_claims

@@ -8,16 +8,15 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import current_client, require_client
+from broker.auth import current_client, lender_endpoint, widget_endpoint
 from broker.coverage import store
 from broker.coverage.schemas import CoverageSchema, RequirementsInputSchema, RequirementsSchema
 from broker.coverage.service import coverage_of
 from broker.lender import accounts
-from broker.link.views import require_widget_token
+from broker.link.views import LINK_SCOPE
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
-from broker.web import BASIC_SECURITY, BEARER_SECURITY
 
 lender_bp = Blueprint(
     "coverage_lender", __name__, url_prefix="/v1", description="Lender: coverage requirements and checks."
@@ -29,26 +28,19 @@ widget_bp = Blueprint(
 
 @lender_bp.route("/requirements")
 class RequirementsView(MethodView):
-    @require_client
-    @lender_bp.doc(security=BASIC_SECURITY)
-    @lender_bp.response(200, RequirementsSchema)
+    @lender_endpoint(lender_bp, response=(200, RequirementsSchema))
     def get(self) -> dict[str, Any]:
         """Your minimums for every company (all zero until you set them)."""
         return store.requirements_view(db_session(), current_client().id)
 
-    @require_client
-    @lender_bp.doc(security=BASIC_SECURITY)
-    @lender_bp.arguments(RequirementsInputSchema)
-    @lender_bp.response(200, RequirementsSchema)
+    @lender_endpoint(lender_bp, body=RequirementsInputSchema, response=(200, RequirementsSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Set your minimums (all four at once): months of books and bank data, share mapped, reliable-through."""
         return store.replace_requirements(db_session(), current_client().id, body, now=broker_state().now())
 
 
 @lender_bp.route("/accounts/<account_key>/coverage")
-@require_client
-@lender_bp.doc(security=BASIC_SECURITY)
-@lender_bp.response(200, CoverageSchema)
+@lender_endpoint(lender_bp, response=(200, CoverageSchema))
 def account_coverage(account_key: str) -> dict[str, Any]:
     """One company's data against your minimums: each requirement needed, have, met and how to fix it."""
     account = accounts.account_for(db_session(), current_client().id, account_key)
@@ -57,9 +49,7 @@ def account_coverage(account_key: str) -> dict[str, Any]:
 
 
 @widget_bp.route("/coverage")
-@require_widget_token
-@widget_bp.doc(security=BEARER_SECURITY)
-@widget_bp.response(200, CoverageSchema)
+@widget_endpoint(widget_bp, LINK_SCOPE, response=(200, CoverageSchema))
 def widget_coverage() -> dict[str, Any]:
     """The token's company against its lender's minimums, with plain-words fixes the widget shows."""
     claims: LinkClaims = g.link_claims

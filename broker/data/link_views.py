@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from broker.auth import counts_client_itself, current_claims, require_link_token
-from broker.web import BEARER_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
+from broker.auth import counts_client_itself, current_claims, widget_endpoint
+from broker.web import DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("link", __name__, url_prefix="/v1/link", description="Widget: read-only data for its account.")
 READ_SCOPES = ("read", "map", "reconcile")
@@ -18,8 +18,7 @@ def _read(object_name: str, object_id: str | None) -> Response:
 
 
 @bp.route("/data/<object_name>", methods=["GET"])
-@require_link_token(READ_SCOPES)
-@bp.doc(security=BEARER_SECURITY, parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
+@widget_endpoint(bp, READ_SCOPES, parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
 @counts_client_itself
 def read_collection(object_name: str) -> Response:
     """A page of a collection or a report, for the token's account."""
@@ -27,8 +26,7 @@ def read_collection(object_name: str) -> Response:
 
 
 @bp.route("/data/<object_name>/<object_id>", methods=["GET"])
-@require_link_token(READ_SCOPES)
-@bp.doc(security=BEARER_SECURITY, responses=DATA_RESPONSES)
+@widget_endpoint(bp, READ_SCOPES, responses=DATA_RESPONSES)
 @counts_client_itself
 def read_object(object_name: str, object_id: str) -> Response:
     """One object by id, for the token's account."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response
 from flask_smorest import Blueprint
 
-from broker.auth import counts_client_itself, current_client, require_client
-from broker.web import BASIC_SECURITY, DATA_PARAMETERS, DATA_RESPONSES, read_account_data
+from broker.auth import counts_client_itself, current_client, lender_endpoint
+from broker.web import DATA_PARAMETERS, DATA_RESPONSES, read_account_data
 
 bp = Blueprint("data", __name__, url_prefix="/v1/accounts", description="Lender: read-only company data.")
 
@@ -17,8 +17,7 @@ def _read(account_key: str, object_name: str, object_id: str | None) -> Response
 
 
 @bp.route("/<account_key>/data/<object_name>", methods=["GET"])
-@require_client
-@bp.doc(security=BASIC_SECURITY, parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
+@lender_endpoint(bp, parameters=DATA_PARAMETERS, responses=DATA_RESPONSES)
 @counts_client_itself
 def read_collection(account_key: str, object_name: str) -> Response:
     """A page of a data-model collection, or a report (balance_sheet, profit_and_loss)."""
@@ -26,8 +25,7 @@ def read_collection(account_key: str, object_name: str) -> Response:
 
 
 @bp.route("/<account_key>/data/<object_name>/<object_id>", methods=["GET"])
-@require_client
-@bp.doc(security=BASIC_SECURITY, responses=DATA_RESPONSES)
+@lender_endpoint(bp, responses=DATA_RESPONSES)
 @counts_client_itself
 def read_object(account_key: str, object_name: str, object_id: str) -> Response:
     """One object of a data-model collection by id."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
 from broker.invitations.models import Invitation
-from broker.lender.accounts import audit, record_link_token
+from broker.lender.accounts import audit, issue_link_token
 from broker.signed_links import SignedLinks
 from broker.storage.models import Account, Client
 from broker.tokens import LinkClaims, LinkTokens
@@ -134,11 +134,10 @@ def accept(
     account = session.get(Account, row.account_id)
     if account is None:
         raise InvalidInvitation()
-    link_token, claims = tokens.mint(
-        client_id=row.client_id, account_key=account.account_key, origin=origin, scopes=SCOPES, lifetime=lifetime
+    link_token, claims = issue_link_token(
+        session, tokens, account, now, origin=origin, scopes=SCOPES, lifetime=lifetime
     )
     row.session_jti = claims.jti
-    record_link_token(session, claims, account, now)
     audit(
         session,
         actor=f"accountant:{row.name}",

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from broker.auth import require_link_token
+from broker.auth import public_endpoint, scoped_widget_endpoint
 from broker.consents.views import public_origin
 from broker.invitations import store
 from broker.invitations.schemas import (
@@ -20,7 +20,6 @@ from broker.invitations.schemas import (
 from broker.lender import accounts
 from broker.state import broker_state, db_session
 from broker.tokens import LinkClaims
-from broker.web import BEARER_SECURITY
 from common.dates import iso
 
 EXTENSION = "broker_invitations"
@@ -33,21 +32,18 @@ public_bp = Blueprint(
 )
 
 
-require_map_or_reconcile = require_link_token(
-    ("map", "reconcile"), "This needs a link token with the map or reconcile scope."
-)
-
-
 def links() -> store.InvitationLinks:
     found: store.InvitationLinks = current_app.extensions[EXTENSION]
     return found
 
 
 @widget_bp.route("/invitations", methods=["POST"])
-@require_map_or_reconcile
-@widget_bp.doc(security=BEARER_SECURITY)
-@widget_bp.arguments(InvitationCreateSchema)
-@widget_bp.response(201, InvitationSchema)
+@scoped_widget_endpoint(
+    widget_bp,
+    ("map", "reconcile"),
+    body=InvitationCreateSchema,
+    response=(201, InvitationSchema),
+)
 def create_invitation(body: dict[str, Any]) -> dict[str, Any]:
     """Invite an accountant into this company's map and reconcile steps: a single-use, short-lived link to send."""
     claims: LinkClaims = g.link_claims
@@ -66,9 +62,7 @@ def create_invitation(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @public_bp.route("/accept", methods=["POST"])
-@public_bp.doc(security=[])
-@public_bp.arguments(InvitationAcceptSchema)
-@public_bp.response(200, AccountantSessionSchema)
+@public_endpoint(public_bp, body=InvitationAcceptSchema, response=(200, AccountantSessionSchema))
 def accept_invitation(body: dict[str, Any]) -> dict[str, Any]:
     """Use an invitation (once): a link token with the scopes map and reconcile only, for the broker's own page."""
     state = broker_state()

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.errors import NotFound, field_errors
 from broker.lender.clients import AuthenticatedClient, normalize_origin
+from broker.storage import insert_or_race_winner
 from broker.storage.models import Account, AuditEntry, LinkToken
 from broker.tokens import SCOPES, LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient, UpstreamError
@@ -55,6 +55,13 @@ def _subdomain(name: str) -> str:
     return f"{slug}-{secrets.token_hex(4)}"
 
 
+def _commit_client_action(session: Session, client: AuthenticatedClient, action: str, **about: Any) -> None:
+    """Audit what the lender's backend did (``about``: at, account_id, target, request_id), and commit it with the
+    change it made."""
+    audit(session, actor=f"client:{client.id}", action=action, **about)
+    session.commit()
+
+
 def create_account(
     session: Session,
     upstreams: Mapping[str, UpstreamClient],
@@ -86,26 +93,15 @@ def create_account(
         subdomain=created["subdomain"] or subdomain,
         created_at=now,
     )
-    session.add(account)
-    try:
-        session.flush()
-    except IntegrityError:
-        # Another request with the same external_id won the race; answer with its account.
-        session.rollback()
-        existing = _by_external_id(session, client.id, request.external_id) if request.external_id else None
-        if existing is None:
-            raise
-        log.warning("concurrent create for one external_id; an extra upstream company was provisioned")
-        return existing, False
-    audit(
-        session,
-        actor=f"client:{client.id}",
-        action="account.create",
-        at=now,
-        account_id=account.id,
-        request_id=request_id,
+    # Another request with the same external_id may win the race; then answer with its account.
+    external_id = request.external_id
+    account, inserted = insert_or_race_winner(
+        session, account, lambda: _by_external_id(session, client.id, external_id) if external_id else None
     )
-    session.commit()
+    if not inserted:
+        log.warning("concurrent create for one external_id; an extra upstream company was provisioned")
+        return account, False
+    _commit_client_action(session, client, "account.create", at=now, account_id=account.id, request_id=request_id)
     return account, True
 
 
@@ -175,31 +171,29 @@ def mint_link_token(
     wanted = list(SCOPES if scopes is None else scopes)
     if not wanted or any(s not in SCOPES for s in wanted):
         raise field_errors({"scopes": [f"must be a non-empty list from: {', '.join(SCOPES)}"]})
-    token, claims = tokens.mint(
-        client_id=client.id,
-        account_key=account.account_key,
+    token, claims = issue_link_token(
+        session,
+        tokens,
+        account,
+        now,
         origin=exact_origin,
         scopes=wanted,
         lifetime=lifetime,
         mode=mode,
         integration=integration,
     )
-    record_link_token(session, claims, account, now)
-    audit(
-        session,
-        actor=f"client:{client.id}",
-        action="link_token.mint",
-        at=now,
-        account_id=account.id,
-        target=claims.jti,
-        request_id=request_id,
+    _commit_client_action(
+        session, client, "link_token.mint", at=now, account_id=account.id, target=claims.jti, request_id=request_id
     )
-    session.commit()
     return token, claims
 
 
-def record_link_token(session: Session, claims: LinkClaims, account: Account, now: datetime) -> None:
-    """Keep a minted token's record (its id, origin, scopes and expiry; never the token) so that it can be revoked."""
+def issue_link_token(
+    session: Session, tokens: LinkTokens, account: Account, now: datetime, **minted: Any
+) -> tuple[str, LinkClaims]:
+    """Mint a link token for ``account`` (``minted``: ``LinkTokens.mint``'s origin, scopes, lifetime, mode, integration)
+    and keep its record (its id, origin, scopes and expiry; never the token) so that it can be revoked."""
+    token, claims = tokens.mint(client_id=account.client_id, account_key=account.account_key, **minted)
     session.add(
         LinkToken(
             jti=claims.jti,
@@ -211,6 +205,7 @@ def record_link_token(session: Session, claims: LinkClaims, account: Account, no
             expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
         )
     )
+    return token, claims
 
 
 def revoke_link_token(
@@ -228,16 +223,15 @@ def revoke_link_token(
         raise NotFound("No such link token.")
     if record.revoked_at is None:
         record.revoked_at = now
-        audit(
+        _commit_client_action(
             session,
-            actor=f"client:{client.id}",
-            action="link_token.revoke",
+            client,
+            "link_token.revoke",
             at=now,
             account_id=record.account_id,
             target=jti,
             request_id=request_id,
         )
-        session.commit()
     tokens.revoke(jti, int(record.expires_at.timestamp()))
 
 

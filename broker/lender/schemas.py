@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from broker.consents.schemas import TermsFieldsSchema
 from broker.tokens import MODES, SCOPES
-from common.pagination import MAX_PAGE
+from common.pagination import PageSchema
 
 
 class ErrorDetailSchema(Schema):
@@ -18,10 +18,6 @@ class ErrorDetailSchema(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetailSchema, required=True)
-
-
-class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE), metadata={"description": "1-based"})
 
 
 class AccountCreateSchema(TermsFieldsSchema):  # + purpose, access_expires_at
@@ -65,10 +61,8 @@ class AccountDetailSchema(AccountSchema):
     )
 
 
-class AccountListSchema(Schema):
+class AccountListSchema(PageSchema):
     data = fields.List(fields.Nested(AccountSchema), required=True)
-    page = fields.Integer(required=True)
-    next_page = fields.Integer(allow_none=True)
 
 
 class LinkTokenCreateSchema(TermsFieldsSchema):  # + purpose, access_expires_at

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import current_client, require_client
+from broker.auth import current_client, lender_endpoint
 from broker.consents import Terms, record_terms
 from broker.errors import field_errors
 from broker.lender import accounts
@@ -20,12 +20,11 @@ from broker.lender.schemas import (
     AccountSchema,
     LinkTokenCreateSchema,
     LinkTokenSchema,
-    PageQuerySchema,
 )
 from broker.link_sessions import hooks as link_sessions_hooks
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
-from broker.web import BASIC_SECURITY
+from common.pagination import PageQuerySchema, page_answer
 from common.web import request_id
 
 bp = Blueprint("lender", __name__, url_prefix="/v1", description="Lender backend: accounts and link tokens.")
@@ -33,20 +32,14 @@ bp = Blueprint("lender", __name__, url_prefix="/v1", description="Lender backend
 
 @bp.route("/accounts")
 class Accounts(MethodView):
-    @require_client
-    @bp.doc(security=BASIC_SECURITY)
-    @bp.arguments(PageQuerySchema, location="query")
-    @bp.response(200, AccountListSchema)
+    @lender_endpoint(bp, query=PageQuerySchema, response=(200, AccountListSchema))
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List your company accounts, 30 a page."""
         page = query["page"]
         rows = accounts.list_accounts(db_session(), current_client(), page)
-        return {"data": rows, "page": page, "next_page": page + 1 if len(rows) == accounts.PAGE_SIZE else None}
+        return page_answer(rows, page, accounts.PAGE_SIZE)
 
-    @require_client
-    @bp.doc(security=BASIC_SECURITY)
-    @bp.arguments(AccountCreateSchema)
-    @bp.response(201, AccountSchema)
+    @lender_endpoint(bp, body=AccountCreateSchema, response=(201, AccountSchema))
     @bp.alt_response(200, schema=AccountSchema, description="An account with this external_id already existed.")
     def post(self, body: dict[str, Any]) -> Any:
         """Provision a company upstream (idempotent on external_id)."""
@@ -66,9 +59,7 @@ class Accounts(MethodView):
 
 
 @bp.route("/accounts/<account_key>")
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.response(200, AccountDetailSchema)
+@lender_endpoint(bp, response=(200, AccountDetailSchema))
 def get_account(account_key: str) -> dict[str, Any]:
     """One of your accounts, with its connections and their health."""
     found = accounts.account_with_connections(db_session(), broker_state().upstreams, current_client(), account_key)
@@ -78,10 +69,7 @@ def get_account(account_key: str) -> dict[str, Any]:
 
 
 @bp.route("/link_tokens", methods=["POST"])
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.arguments(LinkTokenCreateSchema)
-@bp.response(201, LinkTokenSchema)
+@lender_endpoint(bp, body=LinkTokenCreateSchema, response=(201, LinkTokenSchema))
 def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
     """Mint a short-lived link token for one account, one origin and some scopes."""
     state = broker_state()
@@ -119,9 +107,7 @@ def create_link_token(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/link_tokens/<token_id>", methods=["DELETE"])
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.response(204)
+@lender_endpoint(bp, response=204)
 def revoke_link_token(token_id: str) -> None:
     """Revoke a link token by id: it stops working at once, in every broker process sharing Redis."""
     state = broker_state()

@@ -133,16 +133,9 @@ def start_attempt(
         url = upstream_connect.connect_url(upstream, integration, embed=embed, state=state, redirect=callback_url)
     open_session(db, claims, account, now)
     db.add(row)
-    audit(
-        db,
-        actor=f"link:{claims.jti}",
-        action="link.attempt_start",
-        at=now,
-        account_id=account.id,
-        target=integration,
-        request_id=request_id,
+    _commit_link_action(
+        db, claims.jti, "link.attempt_start", now, account.id, target=integration, request_id=request_id
     )
-    db.commit()
     return attempt_view(row, url)
 
 
@@ -161,17 +154,17 @@ def get_attempt(db: Session, claims: LinkClaims, attempt_id: str, now: datetime)
     return attempt_view(_own_attempt(db, claims, attempt_id, now))
 
 
+def _commit_link_action(
+    db: Session, jti: str, action: str, now: datetime, account_id: int, **about: str | None
+) -> None:
+    """Audit what the session of the link token ``jti`` did (``about``: target, request_id), and commit it too."""
+    audit(db, actor=f"link:{jti}", action=action, at=now, account_id=account_id, **about)
+    db.commit()
+
+
 def _finish(db: Session, row: LinkAttempt, status: str, error: str | None, now: datetime) -> None:
     row.status, row.error, row.finished_at, row.upstream_ref = status, error, now, None
-    audit(
-        db,
-        actor=f"link:{row.jti}",
-        action=f"link.attempt_{status}",
-        at=now,
-        account_id=row.account_id,
-        target=row.integration,
-    )
-    db.commit()
+    _commit_link_action(db, row.jti, f"link.attempt_{status}", now, row.account_id, target=row.integration)
 
 
 def finish_from_callback(
@@ -381,14 +374,6 @@ def complete(
     record = db.get(LinkToken, claims.jti)
     if record is not None and record.revoked_at is None:
         record.revoked_at = now
-    audit(
-        db,
-        actor=f"link:{claims.jti}",
-        action="link.session_complete",
-        at=now,
-        account_id=account.id,
-        request_id=request_id,
-    )
-    db.commit()
+    _commit_link_action(db, claims.jti, "link.session_complete", now, account.id, request_id=request_id)
     tokens.revoke(claims)
     return result

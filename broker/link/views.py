@@ -14,7 +14,7 @@ from flask import Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import require_link_token
+from broker.auth import public_endpoint, widget_endpoint
 from broker.consents import issue_on_success
 from broker.errors import FileTooLarge, InvalidJson
 from broker.lender import accounts
@@ -27,7 +27,6 @@ from broker.state import broker_state, db_session
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from broker.upstream import UpstreamClient
-from broker.web import BEARER_SECURITY
 from broker.widget.assets import messages as widget_messages
 from common.dates import iso
 from common.web import request_id
@@ -56,9 +55,6 @@ def callback_url() -> str:
     configured = current_app.config.get("PUBLIC_URL")
     base = str(configured or request.host_url).rstrip("/")
     return base + "/v1/link/callback"
-
-
-require_widget_token = require_link_token(LINK_SCOPE)
 
 
 def _catalogues() -> CatalogueCache:
@@ -111,9 +107,6 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-_DOC = {"security": BEARER_SECURITY}
-
-
 def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[int, Any]:
     """Document a JSON success answer (else schema checkers validate it against the error schema)."""
     schema = {"type": "object", "required": list(required)}
@@ -121,9 +114,9 @@ def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[
 
 
 @bp.route("/session", methods=["GET"])
-@require_widget_token
-@bp.doc(
-    **_DOC,
+@widget_endpoint(
+    bp,
+    LINK_SCOPE,
     responses={
         200: {"description": "The widget session.", "content": {"application/json": {"schema": SESSION_SCHEMA}}}
     },
@@ -135,8 +128,7 @@ def session() -> Response:
 
 
 @bp.route("/integrations", methods=["GET"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("The catalogue.", ("integrations",)))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("The catalogue.", ("integrations",)))
 def integrations() -> Response:
     """The upstream's app catalogue with ``connected`` and ``status`` for this company."""
     _claims, account, upstream = _context()
@@ -144,9 +136,9 @@ def integrations() -> Response:
 
 
 @bp.route("/bootstrap", methods=["GET"])
-@require_widget_token
-@bp.doc(
-    **_DOC,
+@widget_endpoint(
+    bp,
+    LINK_SCOPE,
     responses={
         200: {
             "description": (
@@ -178,8 +170,7 @@ def bootstrap() -> Response:
 
 
 @bp.route("/connections", methods=["GET"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("The connections.", ("connections",)))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("The connections.", ("connections",)))
 def connections() -> Response:
     """The company's connections with their sync progress (0-100)."""
     _claims, account, upstream = _context()
@@ -187,8 +178,7 @@ def connections() -> Response:
 
 
 @bp.route("/attempts", methods=["POST"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("The attempt.", ("attempt_id", "kind", "status"), 201))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("The attempt.", ("attempt_id", "kind", "status"), 201))
 def start_attempt() -> Response:
     """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
     claims, account, upstream = _context()
@@ -208,8 +198,7 @@ def start_attempt() -> Response:
 
 
 @bp.route("/attempts/<attempt_id>", methods=["GET"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("The attempt.", ("attempt_id", "status")))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("The attempt.", ("attempt_id", "status")))
 def get_attempt(attempt_id: str) -> Response:
     """An attempt's status: ``pending`` until the popup's callback (or the sign-in form) settles it."""
     claims: LinkClaims = g.link_claims
@@ -217,8 +206,7 @@ def get_attempt(attempt_id: str) -> Response:
 
 
 @bp.route("/attempts/<attempt_id>/credentials", methods=["POST"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("What the app answered.", ("attempt_id", "status")))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("What the app answered.", ("attempt_id", "status")))
 def credentials(attempt_id: str) -> Response:
     """Send ``{username, password}`` to the app through the upstream (never stored)."""
     claims, _account, upstream = _context()
@@ -229,8 +217,7 @@ def credentials(attempt_id: str) -> Response:
 
 
 @bp.route("/attempts/<attempt_id>/mfa", methods=["POST"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("What the app answered.", ("attempt_id", "status")))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("What the app answered.", ("attempt_id", "status")))
 def mfa(attempt_id: str) -> Response:
     """Send ``{code}`` for the attempt's MFA challenge."""
     claims, _account, upstream = _context()
@@ -239,8 +226,7 @@ def mfa(attempt_id: str) -> Response:
 
 
 @bp.route("/attempts/<attempt_id>/upload", methods=["POST"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("What the upload app answered.", ("attempt_id", "status")))
+@widget_endpoint(bp, LINK_SCOPE, responses=_ok("What the upload app answered.", ("attempt_id", "status")))
 def upload(attempt_id: str) -> Response:
     """Send CSV files (multipart: ``chart_of_accounts``, ``trial_balances``) to the upload app."""
     claims, _account, upstream = _context()
@@ -257,8 +243,9 @@ def upload(attempt_id: str) -> Response:
 
 
 @bp.route("/complete", methods=["POST"])
-@require_widget_token
-@bp.doc(**_DOC, responses=_ok("The result onSuccess receives.", ("account_key", "connections", "link_session_id")))
+@widget_endpoint(
+    bp, LINK_SCOPE, responses=_ok("The result onSuccess receives.", ("account_key", "connections", "link_session_id"))
+)
 def complete() -> Response:
     """End the session: ``{account_key, connections, link_session_id}`` (what ``onSuccess`` receives).
 
@@ -282,7 +269,7 @@ def complete() -> Response:
 
 
 @bp.route("/callback", methods=["GET"])
-@bp.doc(security=[], responses={200: {"description": "A small HTML page that tells the frame and closes itself."}})
+@public_endpoint(bp, responses={200: {"description": "A small HTML page that tells the frame and closes itself."}})
 def callback() -> Response:
     """Where the upstream sends the popup back: checks ``state``, records the outcome, tells the frame, closes."""
     args = request.args

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from broker.link.models import LinkAttempt
 from broker.link_sessions.errors import LinkSessionNotFound, NothingToResume
 from broker.link_sessions.models import LinkSessionRecord
+from broker.storage import insert_or_race_winner
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
 from common.dates import iso
@@ -55,15 +55,8 @@ def record_for(db: Session, claims: LinkClaims, account: Account, now: datetime)
         created_at=now,
         updated_at=now,
     )
-    db.add(row)
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        again = record_by_jti(db, claims.jti)
-        if again is None:
-            raise
-        return again
+    row, _inserted = insert_or_race_winner(db, row, lambda: record_by_jti(db, claims.jti))
+    db.commit()
     return row
 
 

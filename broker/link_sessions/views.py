@@ -8,10 +8,17 @@ from flask import g
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import bearer_token, check_widget_origin, current_client, require_client
+from broker.auth import (
+    BEARER_SECURITY,
+    bearer_token,
+    check_widget_origin,
+    current_client,
+    lender_endpoint,
+    widget_endpoint,
+)
 from broker.errors import InvalidToken
 from broker.lender import accounts
-from broker.link.views import require_widget_token
+from broker.link.views import LINK_SCOPE
 from broker.link_sessions import store
 from broker.link_sessions.errors import StatusAlreadyRead
 from broker.link_sessions.models import LinkSessionRecord
@@ -26,7 +33,6 @@ from broker.link_sessions.schemas import (
 from broker.state import broker_state, db_session
 from broker.storage.models import LinkToken
 from broker.tokens import LinkClaims
-from broker.web import BASIC_SECURITY, BEARER_SECURITY
 from common.dates import iso
 
 widget_bp = Blueprint(
@@ -36,7 +42,6 @@ widget_bp = Blueprint(
     description="Widget: where the session is, resuming an earlier one, leaving, and the status after success.",
 )
 lender_bp = Blueprint("link_sessions_lender", __name__, url_prefix="/v1", description="Lender: link sessions' outcome.")
-_WIDGET, _LENDER = {"security": BEARER_SECURITY}, {"security": BASIC_SECURITY}
 
 
 def _record() -> LinkSessionRecord:
@@ -46,19 +51,14 @@ def _record() -> LinkSessionRecord:
 
 
 @widget_bp.route("/progress", methods=["GET"])
-@require_widget_token
-@widget_bp.doc(**_WIDGET)
-@widget_bp.response(200, LinkProgressSchema)
+@widget_endpoint(widget_bp, LINK_SCOPE, response=(200, LinkProgressSchema))
 def progress() -> dict[str, Any]:
     """Where to open: this session's step and steps done, and whether an earlier session can be resumed."""
     return store.progress_view(db_session(), _record(), broker_state().now())
 
 
 @widget_bp.route("/progress", methods=["PUT"])
-@require_widget_token
-@widget_bp.doc(**_WIDGET)
-@widget_bp.arguments(LinkProgressInputSchema)
-@widget_bp.response(200, LinkProgressSchema)
+@widget_endpoint(widget_bp, LINK_SCOPE, body=LinkProgressInputSchema, response=(200, LinkProgressSchema))
 def save_progress(body: dict[str, Any]) -> dict[str, Any]:
     """Record the step the owner reached and the steps finished, so that a later token can resume here."""
     row, now = _record(), broker_state().now()
@@ -67,9 +67,7 @@ def save_progress(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @widget_bp.route("/resume", methods=["POST"])
-@require_widget_token
-@widget_bp.doc(**_WIDGET)
-@widget_bp.response(200, LinkProgressSchema)
+@widget_endpoint(widget_bp, LINK_SCOPE, response=(200, LinkProgressSchema))
 def resume() -> dict[str, Any]:
     """Take over the latest unfinished session of the same company; sends ``link.resumed`` (once)."""
     row, now = _record(), broker_state().now()
@@ -88,17 +86,14 @@ def resume() -> dict[str, Any]:
 
 
 @widget_bp.route("/exit", methods=["POST"])
-@require_widget_token
-@widget_bp.doc(**_WIDGET)
-@widget_bp.arguments(LinkExitInputSchema)
-@widget_bp.response(200, LinkExitSchema)
+@widget_endpoint(widget_bp, LINK_SCOPE, body=LinkExitInputSchema, response=(200, LinkExitSchema))
 def exit_session(body: dict[str, Any]) -> dict[str, Any]:
     """The owner leaves: record where, and say whether there is something to resume (``onExit``'s ``resumable``)."""
     return store.exit_session(db_session(), _record(), body["step"], broker_state().now())
 
 
 @widget_bp.route("/status", methods=["GET"])
-@widget_bp.doc(**_WIDGET)
+@widget_bp.doc(security=BEARER_SECURITY)
 @widget_bp.response(200, SessionStatusSchema)
 def status() -> dict[str, Any]:
     """This session's status; after success the token reads it once, then is refused (``link_session_status_read``)."""
@@ -128,9 +123,7 @@ def status() -> dict[str, Any]:
 
 
 @lender_bp.route("/link_sessions/<session_id>", methods=["GET"])
-@require_client
-@lender_bp.doc(**_LENDER)
-@lender_bp.response(200, LinkSessionSchema)
+@lender_endpoint(lender_bp, response=(200, LinkSessionSchema))
 def get_link_session(session_id: str) -> dict[str, Any]:
     """One of your link sessions: company, apps connected, steps done, coverage at success, timestamps."""
     return store.lender_session(db_session(), current_client().id, session_id)

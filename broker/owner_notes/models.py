@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from broker.storage.models import Base, UtcDateTime
+from broker.storage.models import Base, CompanyHistory, UtcDateTime
 
 
 class OwnerNote(Base):
@@ -42,17 +42,12 @@ class OwnerNoteChange(Base):
     new_text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class Attestation(Base):
+class Attestation(CompanyHistory, Base):
     """The owner's statement at sharing, as the words shown to them; the newest one is the one in force."""
 
     __tablename__ = "owner_attestations"
-    __table_args__ = (Index("ix_owner_attestations_account_at", "account_id", "at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     name: Mapped[str] = mapped_column(String(120))
     complete_through: Mapped[date] = mapped_column(Date())
     language: Mapped[str] = mapped_column(String(5))
     text: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-    actor: Mapped[str] = mapped_column(String(100))

@@ -8,7 +8,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import require_link_token
+from broker.auth import scoped_widget_endpoint
 from broker.invitations import actor_for, require_owner
 from broker.lender import accounts
 from broker.owner_notes import store
@@ -22,11 +22,9 @@ from broker.owner_notes.schemas import (
 from broker.state import broker_state, db_session
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
-from broker.web import BEARER_SECURITY
 
 SCOPE = "reconcile"
 bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
-require_reconcile = require_link_token(SCOPE, "This needs a link token with the reconcile scope.")
 
 
 def _context() -> tuple[LinkClaims, Account]:
@@ -36,18 +34,13 @@ def _context() -> tuple[LinkClaims, Account]:
 
 @bp.route("/notes")
 class Notes(MethodView):
-    @require_reconcile
-    @bp.doc(security=BEARER_SECURITY)
-    @bp.response(200, OwnerWordSchema)
+    @scoped_widget_endpoint(bp, SCOPE, response=(200, OwnerWordSchema))
     def get(self) -> dict[str, Any]:
         """The notes saved on this company's lines and differences (with history) and the attestation in force."""
         _claims, account = _context()
         return store.for_reconciliation(db_session(), account)
 
-    @require_reconcile
-    @bp.doc(security=BEARER_SECURITY)
-    @bp.arguments(NotesSaveSchema)
-    @bp.response(200, NotesSavedSchema)
+    @scoped_widget_endpoint(bp, SCOPE, body=NotesSaveSchema, response=(200, NotesSavedSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Explain unmatched lines or differences with a reason from a closed list (other needs text); history kept."""
         claims, account = _context()
@@ -58,10 +51,7 @@ class Notes(MethodView):
 
 
 @bp.route("/attestation", methods=["POST"])
-@require_reconcile
-@bp.doc(security=BEARER_SECURITY)
-@bp.arguments(AttestationInputSchema)
-@bp.response(201, AttestationSchema)
+@scoped_widget_endpoint(bp, SCOPE, body=AttestationInputSchema, response=(201, AttestationSchema))
 def attest(body: dict[str, Any]) -> dict[str, Any]:
     """The owner's attestation at sharing: "To the best of my knowledge these books are complete through <date>"."""
     claims, account = _context()

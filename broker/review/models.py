@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from broker.storage.models import Base, UtcDateTime
+from broker.storage.models import Base, CompanyHistory, UtcDateTime
 
 
 class StandardChartRow(Base):
@@ -38,19 +38,14 @@ class AccountMapping(Base):
     saved_by: Mapped[str] = mapped_column(String(100))  # "link:<jti>"
 
 
-class MappingChange(Base):
+class MappingChange(CompanyHistory, Base):
     """History of mappings: who changed which account from which category to which, when."""
 
     __tablename__ = "mapping_changes"
-    __table_args__ = (Index("ix_mapping_changes_account_at", "account_id", "at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     source_account_id: Mapped[str] = mapped_column(String(64))
     old_category: Mapped[str | None] = mapped_column(String(64), nullable=True)
     new_category: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-    actor: Mapped[str] = mapped_column(String(100))
 
 
 class MatchDecision(Base):
@@ -69,20 +64,15 @@ class MatchDecision(Base):
     decided_by: Mapped[str] = mapped_column(String(100))
 
 
-class ReconciliationChange(Base):
+class ReconciliationChange(CompanyHistory, Base):
     """History of the reconciliation: each decision made or changed, and each reliable-through date stated."""
 
     __tablename__ = "reconciliation_changes"
-    __table_args__ = (Index("ix_reconciliation_changes_account_at", "account_id", "at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     kind: Mapped[str] = mapped_column(String(20))  # decision, reliable_through
     match_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     old_value: Mapped[str | None] = mapped_column(String(16), nullable=True)
     new_value: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-    actor: Mapped[str] = mapped_column(String(100))
 
 
 class ReconciliationState(Base):

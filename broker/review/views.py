@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, current_app, g, request
 from flask.views import MethodView
@@ -11,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from broker import webhooks
-from broker.auth import current_client, require_client, require_link_token
+from broker.auth import current_client, lender_endpoint, scoped_widget_endpoint
 from broker.consents import guard_lender_read
 from broker.invitations import widget_actor
 from broker.lender import accounts
@@ -38,10 +37,8 @@ from broker.review.statements import statements_to_csv
 from broker.state import broker_state, db_session
 from broker.storage.models import Account
 from broker.tokens import LinkClaims
-from broker.web import BASIC_SECURITY, BEARER_SECURITY
 from common.web import request_id
 
-F = TypeVar("F", bound=Callable[..., Any])
 BOOKS = "broker_books"
 MAP_SCOPE, RECONCILE_SCOPE = "map", "reconcile"
 
@@ -54,11 +51,6 @@ lender_bp = Blueprint(
     url_prefix="/v1",
     description="Lender: chart, mapping, statements, reconciliation.",
 )
-
-
-def require_scope(scope: str) -> Callable[[F], F]:
-    """Verify the bearer link token, that it carries ``scope``, and that a browser's ``Origin`` is allowed."""
-    return require_link_token(scope, f"This needs a link token with the {scope} scope.")
 
 
 def _books(account: Account) -> Books:
@@ -105,25 +97,16 @@ def _never_cached(response: Response) -> Response:
     return response
 
 
-_WIDGET = {"security": BEARER_SECURITY}
-_LENDER = {"security": BASIC_SECURITY}
-
-
 # -- widget --------------------------------------------------------------------------------------------------------
 @widget_bp.route("/mapping")
 class WidgetMapping(MethodView):
-    @require_scope(MAP_SCOPE)
-    @widget_bp.doc(**_WIDGET)
-    @widget_bp.response(200, MappingViewSchema)
+    @scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, MappingViewSchema))
     def get(self) -> dict[str, Any]:
         """Accounts with balances, a suggested category (confidence, reason), flags, the chart and progress."""
         _claims, account = _widget_account()
         return mapping_store.mapping_view(db_session(), account, _books(account))
 
-    @require_scope(MAP_SCOPE)
-    @widget_bp.doc(**_WIDGET)
-    @widget_bp.arguments(MappingSaveSchema)
-    @widget_bp.response(200, MappingSavedSchema)
+    @scoped_widget_endpoint(widget_bp, MAP_SCOPE, body=MappingSaveSchema, response=(200, MappingSavedSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save categories for some or all accounts (bulk); idempotent; history kept; ``mapping.saved`` webhook."""
         account, actor = _widget_save("mapping.saved")
@@ -141,19 +124,19 @@ class WidgetMapping(MethodView):
 
 @widget_bp.route("/reconciliation")
 class WidgetReconciliation(MethodView):
-    @require_scope(RECONCILE_SCOPE)
-    @widget_bp.doc(**_WIDGET)
-    @widget_bp.arguments(ReconciliationQuerySchema, location="query", unknown=RAISE)
-    @widget_bp.response(200, WidgetReconciliationSchema)
+    @scoped_widget_endpoint(
+        widget_bp,
+        RECONCILE_SCOPE,
+        query=ReconciliationQuerySchema,
+        unknown=RAISE,
+        response=(200, WidgetReconciliationSchema),
+    )
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Per bank account for one month: both sides' balances, suggested matches, unmatched lines."""
         _claims, account = _widget_account()
         return reconcile_store.widget_view(db_session(), account, _books(account), query["month"])
 
-    @require_scope(RECONCILE_SCOPE)
-    @widget_bp.doc(**_WIDGET)
-    @widget_bp.arguments(DecisionsSaveSchema)
-    @widget_bp.response(200, DecisionsSavedSchema)
+    @scoped_widget_endpoint(widget_bp, RECONCILE_SCOPE, body=DecisionsSaveSchema, response=(200, DecisionsSavedSchema))
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Confirm or reject suggested matches (idempotent); ``reliable_through`` completes the reconciliation."""
         account, actor = _widget_save("reconciliation.saved")
@@ -179,9 +162,7 @@ class WidgetReconciliation(MethodView):
 
 
 @widget_bp.route("/statements", methods=["GET"])
-@require_scope(MAP_SCOPE)
-@widget_bp.doc(**_WIDGET)
-@widget_bp.response(200, StatementsSchema)
+@scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, StatementsSchema))
 def widget_statements() -> dict[str, Any]:
     """The lender's mapped statements of the last 12 months (month by month, ratios), for the owner's preview."""
     _claims, account = _widget_account()
@@ -200,39 +181,32 @@ def widget_statements() -> dict[str, Any]:
 # -- lender --------------------------------------------------------------------------------------------------------
 @lender_bp.route("/standard_chart")
 class StandardChartView(MethodView):
-    @require_client
-    @lender_bp.doc(**_LENDER)
-    @lender_bp.response(200, ChartSchema)
+    @lender_endpoint(lender_bp, response=(200, ChartSchema))
     def get(self) -> dict[str, Any]:
         """Your standard chart (the default until you replace it)."""
         return mapping_store.get_chart(db_session(), current_client().id)
 
-    @require_client
-    @lender_bp.doc(**_LENDER)
-    @lender_bp.arguments(ChartInputSchema)
-    @lender_bp.response(200, ChartSchema)
+    @lender_endpoint(lender_bp, body=ChartInputSchema, response=(200, ChartSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Replace your standard chart for all your companies: a tree, unique codes, every leaf on one side."""
         return mapping_store.replace_chart(db_session(), current_client().id, body, now=broker_state().now())
 
 
 @lender_bp.route("/accounts/<account_key>/mapping", methods=["GET"])
-@require_client
-@lender_bp.doc(**_LENDER)
-@lender_bp.response(200, LenderMappingSchema)
+@lender_endpoint(lender_bp, response=(200, LenderMappingSchema))
 def lender_mapping(account_key: str) -> dict[str, Any]:
     """The owner's saved mapping with its recent history; 404 ``mapping_not_saved`` before the first save."""
     return mapping_store.lender_mapping(db_session(), _lender_account(account_key))
 
 
 @lender_bp.route("/accounts/<account_key>/statements", methods=["GET"])
-@require_client
-@lender_bp.doc(
-    **_LENDER,
+@lender_endpoint(
+    lender_bp,
+    query=StatementsQuerySchema,
+    unknown=RAISE,
+    response=(200, StatementsSchema),
     responses={200: {"description": "JSON, or CSV with format=csv or Accept: text/csv", "content": {"text/csv": {}}}},
 )
-@lender_bp.arguments(StatementsQuerySchema, location="query", unknown=RAISE)
-@lender_bp.response(200, StatementsSchema)
 def lender_statements(query: dict[str, Any], account_key: str) -> Any:
     """Mapped profit and loss per period, balance sheets, ratios and completeness, as JSON or CSV."""
     account = _lender_account(account_key)
@@ -261,9 +235,7 @@ def lender_statements(query: dict[str, Any], account_key: str) -> Any:
 
 
 @lender_bp.route("/accounts/<account_key>/reconciliation", methods=["GET"])
-@require_client
-@lender_bp.doc(**_LENDER)
-@lender_bp.response(200, LenderReconciliationSchema)
+@lender_endpoint(lender_bp, response=(200, LenderReconciliationSchema))
 def lender_reconciliation(account_key: str) -> dict[str, Any]:
     """Match rates, unexplained differences, the reliable-through date and the owner's decisions."""
     account = _lender_account(account_key)

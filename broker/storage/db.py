@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.database import make_engine, schema_lock
@@ -16,7 +19,27 @@ from common.database import make_engine, schema_lock
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_LOCK_ID = 7_305_142_001  # arbitrary constant: one advisory lock for broker migrations
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
+
+
+def insert_or_race_winner(session: Session, row: T, winner: Callable[[], T | None]) -> tuple[T, bool]:
+    """Insert ``row`` (flushed, not committed) and return ``(row, True)``; when a unique constraint says another request
+    inserted it first, roll back and return ``(winner(), False)``, or re-raise when ``winner`` finds nothing.
+
+    The rollback drops whatever else the session had pending: call it before any other change.
+    """
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        found = winner()
+        if found is None:
+            raise
+        return found, False
+    return row, True
 
 
 class Database:

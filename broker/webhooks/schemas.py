@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from broker.webhooks.service import EVENT_TYPES
-from common.pagination import MAX_PAGE
+from common.pagination import PageSchema
 
 
 class WebhookCreateSchema(Schema):
@@ -55,14 +55,8 @@ class WebhookDeliverySchema(Schema):
     delivered_at = fields.String(allow_none=True)
 
 
-class WebhookDeliveryListSchema(Schema):
+class WebhookDeliveryListSchema(PageSchema):
     data = fields.List(fields.Nested(WebhookDeliverySchema), required=True)
-    page = fields.Integer(required=True)
-    next_page = fields.Integer(allow_none=True)
-
-
-class DeliveryPageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE), metadata={"description": "1-based"})
 
 
 class UpstreamReceiptSchema(Schema):

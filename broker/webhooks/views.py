@@ -8,13 +8,11 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import current_client, require_client
+from broker.auth import current_client, lender_endpoint
 from broker.state import broker_state, db_session
-from broker.web import BASIC_SECURITY
 from broker.webhooks import service as webhooks
 from broker.webhooks import upstream as upstream_webhooks
 from broker.webhooks.schemas import (
-    DeliveryPageQuerySchema,
     UpstreamReceiptSchema,
     WebhookCreateSchema,
     WebhookDeliveryListSchema,
@@ -22,7 +20,7 @@ from broker.webhooks.schemas import (
     WebhookEndpointCreatedSchema,
     WebhookEndpointListSchema,
 )
-from common.pagination import PAGE_SIZE
+from common.pagination import PageQuerySchema, page_answer
 from common.signing import HEADER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/v1", description="Lender: webhook endpoints and their deliveries.")
@@ -37,17 +35,12 @@ def service() -> webhooks.WebhookService:
 
 @bp.route("/webhooks")
 class Endpoints(MethodView):
-    @require_client
-    @bp.doc(security=BASIC_SECURITY)
-    @bp.response(200, WebhookEndpointListSchema)
+    @lender_endpoint(bp, response=(200, WebhookEndpointListSchema))
     def get(self) -> dict[str, Any]:
         """List your webhook endpoints (without secrets)."""
         return {"data": webhooks.list_endpoints(db_session(), current_client().id)}
 
-    @require_client
-    @bp.doc(security=BASIC_SECURITY)
-    @bp.arguments(WebhookCreateSchema)
-    @bp.response(201, WebhookEndpointCreatedSchema)
+    @lender_endpoint(bp, body=WebhookCreateSchema, response=(201, WebhookEndpointCreatedSchema))
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Register an endpoint; the answer carries its signing secret, shown this once only."""
         return webhooks.register_endpoint(
@@ -61,30 +54,23 @@ class Endpoints(MethodView):
 
 
 @bp.route("/webhooks/<endpoint_id>", methods=["DELETE"])
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.response(204)
+@lender_endpoint(bp, response=204)
 def delete_endpoint(endpoint_id: str) -> None:
     """Delete an endpoint: nothing more is sent to it; its pending deliveries fail, its log stays readable."""
     webhooks.delete_endpoint(db_session(), current_client().id, endpoint_id, now=broker_state().now())
 
 
 @bp.route("/webhooks/<endpoint_id>/deliveries", methods=["GET"])
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.arguments(DeliveryPageQuerySchema, location="query")
-@bp.response(200, WebhookDeliveryListSchema)
+@lender_endpoint(bp, query=PageQuerySchema, response=(200, WebhookDeliveryListSchema))
 def list_deliveries(query: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
     """The endpoint's delivery log, newest first, 30 a page: status, attempts, last error, timestamps."""
     page = query["page"]
     rows = webhooks.list_deliveries(db_session(), current_client().id, endpoint_id, page)
-    return {"data": rows, "page": page, "next_page": page + 1 if len(rows) == PAGE_SIZE else None}
+    return page_answer(rows, page)
 
 
 @bp.route("/webhook_deliveries/<delivery_id>/redeliver", methods=["POST"])
-@require_client
-@bp.doc(security=BASIC_SECURITY)
-@bp.response(202, WebhookDeliverySchema)
+@lender_endpoint(bp, response=(202, WebhookDeliverySchema))
 def redeliver(delivery_id: str) -> dict[str, Any]:
     """Send a delivery's event again (same event id and body), as a new entry in the log."""
     queued = webhooks.redeliver(db_session(), current_client().id, delivery_id, now=broker_state().now())
