@@ -18,16 +18,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.consents.errors import (
+from broker.consents.keys import ReceiptInvalid, SigningKeys
+from broker.consents.models import ConsentReceipt, ConsentTerms
+from broker.errors import (
     AccessExpired,
     ConsentAlreadyRevoked,
     ConsentLinkExpired,
     ConsentRevoked,
     InvalidConsentLink,
+    field_errors,
 )
-from broker.consents.keys import ReceiptInvalid, SigningKeys
-from broker.consents.models import ConsentReceipt, ConsentTerms
-from broker.errors import field_errors
 from broker.lender.accounts import audit
 from broker.signed_links import SignedLinks
 from broker.storage.models import Account, Client

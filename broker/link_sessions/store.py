@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from broker.errors import LinkSessionNotFound, NothingToResume
 from broker.link.models import LinkAttempt
-from broker.link_sessions.errors import LinkSessionNotFound, NothingToResume
 from broker.link_sessions.models import LinkSessionRecord
 from broker.storage.models import Account
 from broker.tokens import LinkClaims

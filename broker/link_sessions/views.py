@@ -9,11 +9,10 @@ from flask_smorest import Blueprint
 
 from broker import webhooks
 from broker.auth import bearer_token, check_widget_origin, current_client, require_client
-from broker.errors import InvalidToken
+from broker.errors import InvalidToken, StatusAlreadyRead
 from broker.lender import accounts
 from broker.link.views import require_widget_token
 from broker.link_sessions import store
-from broker.link_sessions.errors import StatusAlreadyRead
 from broker.link_sessions.models import LinkSessionRecord
 from broker.link_sessions.schemas import (
     LinkExitInputSchema,
