@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from common import signing
+from common.backoff import backoff_ceiling
 from common.dates import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class DeliveryPolicy:
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after ``attempts`` failed attempts: between half and all of the capped exponential step."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(attempts - 1, 0)))
+        ceiling = backoff_ceiling(attempts, self.base_delay, self.max_delay)
         return (rng or random.SystemRandom()).uniform(ceiling / 2, ceiling)
 
 
