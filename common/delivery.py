@@ -95,16 +95,14 @@ def pending_delivery(
     ``created`` and ``not_before`` name the app's columns of the creation time and of the next attempt's time;
     ``columns`` are the app's own extra columns.
     """
-    times = {created: now, not_before: now}
+    due_now = {"status": "pending", "attempts": 0, created: now, not_before: now}
     return model(
         id=delivery_id,
         endpoint_id=endpoint_id,
         event_id=event_id,
         event_type=event_type,
         body=body,
-        status="pending",
-        attempts=0,
-        **times,
+        **due_now,
         **columns,
     )
 
