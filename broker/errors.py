@@ -14,10 +14,10 @@
 ├── TooManyRequests (429, rate_limited; ``Retry-After``)
 └── ConfigurationError (raised at startup, never rendered)
 
-Below them, one section per feature holds that feature's codes (connect attempts, link sessions, coverage, consents,
-invitations, the upstream webhook receiver); the upstream package keeps its own subtree, ``UpstreamError`` and its
-children (502, 503, 504), in ``broker.upstream.errors``. A raise site never sets a literal code or status: a subclass
-does.
+Below them, one section per feature holds that feature's codes (connect attempts, link sessions, map and reconcile,
+coverage, consents, invitations, the upstream webhook receiver); the upstream package keeps its own subtree,
+``UpstreamError`` and its children (502, 503, 504), in ``broker.upstream.errors``. A raise site never sets a literal
+code or status: a subclass does.
 """
 
 from __future__ import annotations
@@ -195,6 +195,21 @@ class NothingToResume(Conflict):
 
 class LinkSessionNotFound(NotFound):
     code, message = "link_session_not_found", "No such link session."
+
+
+# Map and reconcile (``broker.review``).
+
+
+class SaveConflict(Conflict):
+    message = "Another save of the same items happened at the same time; retry."
+
+
+class MappingNotSaved(NotFound):
+    code, message = "mapping_not_saved", "The owner has not saved a mapping for this company yet."
+
+
+class ReconciliationNotCompleted(NotFound):
+    code, message = "reconciliation_not_completed", "The owner has not completed the reconciliation yet."
 
 
 # Coverage before success (``broker.coverage``).
