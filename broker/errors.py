@@ -28,9 +28,6 @@ from typing import Any
 
 from common.errors import ApiError
 
-BASIC_CHALLENGE = 'Basic realm="broker"'
-BEARER_CHALLENGE = 'Bearer realm="broker", error="invalid_token"'
-
 
 class BrokerError(ApiError):
     """Base of every error the broker raises on purpose."""
@@ -72,16 +69,15 @@ class Unprocessable(BrokerError):
 
 class AuthenticationFailed(BrokerError):
     code, status, message = "unauthorized", 401, "Send your client id and secret with HTTP Basic authentication."
-
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": BASIC_CHALLENGE}, **kwargs)
+    challenge = 'Basic realm="broker"'
 
 
 class InvalidToken(BrokerError):
     code, status, message = "invalid_token", 401, "The link token is missing, malformed, expired or revoked."
+    challenge = 'Bearer realm="broker", error="invalid_token"'
 
     def __init__(self, message: str | None = None, *, reason: str = "invalid", **kwargs: Any) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": BEARER_CHALLENGE}, **kwargs)
+        super().__init__(message, **kwargs)
         self.reason = reason  # for metrics only: malformed, signature, expired, claims or revoked
 
 
@@ -109,10 +105,7 @@ class OriginMismatch(Forbidden):
 
 class InsufficientScope(Forbidden):
     code, message = "insufficient_scope", "The link token does not carry a scope this endpoint needs."
-
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        challenge = 'Bearer realm="broker", error="insufficient_scope"'
-        super().__init__(message, headers={"WWW-Authenticate": challenge}, **kwargs)
+    challenge = 'Bearer realm="broker", error="insufficient_scope"'
 
 
 class NotFound(BrokerError):
