@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from broker import webhooks
 from broker.auth import bearer_token, check_widget_origin, current_client, require_client
-from broker.errors import InvalidToken, StatusAlreadyRead
+from broker.errors import RevokedToken, StatusAlreadyRead
 from broker.lender import accounts
 from broker.link.views import require_widget_token
 from broker.link_sessions import store
@@ -110,7 +110,7 @@ def status() -> dict[str, Any]:
     if not succeeded:
         record = db.get(LinkToken, claims.jti)
         if state.tokens.revocations.is_revoked(claims.jti) or (record is not None and record.revoked_at is not None):
-            raise InvalidToken("The link token has been revoked.", reason="revoked")
+            raise RevokedToken("The link token has been revoked.")
     state.limits.client(claims.client_id)
     if row is None:
         account = accounts.account_for(db, claims.client_id, claims.account_key)
