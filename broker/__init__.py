@@ -50,7 +50,6 @@ from broker.storage import Database
 from broker.storage.audit_writer import AuditWriter
 from broker.tokens import LinkTokens, MemoryRevocations, RedisRevocations, RevocationStore
 from broker.upstream import UpstreamClient
-from broker.upstream.client import Timeouts
 from broker.upstream.pacer import CompanyPacer
 from broker.upstream.readiness import UpstreamReadiness
 from broker.upstream.retry import RetryPolicy
@@ -198,11 +197,11 @@ def _build_state(app: Flask, settings: Mapping[str, Any], metrics: BrokerMetrics
         retry_after_cap=settings["UPSTREAM_RETRY_AFTER_CAP"],
         deadline=settings["UPSTREAM_DEADLINE"],
     )
-    timeouts = Timeouts(
-        settings["UPSTREAM_CONNECT_TIMEOUT"],
-        settings["UPSTREAM_READ_TIMEOUT"],
-        settings["UPSTREAM_WRITE_TIMEOUT"],
-        settings["UPSTREAM_POOL_TIMEOUT"],
+    timeouts = httpx.Timeout(
+        connect=settings["UPSTREAM_CONNECT_TIMEOUT"],
+        read=settings["UPSTREAM_READ_TIMEOUT"],
+        write=settings["UPSTREAM_WRITE_TIMEOUT"],
+        pool=settings["UPSTREAM_POOL_TIMEOUT"],
     )
     limits = httpx.Limits(
         max_connections=settings["UPSTREAM_MAX_CONNECTIONS"],

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from broker.errors import InvalidToken
+from broker.errors import InvalidToken, RevokedToken
 from broker.observability.observe import NULL_OBSERVER, Observer
 from broker.revocations import MemoryRevocations, RedisRevocations
 
@@ -148,7 +148,7 @@ class LinkTokens:
         if claims.expires_at <= self._clock():
             raise InvalidToken("The link token has expired; mint a new one.", reason="expired")
         if not ignore_revocation and self.revocations.is_revoked(claims.jti):
-            raise self.explain_revocation(claims) or InvalidToken("The link token has been revoked.", reason="revoked")
+            raise self.explain_revocation(claims) or RevokedToken("The link token has been revoked.")
         return claims
 
     def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:

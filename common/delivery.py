@@ -8,16 +8,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from common import signing
+from common.backoff import backoff_ceiling
 from common.dates import utcnow
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 MAX_ERROR_LENGTH = 500
 
@@ -32,7 +34,7 @@ class DeliveryPolicy:
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after ``attempts`` failed attempts: between half and all of the capped exponential step."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(attempts - 1, 0)))
+        ceiling = backoff_ceiling(attempts, self.base_delay, self.max_delay)
         return (rng or random.SystemRandom()).uniform(ceiling / 2, ceiling)
 
 
@@ -73,6 +75,36 @@ class DeliveryStore(Protocol):
     def record(self, delivery_id: str, outcome: DeliveryOutcome) -> None:
         """Store the result of an attempt and release the claim."""
         ...
+
+
+def pending_delivery(
+    model: Callable[..., R],
+    delivery_id: str,
+    endpoint_id: str,
+    event_id: str,
+    event_type: str,
+    body: str,
+    now: datetime,
+    *,
+    created: str,
+    not_before: str,
+    **columns: Any,
+) -> R:
+    """Return a new row of ``model`` that ``SqlDeliveryStore`` will claim: pending, no attempt yet, due at ``now``.
+
+    ``created`` and ``not_before`` name the app's columns of the creation time and of the next attempt's time;
+    ``columns`` are the app's own extra columns.
+    """
+    due_now = {"status": "pending", "attempts": 0, created: now, not_before: now}
+    return model(
+        id=delivery_id,
+        endpoint_id=endpoint_id,
+        event_id=event_id,
+        event_type=event_type,
+        body=body,
+        **due_now,
+        **columns,
+    )
 
 
 def post_signed(client: httpx.Client, url: str, secret: str, body: bytes) -> tuple[int | None, str | None]:

@@ -11,11 +11,13 @@ class ApiError(Exception):
 
     Each app subclasses it into its own tree (``broker.errors``, ``sandbox.errors``), one class per code and status;
     raise one anywhere below a view and the app's error handler renders it in the one JSON shape (``error_body``).
+    A class that answers a failed authentication names its ``WWW-Authenticate`` value in ``challenge``.
     """
 
     code: str = "internal_error"
     status: int = 500
     message: str = "The server could not complete the request."
+    challenge: str | None = None
 
     def __init__(
         self,
@@ -30,6 +32,8 @@ class ApiError(Exception):
         self.code = code or type(self).code
         self.status = status or type(self).status
         self.headers = dict(headers or {})
+        if self.challenge:
+            self.headers.setdefault("WWW-Authenticate", self.challenge)
         self.details = dict(details or {})
         super().__init__(self.message)
 

@@ -19,9 +19,7 @@ class InvalidParameter(SandboxError):
 
 class AuthenticationFailed(SandboxError):
     code, status, message = "authentication_failed", 401, "The API credentials are missing or wrong."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": 'Basic realm="sandbox"'})
+    challenge = 'Basic realm="sandbox"'
 
 
 class AccountNotShared(SandboxError):

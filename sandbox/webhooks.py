@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from common.dates import iso, utcnow
-from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore
+from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore, pending_delivery
 from common.pagination import PAGE_SIZE
 from sandbox.db import Database
 from sandbox.models import WebhookDelivery, WebhookEndpoint
@@ -96,17 +96,18 @@ class WebhookService:
         with self.db.session() as session:
             endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))).all()
             for endpoint in endpoints:
+                delivery_id = "whd_" + secrets.token_hex(10)
                 session.add(
-                    WebhookDelivery(
-                        id="whd_" + secrets.token_hex(10),
-                        endpoint_id=endpoint.id,
-                        event_id=event_id,
-                        event_type=event_type,
-                        body=body,
-                        status="pending",
-                        attempts=0,
-                        created=now,
-                        next_attempt=now,
+                    pending_delivery(
+                        WebhookDelivery,
+                        delivery_id,
+                        endpoint.id,
+                        event_id,
+                        event_type,
+                        body,
+                        now,
+                        created="created",
+                        not_before="next_attempt",
                     )
                 )
         if endpoints:

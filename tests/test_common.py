@@ -1,4 +1,4 @@
-"""Shared helpers: settings from the environment, date parameters, page numbers, webhook signatures, log redaction."""
+"""Shared helpers: settings, date parameters, page numbers, webhook signatures, backoff, log redaction."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from common import signing
+from common.backoff import backoff_ceiling
 from common.config import check_base_url, from_environment
 from common.dates import iso, parse_bound, parse_day
 from common.pagination import TooManyPages, iter_all, parse_page
@@ -104,6 +105,18 @@ def test_signature_round_trip_and_rejections():
         with pytest.raises(signing.SignatureError) as caught:
             signing.verify(secret, payload, value, now=now)
         assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("failures", "base", "cap", "expected"),
+    [(0, 1.0, 60.0, 1.0), (1, 1.0, 60.0, 1.0), (2, 1.0, 60.0, 2.0), (4, 0.2, 2.0, 1.6), (5, 0.2, 2.0, 2.0)],
+)
+def test_backoff_doubles_after_each_failure_up_to_its_cap(failures, base, cap, expected):
+    assert backoff_ceiling(failures, base, cap) == pytest.approx(expected)
+
+
+def test_backoff_without_a_cap_keeps_doubling():
+    assert backoff_ceiling(3, 0.05) == pytest.approx(0.2)
 
 
 def test_redacting_filter_removes_secrets_from_messages(caplog):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from broker.consents.errors import AccessExpired, ConsentRevoked
 from broker.consents.gate import ConsentGate
 from broker.consents.models import ConsentReceipt, ConsentTerms
+from broker.errors import AccessExpired, ConsentRevoked
 from broker.storage import Database
 from broker.storage.models import Account, Client
 

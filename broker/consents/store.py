@@ -17,16 +17,16 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from broker.consents.errors import (
+from broker.consents.keys import ReceiptInvalid, SigningKeys
+from broker.consents.models import ConsentReceipt, ConsentTerms
+from broker.errors import (
     AccessExpired,
     ConsentAlreadyRevoked,
     ConsentLinkExpired,
     ConsentRevoked,
     InvalidConsentLink,
+    field_errors,
 )
-from broker.consents.keys import ReceiptInvalid, SigningKeys
-from broker.consents.models import ConsentReceipt, ConsentTerms
-from broker.errors import field_errors
 from broker.lender.accounts import audit
 from broker.signed_links import SignedLinks
 from broker.storage import insert_or_race_winner

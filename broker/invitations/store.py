@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, Forbidden, InvalidInput, field_errors
+from broker.errors import InvalidInvitation, InvitationExpired, InvitationUsed, OwnerOnly, field_errors
 from broker.invitations.models import Invitation
 from broker.lender.accounts import audit, issue_link_token
 from broker.signed_links import SignedLinks
@@ -24,22 +24,6 @@ from common.dates import iso
 
 SALT = "broker.accountant-invitation.v1"
 SCOPES = ("map", "reconcile")
-
-
-class InvalidInvitation(InvalidInput):
-    code, message = "invalid_invitation", "This invitation link is not valid."
-
-
-class InvitationExpired(InvalidInput):
-    code, message = "invitation_expired", "This invitation has expired; ask the business owner for a new one."
-
-
-class InvitationUsed(BrokerError):
-    code, status, message = "invitation_used", 409, "This invitation has already been used; ask for a new one."
-
-
-class OwnerOnly(Forbidden):
-    code, message = "owner_only", "Only the business owner can do this, not an invited accountant."
 
 
 class InvitationLinks(SignedLinks):

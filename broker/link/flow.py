@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, InvalidInput, NotFound, UnknownIntegration, Unprocessable
+from broker.errors import AttemptClosed, NoChallenge, NotFound, UnknownIntegration, Unprocessable, WrongAttemptKind
 from broker.lender.accounts import audit
 from broker.link.models import LinkAttempt
 from broker.link.session import connections, integrations, open_session
@@ -34,18 +34,6 @@ log = logging.getLogger(__name__)
 ATTEMPT_LIFETIME = timedelta(minutes=30)
 KINDS = {"oauth2": "popup", "credentials": "credentials", "upload": "upload"}
 FINAL = ("connected", "denied", "error", "expired")
-
-
-class AttemptClosed(BrokerError):
-    code, status, message = "attempt_closed", 409, "This connection attempt has already finished; start a new one."
-
-
-class NoChallenge(AttemptClosed):
-    code, message = "no_challenge", "Sign in first; there is no code to check yet."
-
-
-class WrongAttemptKind(InvalidInput):
-    code, message = "wrong_attempt_kind", "This step does not apply to this kind of app."
 
 
 @dataclass(frozen=True)

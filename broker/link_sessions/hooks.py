@@ -10,17 +10,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from broker.coverage.errors import CoverageNotMet
-from broker.errors import InvalidToken, field_errors
+from broker.errors import (
+    CoverageNotMet,
+    IntegrationNotAllowed,
+    IntegrationNotConnected,
+    InvalidToken,
+    LinkSessionSucceeded,
+    SessionAlreadySucceeded,
+    field_errors,
+)
 from broker.lender import accounts
 from broker.lender.clients import AuthenticatedClient
 from broker.link_sessions import store
-from broker.link_sessions.errors import (
-    IntegrationNotAllowed,
-    IntegrationNotConnected,
-    LinkSessionSucceeded,
-    SessionAlreadySucceeded,
-)
 from broker.state import broker_state, db_session
 from broker.storage.db import Database
 from broker.storage.models import Account

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from broker.errors import LinkSessionNotFound, NothingToResume
 from broker.link.models import LinkAttempt
-from broker.link_sessions.errors import LinkSessionNotFound, NothingToResume
 from broker.link_sessions.models import LinkSessionRecord
 from broker.storage import insert_or_race_winner
 from broker.storage.models import Account

@@ -16,11 +16,10 @@ from broker.auth import (
     lender_endpoint,
     widget_endpoint,
 )
-from broker.errors import InvalidToken
+from broker.errors import RevokedToken, StatusAlreadyRead
 from broker.lender import accounts
 from broker.link.views import LINK_SCOPE
 from broker.link_sessions import store
-from broker.link_sessions.errors import StatusAlreadyRead
 from broker.link_sessions.models import LinkSessionRecord
 from broker.link_sessions.schemas import (
     LinkExitInputSchema,
@@ -106,7 +105,7 @@ def status() -> dict[str, Any]:
     if not succeeded:
         record = db.get(LinkToken, claims.jti)
         if state.tokens.revocations.is_revoked(claims.jti) or (record is not None and record.revoked_at is not None):
-            raise InvalidToken("The link token has been revoked.", reason="revoked")
+            raise RevokedToken("The link token has been revoked.")
     state.limits.client(claims.client_id)
     if row is None:
         account = accounts.account_for(db, claims.client_id, claims.account_key)

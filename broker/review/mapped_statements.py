@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from broker.errors import Unprocessable
+from broker.errors import MappingNotSaved, Unprocessable
 from broker.review.books import Books
-from broker.review.mapping_store import MappingNotSaved, chart_for, saved_mapping
+from broker.review.mapping_store import chart_for, saved_mapping
 from broker.review.statements import StatementError, build_statements
 from broker.storage.models import Account
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, NotFound, Unprocessable
+from broker.errors import MappingNotSaved, SaveConflict, Unprocessable
 from broker.mapping import ChartError, StandardChart, default_chart, learning_key, load_chart, suggest_mappings
 from broker.review.books import Books
 from broker.review.models import AccountMapping, MappingChange, StandardChartRow
@@ -23,10 +23,6 @@ MAX_ITEMS = 2000
 HISTORY_SHOWN = 200
 
 
-class SaveConflict(BrokerError):
-    code, status, message = "conflict", 409, "Another save of the same items happened at the same time; retry."
-
-
 def commit_or_conflict(session: Session) -> None:
     """Commit a save, or raise ``SaveConflict`` when another request saved the same row first (a retry is
     idempotent)."""
@@ -35,10 +31,6 @@ def commit_or_conflict(session: Session) -> None:
     except IntegrityError:
         session.rollback()
         raise SaveConflict() from None
-
-
-class MappingNotSaved(NotFound):
-    code, message = "mapping_not_saved", "The owner has not saved a mapping for this company yet."
 
 
 # -- the standard chart --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker.errors import NotFound, Unprocessable
+from broker.errors import ReconciliationNotCompleted, Unprocessable
 from broker.reconcile import (
     BankLine,
     Choice,
@@ -26,10 +26,6 @@ from common.dates import iso
 DECISIONS = ("confirmed", "rejected")
 MAX_DECISIONS = 2000
 HISTORY_SHOWN = 200
-
-
-class ReconciliationNotCompleted(NotFound):
-    code, message = "reconciliation_not_completed", "The owner has not completed the reconciliation yet."
 
 
 def _confirmed(decisions: Mapping[str, MatchDecision]) -> list[MatchDecision]:

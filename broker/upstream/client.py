@@ -31,6 +31,7 @@ _SAFE_DATA_PATH = re.compile(r"^[a-z_]{1,40}(/[A-Za-z0-9_-]{1,64})?$")
 FORWARDED_HEADERS = ("Deprecation", "Sunset", "Api-Version", "X-Api-Version")
 REQUEST_ID_HEADER = "X-Request-Id"  # the broker's request id, so that the upstream's logs can be joined with ours
 USER_AGENT = "ledgerlink-broker/0.1"
+DEFAULT_TIMEOUTS = httpx.Timeout(connect=3.0, read=10.0, write=5.0, pool=2.0)  # seconds per phase of one attempt
 MAX_BODY_BYTES = 8 * 1024 * 1024  # one page is 30 objects; anything near this is not a page of the data model
 
 
@@ -65,16 +66,6 @@ class NoCookies(CookieJar):
 
 
 @dataclass(frozen=True)
-class Timeouts:
-    """Seconds allowed per phase of one attempt."""
-
-    connect: float = 3.0
-    read: float = 10.0
-    write: float = 5.0
-    pool: float = 2.0
-
-
-@dataclass(frozen=True)
 class UpstreamResponse:
     """A successful Data API answer: its JSON body (bytes, checked to parse) and the headers worth relaying."""
 
@@ -92,7 +83,7 @@ class UpstreamClient:
         *,
         transport: httpx.BaseTransport | None = None,
         policy: RetryPolicy | None = None,
-        timeouts: Timeouts | None = None,
+        timeouts: httpx.Timeout = DEFAULT_TIMEOUTS,
         limits: httpx.Limits | None = None,
         pacer: CompanyPacer | None = None,
         account_key_header: str = "X-Account-Key",
@@ -104,7 +95,6 @@ class UpstreamClient:
         self.policy = policy or RetryPolicy()
         self._pacer = pacer or CompanyPacer(90)
         self._account_key_header = account_key_header
-        t = timeouts or Timeouts()
         inner = transport or httpx.HTTPTransport(
             limits=limits or httpx.Limits(max_connections=100, max_keepalive_connections=20), retries=0
         )
@@ -113,7 +103,7 @@ class UpstreamClient:
         )
         self._http = httpx.Client(
             transport=self._transport,
-            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            timeout=timeouts,
             follow_redirects=False,
             trust_env=False,
             cookies=NoCookies(),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from common.backoff import backoff_ceiling
+
 log = logging.getLogger(__name__)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -76,8 +78,7 @@ class RetryTransport(httpx.BaseTransport):
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.policy.backoff_max, self.policy.backoff_base * (2 ** (attempt - 1)))
-        return self._rng.uniform(0, ceiling)
+        return self._rng.uniform(0, backoff_ceiling(attempt, self.policy.backoff_base, self.policy.backoff_max))
 
     def _with_timeout(self, request: httpx.Request, remaining: float) -> None:
         """Shrink every phase timeout of this attempt so that it cannot outlive the deadline."""

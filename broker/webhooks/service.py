@@ -20,7 +20,7 @@ from broker.errors import NotFound, field_errors
 from broker.storage.db import Database
 from broker.webhooks.models import WebhookDelivery, WebhookEndpoint
 from common.dates import iso
-from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore
+from common.delivery import DeliveryPolicy, Dispatcher, SqlDeliveryStore, pending_delivery
 from common.pagination import PAGE_SIZE
 
 EXTENSION = "broker_webhooks"
@@ -210,17 +210,18 @@ def redeliver(session: Session, client_id: str, delivery_id: str, *, now: dateti
 def _new_delivery(
     endpoint_id: str, event_id: str, event_type: str, account_key: str | None, body: str, now: datetime
 ) -> WebhookDelivery:
-    return WebhookDelivery(
-        id="wd_" + secrets.token_hex(12),
-        endpoint_id=endpoint_id,
-        event_id=event_id,
-        event_type=event_type,
+    delivery_id = "wd_" + secrets.token_hex(12)
+    return pending_delivery(
+        WebhookDelivery,
+        delivery_id,
+        endpoint_id,
+        event_id,
+        event_type,
+        body,
+        now,
+        created="created_at",
+        not_before="next_attempt_at",
         account_key=account_key,
-        body=body,
-        status="pending",
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from broker.errors import BrokerError, InvalidInput, InvalidJson, PayloadTooLarge
+from broker.errors import InvalidEvent, InvalidJson, PayloadTooLarge, SignatureRejected, SignatureUnverifiable
 from broker.storage.models import Account
 from broker.upstream import UpstreamClient
 from broker.upstream.errors import UpstreamBadGateway
@@ -29,20 +29,6 @@ FORWARDED = {  # upstream type -> lender event type
     "connection.restored": "connection.restored",
 }
 FORWARDED_FIELDS = ("integration", "connection_id", "reason")
-
-
-class SignatureRejected(BrokerError):
-    """The upstream webhook's ``X-Signature`` is missing, malformed, wrong or too old."""
-
-    code, status, message = "signature_invalid", 401, "The webhook signature is not valid."
-
-
-class SignatureUnverifiable(SignatureRejected):
-    code, message = "signature_unverifiable", "The broker has no upstream webhook secret configured."
-
-
-class InvalidEvent(InvalidInput):
-    code, message = "invalid_event", "The webhook body is not an event with id, type and data."
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.oauth2 import OAuth2Error
 
+from common.backoff import backoff_ceiling
 from sandbox.apps.server.api import paging_style
 from sandbox.apps.server.oauth import SCOPES
 
@@ -311,7 +312,7 @@ def callback_url(public_base: str, app_key: str) -> str:
 def _pause(attempt: int, retry_after: str | None) -> None:
     if attempt >= MAX_ATTEMPTS:
         return
-    delay = 0.05 * 2 ** (attempt - 1)
+    delay = backoff_ceiling(attempt, 0.05)
     if retry_after and retry_after.isdigit():
         delay = max(delay, min(float(retry_after), 2.0))
     time.sleep(delay)
