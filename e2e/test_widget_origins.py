@@ -10,8 +10,6 @@ from e2e.widget_fixtures import World, event_names, events, run_axe, shoot, wait
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = "/work/shots16a"
-
 
 def test_a_token_minted_for_one_lender_page_is_refused_in_another_lenders_page(context: Any, world: World) -> None:
     """The frame of another registered origin loads, but the broker refuses its session: nothing can be connected."""
@@ -50,7 +48,7 @@ def test_a_page_whose_origin_is_not_registered_is_not_a_trap(context: Any, world
         close.wait_for()
         assert page.evaluate("document.activeElement.textContent") == "Close"
         shoot(page, "30-unregistered-origin")
-        page.screenshot(path=f"{SHOTS}/unregistered-origin-1280x800.png")
+        shoot(page, "unregistered-origin-1280x800")
         run_axe(page, "unregistered origin, before the timeout")
         page.keyboard.press("Escape")
         first = wait_for_event(page, "exit")
@@ -77,3 +75,18 @@ def test_a_page_whose_origin_is_not_registered_is_not_a_trap(context: Any, world
     assert page.evaluate("[...document.body.children].some((el) => el.inert)") is False
     hints = [text for text in logged if "LinkWidget:" in text]
     assert hints and f"register {other} for your broker client" in hints[-1], logged
+
+
+def test_a_frame_whose_script_never_arrives_is_not_a_trap(context: Any, world: World) -> None:
+    """The frame's page has shaken hands (its inline boot script) but its bundle fails to load: the widget ends with
+    frame_unavailable at once instead of leaving the owner on "Loading…"."""
+    page = context.new_page()
+    page.route("**/widget/v1/assets/frame/bundle.js*", lambda route: route.abort())
+    page.goto(world.page_url(world.token(world.company())["link_token"]))
+    page.click("#connect")
+    _, error, metadata = wait_for_event(page, "exit")
+    assert error == {"code": "frame_unavailable", "message": "The widget could not be loaded."}
+    assert metadata == {"step": "loading", "integration": None, "connections_made": []}
+    assert event_names(page) == ["error", "exit"]
+    assert page.locator("iframe, [data-linkwidget]").count() == 0
+    assert page.evaluate("document.activeElement.id") == "connect"

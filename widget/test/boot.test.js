@@ -11,11 +11,14 @@ const BOOT = readFileSync(BOOT_OUTPUT, "utf8");
 function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
   const parent = { posted: [], postMessage: (data, origin) => parent.posted.push({ data, origin }) };
   const listeners = new Set();
+  const errorListeners = new Set();
+  const timers = new Map();
+  class HTMLScriptElement {}
   const fetched = [];
   const window = {
     parent,
-    addEventListener: (type, listener) => type === "message" && listeners.add(listener),
-    removeEventListener: (type, listener) => listeners.delete(listener),
+    addEventListener: (type, listener) => (type === "message" ? listeners : errorListeners).add(listener),
+    removeEventListener: (type, listener) => (type === "message" ? listeners : errorListeners).delete(listener),
   };
   const context = {
     window,
@@ -25,6 +28,10 @@ function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
     },
     navigator: { languages: ["en-GB"] },
     URLSearchParams,
+    HTMLScriptElement,
+    console: { error: () => {} },
+    setTimeout: (run, ms) => timers.set(timers.size + 1, { run, ms }).size,
+    clearTimeout: (id) => timers.delete(id),
     FormData,
     fetch: (url, init) => {
       fetched.push({ url, init });
@@ -33,7 +40,8 @@ function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
   };
   runInNewContext(BOOT, context);
   const hear = (event) => [...listeners].forEach((listener) => listener(event));
-  return { window, parent, fetched, hear, listeners };
+  const failScript = () => [...errorListeners].forEach((listener) => listener({ target: new HTMLScriptElement() }));
+  return { window, parent, fetched, hear, listeners, timers, failScript };
 }
 
 /** A value made in the script's realm, as plain data of this one (deepEqual compares prototypes too). */
@@ -81,5 +89,31 @@ describe("the frame's inline boot script (dist/boot.js)", () => {
     assert.deepEqual(parent.posted, []);
     assert.deepEqual(fetched, []);
     assert.equal(window.ledgerlinkBoot, undefined);
+  });
+
+  it("ends the widget with frame_unavailable when the bundle fails to load or never takes over", () => {
+    const exits = (posted) => plain(posted).filter((m) => m.data.type === "ledgerlink:v1:exit");
+    const failed = boot();
+    failed.failScript();
+    const [exit] = exits(failed.parent.posted);
+    assert.equal(exit.origin, HOST);
+    assert.equal(exit.data.payload.error.code, "frame_unavailable");
+    assert.deepEqual(exit.data.payload.metadata, { step: "loading", integration: null, connections_made: [] });
+    const names = plain(failed.parent.posted)
+      .map((m) => m.data.payload.name)
+      .filter(Boolean);
+    assert.deepEqual(names, ["error", "exit"]);
+
+    const stalled = boot();
+    const [timer] = stalled.timers.values();
+    assert.equal(timer.ms, 10000);
+    timer.run();
+    assert.equal(exits(stalled.parent.posted).length, 1);
+
+    const fine = boot();
+    fine.window.ledgerlinkBoot.takeOver();
+    assert.equal(fine.timers.size, 0, "taking over stops the clock");
+    fine.failScript();
+    assert.equal(exits(fine.parent.posted).length, 0);
   });
 });

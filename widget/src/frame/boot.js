@@ -1,13 +1,16 @@
 /**
  * The frame's first script, inlined in its page by the broker (whose CSP names its hash): it shakes hands with the
- * host page, fetches the words and starts the bootstrap call as soon as the page is parsed, while the bundle is still on its way, so that
- * neither waits for the bundle. The bundle (app.js) then takes over: it hears again what was heard here and uses the
+ * host page, fetches the words and starts the bootstrap call as soon as the page is parsed, while the bundle is still
+ * on its way, so that neither waits for the bundle. The bundle (app.js) then takes over: it hears again what was heard here and uses the
  * bootstrap answer already asked for. Built by scripts/bundle.js into dist/boot.js (one small classic script).
  */
 import { MESSAGE, send } from "../messages.js";
 import { brokerRequest } from "./api.js";
 import { framedInit, hostOrigin } from "./host.js";
 import { loadCatalogue, pickLocale } from "./i18n.js";
+
+/** How long the bundle may take to arrive and take over (the loader waits as long for a frame that never answers). */
+export const BUNDLE_TIMEOUT_MS = 10000;
 
 const origin = hostOrigin();
 if (origin) {
@@ -30,9 +33,33 @@ if (origin) {
   const words = { [locale]: loadCatalogue(locale) };
   words[locale].catch(() => {});
   window.addEventListener("message", listen);
+  // The host page now believes the frame ready: a bundle that never takes over (its download failed or stalled) must
+  // not leave the owner on "Loading…", so end the widget as the loader does when no frame answers.
+  const giveUp = () => {
+    window.removeEventListener("message", listen);
+    console.error("LinkWidget frame: its script could not be loaded");
+    const error = { code: "frame_unavailable", message: "The widget could not be loaded." };
+    const metadata = { step: "loading", integration: null, connections_made: [] };
+    send(window.parent, origin, MESSAGE.EVENT, {
+      name: "error",
+      metadata: { code: error.code, step: "loading", integration: null },
+    });
+    send(window.parent, origin, MESSAGE.EVENT, { name: "exit", metadata });
+    send(window.parent, origin, MESSAGE.EXIT, { error, metadata });
+  };
+  const timer = setTimeout(giveUp, BUNDLE_TIMEOUT_MS);
+  const scriptFailed = (/** @type {Event} */ event) => {
+    if (event.target instanceof HTMLScriptElement) {
+      clearTimeout(timer);
+      giveUp();
+    }
+  };
+  window.addEventListener("error", scriptFailed, true);
   window.ledgerlinkBoot = Object.freeze({
     /** Stop listening; return what the host page said so far, the words asked for and the bootstrap call started. */
     takeOver: () => {
+      clearTimeout(timer);
+      window.removeEventListener("error", scriptFailed, true);
       window.removeEventListener("message", listen);
       return { heard, words, bootstrap };
     },
