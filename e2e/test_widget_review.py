@@ -77,7 +77,9 @@ def add_notes(page: Any, frame: Any) -> None:
     accounts = frame.locator(".recon-account")
     frame.get_by_role("button", name=difference).first.wait_for()
     index = next(n for n in range(accounts.count()) if accounts.nth(n).get_by_role("button", name=difference).count())
-    checking = accounts.nth(index)
+    # By its title, not its place: a saved note renders the step again, and the accounts may come back in another order.
+    title = accounts.nth(index).locator("h2").inner_text()
+    checking = accounts.filter(has=frame.locator("h2", has_text=title))
     checking.get_by_role("button", name=difference).click()
     frame.locator("#note-reason").select_option("other")
     frame.get_by_role("button", name="Save note").click()

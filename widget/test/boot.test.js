@@ -95,6 +95,8 @@ describe("the frame's inline boot script (dist/boot.js)", () => {
     const exits = (posted) => plain(posted).filter((m) => m.data.type === "ledgerlink:v1:exit");
     const failed = boot();
     failed.failScript();
+    assert.equal(exits(failed.parent.posted).length, 0, "a frame warming up hidden says nothing yet");
+    failed.hear({ source: failed.parent, origin: HOST, data: { type: "ledgerlink:v1:show", payload: {} } });
     const [exit] = exits(failed.parent.posted);
     assert.equal(exit.origin, HOST);
     assert.equal(exit.data.payload.error.code, "frame_unavailable");
@@ -105,6 +107,7 @@ describe("the frame's inline boot script (dist/boot.js)", () => {
     assert.deepEqual(names, ["error", "exit"]);
 
     const stalled = boot();
+    stalled.hear({ source: stalled.parent, origin: HOST, data: { type: "ledgerlink:v1:show", payload: {} } });
     const [timer] = stalled.timers.values();
     assert.equal(timer.ms, 10000);
     timer.run();

@@ -18,10 +18,16 @@ if (origin) {
   const heard = [];
   /** @type {{token: string, url: string, answer: Promise<Response>} | null} */
   let bootstrap = null;
+  let shown = false;
+  let failed = false;
   const listen = (/** @type {MessageEvent} */ event) => {
     if (event.source !== window.parent || event.origin !== origin) return;
     heard.push(event);
     const { type, payload } = event.data || {};
+    if (type === MESSAGE.SHOW && !shown) {
+      shown = true;
+      if (failed) report();
+    }
     if (!bootstrap && type === MESSAGE.INIT && typeof payload?.token === "string") {
       const [url, init] = brokerRequest(payload.token, "GET", "bootstrap");
       bootstrap = { token: payload.token, url, answer: fetch(url, framedInit(origin, init)) };
@@ -34,10 +40,16 @@ if (origin) {
   words[locale].catch(() => {});
   window.addEventListener("message", listen);
   // The host page now believes the frame ready: a bundle that never takes over (its download failed or stalled) must
-  // not leave the owner on "Loading…", so end the widget as the loader does when no frame answers.
+  // not leave the owner on "Loading…", so end the widget as the loader does when no frame answers, once it is shown
+  // (a frame warming up hidden says nothing until the owner opens it, like the bundle).
   const giveUp = () => {
-    window.removeEventListener("message", listen);
+    if (failed) return;
+    failed = true;
     console.error("LinkWidget frame: its script could not be loaded");
+    if (shown) report();
+  };
+  const report = () => {
+    window.removeEventListener("message", listen);
     const error = { code: "frame_unavailable", message: "The widget could not be loaded." };
     const metadata = { step: "loading", integration: null, connections_made: [] };
     send(window.parent, origin, MESSAGE.EVENT, {
