@@ -14,10 +14,9 @@ from flask import Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import public_endpoint, widget_endpoint
+from broker.auth import current_company, public_endpoint, widget_endpoint
 from broker.consents import issue_on_success
 from broker.errors import FileTooLarge, InvalidJson
-from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link import session as link_session
 from broker.link.catalogue import CatalogueCache
@@ -65,8 +64,7 @@ def _catalogues() -> CatalogueCache:
 
 
 def _context() -> tuple[LinkClaims, Account, UpstreamClient]:
-    claims: LinkClaims = g.link_claims
-    account = accounts.account_for(db_session(), claims.client_id, claims.account_key)
+    claims, account = current_company()
     broker_state().limits.company(account.account_key)
     return claims, account, broker_state().upstreams[account.region]
 
