@@ -12,8 +12,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from broker.errors import AuthenticationFailed, InsufficientScope, InvalidToken, OriginMismatch, OriginNotAllowed
+from broker.lender import accounts
 from broker.lender.clients import AuthenticatedClient
 from broker.state import broker_state, db_session
+from broker.storage.models import Account
 from broker.tokens import LinkClaims
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +45,13 @@ def current_claims() -> LinkClaims:
     """Return the link token claims verified for this request."""
     claims: LinkClaims = g.link_claims
     return claims
+
+
+def current_company() -> tuple[LinkClaims, Account]:
+    """Return the link token claims verified for this request and the company they name (``NotFound`` when it is
+    gone)."""
+    claims = current_claims()
+    return claims, accounts.account_for(db_session(), claims.client_id, claims.account_key)
 
 
 def require_client(view: F) -> F:

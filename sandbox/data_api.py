@@ -109,16 +109,8 @@ def collection(object_type: str) -> Response:
             "source_records are read one at a time: GET /api/source_records/<id>.", code="id_required"
         )
     first, last = _day_range()
-    rows = datastore.read_page(
-        state.db,
-        account_key=account_key,
-        object_type=object_type,
-        page=page,
-        base_url=_base_url(state),
-        first_day=first,
-        last_day=last,
-    )
-    return jsonify(rows)
+    objects = datastore.Collection(account_key, object_type, _base_url(state))
+    return jsonify(datastore.read_page(state.db, objects, page=page, first_day=first, last_day=last))
 
 
 @bp.route("/<object_type>/<object_id>", methods=ALL_METHODS)
@@ -141,13 +133,8 @@ def one(object_type: str, object_id: str) -> Response:
     elif object_type == "connections":
         record = next((c for c in connections.list_connections(state.db, account_key) if c["id"] == object_id), None)
     else:
-        record = datastore.read_one(
-            state.db,
-            account_key=account_key,
-            object_type=object_type,
-            object_id=object_id,
-            base_url=_base_url(state),
-        )
+        objects = datastore.Collection(account_key, object_type, _base_url(state))
+        record = datastore.read_one(state.db, objects, object_id)
     if record is None:
         raise ObjectNotFound(f"No {object_type} with id {object_id[:64]!r} for this company.")
     return jsonify(record)

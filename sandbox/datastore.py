@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -114,20 +115,22 @@ def _render(payload: str, source_record_id: str, base_url: str) -> dict[str, Any
     return obj
 
 
+@dataclass(frozen=True)
+class Collection:
+    """One company's objects of one type, and the public URL their ``source_url`` links start with."""
+
+    account_key: str
+    object_type: str
+    base_url: str
+
+
 def read_page(
-    db: Database,
-    *,
-    account_key: str,
-    object_type: str,
-    page: int,
-    base_url: str,
-    first_day: date | None = None,
-    last_day: date | None = None,
+    db: Database, collection: Collection, *, page: int, first_day: date | None = None, last_day: date | None = None
 ) -> list[dict[str, Any]]:
     """Return page ``page`` (30 objects) of a collection, optionally limited to business dates in a day range."""
-    scope = (DataObject.account_key == account_key, DataObject.object_type == object_type)
+    scope = (DataObject.account_key == collection.account_key, DataObject.object_type == collection.object_type)
     query = select(DataObject.payload, DataObject.source_record_id).where(*scope)
-    dated = COLLECTIONS.get(object_type) is not None
+    dated = COLLECTIONS.get(collection.object_type) is not None
     with db.session() as session:
         # Positions follow (date, id), so a day range is one run of positions: page N of it is a range lookup on
         # the position index that starts at the range's first position, and costs the same for every N.
@@ -147,18 +150,16 @@ def read_page(
         low = first_position + (page - 1) * PAGE_SIZE
         query = query.where(DataObject.seq >= low, DataObject.seq < low + PAGE_SIZE).order_by(DataObject.seq)
         rows = session.execute(query).all()
-    return [_render(payload, src, base_url) for payload, src in rows]
+    return [_render(payload, src, collection.base_url) for payload, src in rows]
 
 
-def read_one(
-    db: Database, *, account_key: str, object_type: str, object_id: str, base_url: str
-) -> dict[str, Any] | None:
-    """Return one object by id, or None."""
+def read_one(db: Database, collection: Collection, object_id: str) -> dict[str, Any] | None:
+    """Return one object of a collection by id, or None."""
     with db.session() as session:
-        row = session.get(DataObject, (account_key, object_type, object_id))
+        row = session.get(DataObject, (collection.account_key, collection.object_type, object_id))
         if row is None:
             return None
-        return _render(row.payload, row.source_record_id, base_url)
+        return _render(row.payload, row.source_record_id, collection.base_url)
 
 
 def read_all(db: Database, *, account_key: str, object_type: str) -> list[dict[str, Any]]:

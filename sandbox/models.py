@@ -155,14 +155,20 @@ class AppClient(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class _AppGrant:
+class _AppUser:
+    """Who signs in to a simulated app (or the bank), and the organisation (company subdomain) whose data they share:
+    the columns of the apps' ``AppUser``."""
+
+    username: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(63))
+
+
+class _AppGrant(_AppUser):
     """What a simulated app granted, shared by its codes and tokens: to which client, for which user and
     organisation, with what scope."""
 
     app: Mapped[str] = mapped_column(String(64))
     client_id: Mapped[str] = mapped_column(String(128))
-    username: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(63))
     scope: Mapped[str] = mapped_column(String(500))
 
 
@@ -192,13 +198,11 @@ class AppToken(_AppGrant, Base):
     refresh_revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class BankChallenge(Base):
+class BankChallenge(_AppUser, Base):
     """A one-time-code step of the bank's sign-in: the code's hash, its expiry and the wrong attempts so far."""
 
     __tablename__ = "bank_challenges"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(63))
     code_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[int] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -37,15 +37,6 @@ PATH_VARIABLES = {
 }
 # Keywords Postman's JSON Schema checker (Ajv) does not need; formats are checked by the broker's own tests.
 DROPPED_KEYWORDS = {"format", "description", "example", "examples", "readOnly", "writeOnly", "deprecated", "title"}
-ENVIRONMENT_VALUES = (
-    ("broker_url", "http://127.0.0.1:8001", "default"),
-    ("client_id", "paste client_id printed by make demo", "default"),
-    ("client_secret", "paste client_secret printed by make demo", "secret"),
-    ("origin", "http://localhost:8000", "default"),
-    ("bank_username", "maple.owner", "default"),
-    ("bank_password", "northbank-demo-1", "secret"),
-    ("bank_code", "123456", "secret"),
-)
 
 
 @dataclass(frozen=True)
@@ -71,9 +62,16 @@ OTHER = "other"  # the folder of the operations the walk-through does not know
 
 
 @cache
+def flow_document() -> dict[str, Any]:
+    """``postman_flow.json``: the walk-through's folders and steps, and the demo environment's variables."""
+    document: dict[str, Any] = json.loads(FLOW_FILE.read_text(encoding="utf-8"))
+    return document
+
+
+@cache
 def walkthrough() -> tuple[dict[str, str], tuple[Step, ...]]:
     """The walk-through's folders (key -> name, in order) and its steps, read from ``postman_flow.json``."""
-    document = json.loads(FLOW_FILE.read_text(encoding="utf-8"))
+    document = flow_document()
     steps = tuple(
         Step(
             **{
@@ -343,13 +341,13 @@ def build_collection(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_environment(values: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The environment file: the demo's URLs and sign-ins, with ``values`` overriding them."""
+    """The environment file: the demo's URLs and sign-ins (``postman_flow.json``), with ``values`` overriding them."""
     given = dict(values or {})
     return {
         "name": "LedgerLink demo (make demo)",
         "values": [
-            {"key": key, "value": given.get(key, default), "type": kind, "enabled": True}
-            for key, default, kind in ENVIRONMENT_VALUES
+            {"key": item["key"], "value": given.get(item["key"], item["value"]), "type": item["type"], "enabled": True}
+            for item in flow_document()["environment"]
         ],
         "_postman_variable_scope": "environment",
     }

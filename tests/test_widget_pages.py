@@ -31,7 +31,7 @@ def test_each_page_is_static_unframable_and_loads_only_its_own_files(app: Flask,
     assert "<script>" not in html and "style=" not in html
     # Every file the page names is served (bundled, precompressed), and the script is the page's own bundle.
     names = re.findall(r'(?:src|href)="(/widget/v1/assets/[^"]+)"', html)
-    # The built files by their version (kept a year by browsers); the page's head is the frame's (pages/head.html).
+    # The built files by their version (kept a year by browsers); the page's shell is the frame's (pages/document.html).
     assert any(re.fullmatch(rf"/widget/v1/assets/pages/{page}\.js\?v=[0-9a-f]{{32}}", name) for name in names)
     assert "<title>LedgerLink</title>" in html and '<meta name="referrer" content="no-referrer" />' in html
     for name in names:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, current_app, jsonify
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import current_client, lender_endpoint, own_origin, public_endpoint, widget_endpoint
+from broker.auth import current_client, current_company, lender_endpoint, own_origin, public_endpoint, widget_endpoint
 from broker.consents import revocation, store
 from broker.consents.gate import ConsentGate
 from broker.consents.keys import SigningKeys
@@ -136,9 +136,8 @@ def revoke(body: dict[str, Any]) -> dict[str, Any]:
 @widget_endpoint(widget_bp, "link", response=(200, WidgetTermsSchema))
 def consent_terms() -> dict[str, Any]:
     """What the lender states (purpose, end of access) and its name, to show the owner before sharing."""
-    claims: LinkClaims = g.link_claims
+    claims, account = current_company()
     session = db_session()
-    account = accounts.account_for(session, claims.client_id, claims.account_key)
     client = session.get(Client, claims.client_id)
     return {**store.terms_view(session, account), "lender_name": client.name if client else None}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import current_client, lender_endpoint, widget_endpoint
+from broker.auth import current_client, current_company, lender_endpoint, widget_endpoint
 from broker.coverage import store
 from broker.coverage.schemas import CoverageSchema, RequirementsInputSchema, RequirementsSchema
 from broker.coverage.service import coverage_of
@@ -16,7 +15,6 @@ from broker.lender import accounts
 from broker.link.views import LINK_SCOPE
 from broker.observability.logs import remember_secret
 from broker.state import broker_state, db_session
-from broker.tokens import LinkClaims
 
 lender_bp = Blueprint(
     "coverage_lender", __name__, url_prefix="/v1", description="Lender: coverage requirements and checks."
@@ -52,6 +50,5 @@ def account_coverage(account_key: str) -> dict[str, Any]:
 @widget_endpoint(widget_bp, LINK_SCOPE, response=(200, CoverageSchema))
 def widget_coverage() -> dict[str, Any]:
     """The token's company against its lender's minimums, with plain-words fixes the widget shows."""
-    claims: LinkClaims = g.link_claims
-    account = accounts.account_for(db_session(), claims.client_id, claims.account_key)
+    _claims, account = current_company()
     return coverage_of(account)

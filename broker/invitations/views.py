@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from flask_smorest import Blueprint
 
-from broker.auth import public_endpoint, scoped_widget_endpoint
+from broker.auth import current_company, public_endpoint, scoped_widget_endpoint
 from broker.consents.views import public_origin
 from broker.invitations import store
 from broker.invitations.schemas import (
@@ -17,9 +17,7 @@ from broker.invitations.schemas import (
     InvitationCreateSchema,
     InvitationSchema,
 )
-from broker.lender import accounts
 from broker.state import broker_state, db_session
-from broker.tokens import LinkClaims
 from common.dates import iso
 
 EXTENSION = "broker_invitations"
@@ -46,9 +44,8 @@ def links() -> store.InvitationLinks:
 )
 def create_invitation(body: dict[str, Any]) -> dict[str, Any]:
     """Invite an accountant into this company's map and reconcile steps: a single-use, short-lived link to send."""
-    claims: LinkClaims = g.link_claims
+    claims, account = current_company()
     session = db_session()
-    account = accounts.account_for(session, claims.client_id, claims.account_key)
     lifetime = body["expires_in"] or int(current_app.config.get("INVITATION_DEFAULT_SECONDS", 86400))
     row, token = store.create(
         session, links(), claims, account, name=body["name"], lifetime=lifetime, now=broker_state().now()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from broker.errors import AttemptClosed, NoChallenge, NotFound, UnknownIntegration, Unprocessable, WrongAttemptKind
 from broker.lender.accounts import audit
 from broker.link.models import LinkAttempt
-from broker.link.session import connections, integrations, open_session
+from broker.link.session import LinkVisit, connections, integrations, open_session
 from broker.storage.models import Account, LinkToken
 from broker.tokens import LinkClaims, LinkTokens
 from broker.upstream import UpstreamClient
@@ -85,17 +85,10 @@ def attempt_view(row: LinkAttempt, connect_url: str | None = None) -> dict[str, 
 
 
 def start_attempt(
-    db: Session,
-    upstream: UpstreamClient,
-    claims: LinkClaims,
-    account: Account,
-    integration: Any,
-    *,
-    callback_url: str,
-    now: datetime,
-    request_id: str | None = None,
+    visit: LinkVisit, integration: Any, *, callback_url: str, request_id: str | None = None
 ) -> dict[str, Any]:
     """Create an attempt for an app of the catalogue; popup apps get their connect URL (with a fresh embed token)."""
+    db, upstream, claims, account, now = visit.db, visit.upstream, visit.claims, visit.account, visit.now
     if not isinstance(integration, str) or not integration:
         raise Unprocessable("integration is required.")
     app = next((a for a in integrations(upstream, account) if a["key"] == integration), None)
@@ -328,19 +321,13 @@ def upload_files(
 
 # -- completion ----------------------------------------------------------------------------------------------------
 def complete(
-    db: Session,
-    upstream: UpstreamClient,
-    tokens: LinkTokens,
-    claims: LinkClaims,
-    account: Account,
-    now: datetime,
-    request_id: str | None = None,
-    carried: Sequence[str] = (),
+    visit: LinkVisit, tokens: LinkTokens, request_id: str | None = None, carried: Sequence[str] = ()
 ) -> dict[str, Any]:
     """End the session: what ``onSuccess`` receives (account key and connections made), then revoke the token.
 
     ``carried`` names apps connected in the earlier sessions this one resumed; they are shared too.
     """
+    db, upstream, claims, account, now = visit.db, visit.upstream, visit.claims, visit.account, visit.now
     session = open_session(db, claims, account, now)
     made = db.scalars(
         select(LinkAttempt.integration).where(LinkAttempt.jti == claims.jti, LinkAttempt.status == "connected")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,18 @@ from broker.upstream import UpstreamClient
 from common.dates import iso
 
 _CONNECTION_FIELDS = ("integration", "name", "category", "status", "sync_progress", "created", "last_sync", "error")
+
+
+@dataclass(frozen=True)
+class LinkVisit:
+    """What one widget call works with: the database session, the company's upstream, the token's claims, the
+    company, and the time of the call."""
+
+    db: Session
+    upstream: UpstreamClient
+    claims: LinkClaims
+    account: Account
+    now: datetime
 
 
 def open_session(db: Session, claims: LinkClaims, account: Account, now: datetime) -> LinkSession:
@@ -44,24 +57,18 @@ def connections(
     return shown
 
 
-def session_summary(
-    db: Session,
-    upstream: UpstreamClient,
-    claims: LinkClaims,
-    account: Account,
-    now: datetime,
-    health: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
+def session_summary(visit: LinkVisit, health: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Return what the frame needs to start: account key, scopes, origin, expiry, lender name, connections."""
-    open_session(db, claims, account, now)
-    client = db.get(Client, claims.client_id)
+    claims = visit.claims
+    open_session(visit.db, claims, visit.account, visit.now)
+    client = visit.db.get(Client, claims.client_id)
     return {
-        "account_key": account.account_key,
+        "account_key": visit.account.account_key,
         "scopes": list(claims.scopes),
         "origin": claims.origin,
-        "expires_at": iso(datetime.fromtimestamp(claims.expires_at, now.tzinfo)),
+        "expires_at": iso(datetime.fromtimestamp(claims.expires_at, visit.now.tzinfo)),
         "client_name": client.name if client else None,
-        "connections": connections(upstream, account, health),
+        "connections": connections(visit.upstream, visit.account, health),
     }
 
 
@@ -99,18 +106,11 @@ def catalogue(
     return apps
 
 
-def bootstrap(
-    db: Session,
-    upstream: UpstreamClient,
-    claims: LinkClaims,
-    account: Account,
-    now: datetime,
-    cache: CatalogueCache | None = None,
-) -> dict[str, Any]:
+def bootstrap(visit: LinkVisit, cache: CatalogueCache | None = None) -> dict[str, Any]:
     """Return the session and the catalogue together (the frame's one call to start), asking the upstream for the
     company's connection health once for both; with ``cache``, the catalogue usually needs no upstream call."""
-    health = upstream.connection_health(account.account_key)
+    health = visit.upstream.connection_health(visit.account.account_key)
     return {
-        "session": session_summary(db, upstream, claims, account, now, health),
-        "integrations": catalogue(upstream, account, health, cache),
+        "session": session_summary(visit, health),
+        "integrations": catalogue(visit.upstream, visit.account, health, cache),
     }

@@ -14,14 +14,14 @@ from flask import Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Blueprint
 
 from broker import webhooks
-from broker.auth import public_endpoint, widget_endpoint
+from broker.auth import current_company, public_endpoint, widget_endpoint
 from broker.consents import issue_on_success
 from broker.errors import FileTooLarge, InvalidJson
-from broker.lender import accounts
 from broker.link import flow as link_flow
 from broker.link import session as link_session
 from broker.link.catalogue import CatalogueCache
 from broker.link.models import LinkAttempt
+from broker.link.session import LinkVisit
 from broker.link_sessions import hooks as link_sessions_hooks
 from broker.state import broker_state, db_session
 from broker.storage.models import Account
@@ -64,10 +64,14 @@ def _catalogues() -> CatalogueCache:
 
 
 def _context() -> tuple[LinkClaims, Account, UpstreamClient]:
-    claims: LinkClaims = g.link_claims
-    account = accounts.account_for(db_session(), claims.client_id, claims.account_key)
+    claims, account = current_company()
     broker_state().limits.company(account.account_key)
     return claims, account, broker_state().upstreams[account.region]
+
+
+def _visit() -> LinkVisit:
+    claims, account, upstream = _context()
+    return LinkVisit(db_session(), upstream, claims, account, broker_state().now())
 
 
 def _announce(answer: dict[str, Any]) -> dict[str, Any]:
@@ -123,8 +127,7 @@ def _ok(description: str, required: tuple[str, ...], status: int = 200) -> dict[
 )
 def session() -> Response:
     """The session the token opens: account key, scopes, origin, expiry, lender name and current connections."""
-    claims, account, upstream = _context()
-    return _json(link_session.session_summary(db_session(), upstream, claims, account, broker_state().now()))
+    return _json(link_session.session_summary(_visit()))
 
 
 @bp.route("/integrations", methods=["GET"])
@@ -164,9 +167,9 @@ def integrations() -> Response:
 def bootstrap() -> Response:
     """The session (as ``GET /v1/link/session``), the catalogue (as ``GET /v1/link/integrations``) and the progress
     (as ``GET /v1/link/progress``) together."""
-    claims, account, upstream = _context()
-    answer = link_session.bootstrap(db_session(), upstream, claims, account, broker_state().now(), _catalogues())
-    return _json({**answer, "progress": link_sessions_hooks.progress(claims, account)})
+    visit = _visit()
+    answer = link_session.bootstrap(visit, _catalogues())
+    return _json({**answer, "progress": link_sessions_hooks.progress(visit.claims, visit.account)})
 
 
 @bp.route("/connections", methods=["GET"])
@@ -181,18 +184,11 @@ def connections() -> Response:
 @widget_endpoint(bp, LINK_SCOPE, responses=_ok("The attempt.", ("attempt_id", "kind", "status"), 201))
 def start_attempt() -> Response:
     """Start connecting an app: ``{integration}`` → ``{attempt_id, kind, connect_url?}``."""
-    claims, account, upstream = _context()
+    visit = _visit()
     body = _json_body()
-    link_sessions_hooks.guard_attempt(claims, body.get("integration"))
+    link_sessions_hooks.guard_attempt(visit.claims, body.get("integration"))
     result = link_flow.start_attempt(
-        db_session(),
-        upstream,
-        claims,
-        account,
-        body.get("integration"),
-        callback_url=callback_url(),
-        now=broker_state().now(),
-        request_id=request_id(),
+        visit, body.get("integration"), callback_url=callback_url(), request_id=request_id()
     )
     return _json(result, 201)
 
@@ -253,14 +249,12 @@ def complete() -> Response:
     ``link_session_already_succeeded`` (409) the second time; afterwards the token only reads ``GET /v1/link/status``
     once.
     """
-    claims, account, upstream = _context()
-    state = broker_state()
+    visit = _visit()
+    claims, account, upstream = visit.claims, visit.account, visit.upstream
     result = link_sessions_hooks.succeed(
         claims,
         account,
-        lambda carried: link_flow.complete(
-            db_session(), upstream, state.tokens, claims, account, state.now(), request_id(), carried=carried
-        ),
+        lambda carried: link_flow.complete(visit, broker_state().tokens, request_id(), carried=carried),
     )
     data = {"connections": result["connections"], "link_session_id": result["link_session_id"]}
     webhooks.emit("link.succeeded", account.client_id, account.account_key, data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask_smorest import Blueprint
 
 from broker import webhooks
@@ -13,6 +12,7 @@ from broker.auth import (
     bearer_token,
     check_widget_origin,
     current_client,
+    current_company,
     lender_endpoint,
     widget_endpoint,
 )
@@ -31,7 +31,6 @@ from broker.link_sessions.schemas import (
 )
 from broker.state import broker_state, db_session
 from broker.storage.models import LinkToken
-from broker.tokens import LinkClaims
 from common.dates import iso
 
 widget_bp = Blueprint(
@@ -44,8 +43,7 @@ lender_bp = Blueprint("link_sessions_lender", __name__, url_prefix="/v1", descri
 
 
 def _record() -> LinkSessionRecord:
-    claims: LinkClaims = g.link_claims
-    account = accounts.account_for(db_session(), claims.client_id, claims.account_key)
+    claims, account = current_company()
     return store.record_for(db_session(), claims, account, broker_state().now())
 
 
@@ -73,7 +71,7 @@ def resume() -> dict[str, Any]:
     resumed_now, earlier = store.resume(db_session(), row, now)
     view = store.progress_view(db_session(), row, now)
     if resumed_now:
-        account = accounts.account_for(db_session(), g.link_claims.client_id, g.link_claims.account_key)
+        _claims, account = current_company()
         data = {
             "link_session_id": row.id,
             "resumed_from": earlier.id,

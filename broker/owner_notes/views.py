@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from broker.auth import scoped_widget_endpoint
+from broker.auth import current_company, scoped_widget_endpoint
 from broker.invitations import actor_for, require_owner
-from broker.lender import accounts
 from broker.owner_notes import store
 from broker.owner_notes.schemas import (
     AttestationInputSchema,
@@ -20,16 +18,9 @@ from broker.owner_notes.schemas import (
     OwnerWordSchema,
 )
 from broker.state import broker_state, db_session
-from broker.storage.models import Account
-from broker.tokens import LinkClaims
 
 SCOPE = "reconcile"
 bp = Blueprint("owner_notes", __name__, url_prefix="/v1/link", description="Widget: the owner's notes and attestation.")
-
-
-def _context() -> tuple[LinkClaims, Account]:
-    claims: LinkClaims = g.link_claims
-    return claims, accounts.account_for(db_session(), claims.client_id, claims.account_key)
 
 
 @bp.route("/notes")
@@ -37,13 +28,13 @@ class Notes(MethodView):
     @scoped_widget_endpoint(bp, SCOPE, response=(200, OwnerWordSchema))
     def get(self) -> dict[str, Any]:
         """The notes saved on this company's lines and differences (with history) and the attestation in force."""
-        _claims, account = _context()
+        _claims, account = current_company()
         return store.for_reconciliation(db_session(), account)
 
     @scoped_widget_endpoint(bp, SCOPE, body=NotesSaveSchema, response=(200, NotesSavedSchema))
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Explain unmatched lines or differences with a reason from a closed list (other needs text); history kept."""
-        claims, account = _context()
+        claims, account = current_company()
         session = db_session()
         return store.save_notes(
             session, account, body["notes"], actor=actor_for(session, claims), now=broker_state().now()
@@ -54,7 +45,7 @@ class Notes(MethodView):
 @scoped_widget_endpoint(bp, SCOPE, body=AttestationInputSchema, response=(201, AttestationSchema))
 def attest(body: dict[str, Any]) -> dict[str, Any]:
     """The owner's attestation at sharing: "To the best of my knowledge these books are complete through <date>"."""
-    claims, account = _context()
+    claims, account = current_company()
     session = db_session()
     require_owner(session, claims)
     return store.attest(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from broker import webhooks
-from broker.auth import current_client, lender_endpoint, scoped_widget_endpoint
+from broker.auth import current_client, current_company, lender_endpoint, scoped_widget_endpoint
 from broker.consents import guard_lender_read
 from broker.invitations import widget_actor
 from broker.lender import accounts
@@ -36,7 +36,6 @@ from broker.review.schemas import (
 from broker.review.statements import statements_to_csv
 from broker.state import broker_state, db_session
 from broker.storage.models import Account
-from broker.tokens import LinkClaims
 from common.web import request_id
 
 BOOKS = "broker_books"
@@ -60,11 +59,6 @@ def _books(account: Account) -> Books:
     return cache.get(state.upstreams[account.region], account.account_key)
 
 
-def _widget_account() -> tuple[LinkClaims, Account]:
-    claims: LinkClaims = g.link_claims
-    return claims, accounts.account_for(db_session(), claims.client_id, claims.account_key)
-
-
 def _lender_account(account_key: str) -> Account:
     account = accounts.account_for(db_session(), current_client().id, account_key)
     remember_secret(account.account_key)
@@ -85,7 +79,7 @@ def _audit(account: Account, actor: str, action: str) -> None:
 
 def _widget_save(action: str) -> tuple[Account, str]:
     """The widget's company and who saves (an invited accountant is named, issue 18), the save audited."""
-    claims, account = _widget_account()
+    claims, account = current_company()
     actor = widget_actor(claims)
     _audit(account, actor, action)
     return account, actor
@@ -103,7 +97,7 @@ class WidgetMapping(MethodView):
     @scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, MappingViewSchema))
     def get(self) -> dict[str, Any]:
         """Accounts with balances, a suggested category (confidence, reason), flags, the chart and progress."""
-        _claims, account = _widget_account()
+        _claims, account = current_company()
         return mapping_store.mapping_view(db_session(), account, _books(account))
 
     @scoped_widget_endpoint(widget_bp, MAP_SCOPE, body=MappingSaveSchema, response=(200, MappingSavedSchema))
@@ -133,7 +127,7 @@ class WidgetReconciliation(MethodView):
     )
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Per bank account for one month: both sides' balances, suggested matches, unmatched lines."""
-        _claims, account = _widget_account()
+        _claims, account = current_company()
         return reconcile_store.widget_view(db_session(), account, _books(account), query["month"])
 
     @scoped_widget_endpoint(widget_bp, RECONCILE_SCOPE, body=DecisionsSaveSchema, response=(200, DecisionsSavedSchema))
@@ -165,7 +159,7 @@ class WidgetReconciliation(MethodView):
 @scoped_widget_endpoint(widget_bp, MAP_SCOPE, response=(200, StatementsSchema))
 def widget_statements() -> dict[str, Any]:
     """The lender's mapped statements of the last 12 months (month by month, ratios), for the owner's preview."""
-    _claims, account = _widget_account()
+    _claims, account = current_company()
     return mapped_statements.statements_for(
         db_session(),
         account,

@@ -12,6 +12,7 @@ import hashlib
 import json
 import mimetypes
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,39 +109,63 @@ def load_asset(path: str, src: Path = WIDGET_SRC) -> Asset | None:
     return _asset(file.read_bytes(), mimetype, path, src)
 
 
-# Where the page's one inline script goes (however the source is formatted around its comment), and where the head
-# every page shares (widget/src/pages/head.html) goes.
-BOOT_PLACEHOLDER = re.compile(r"<script>\s*/\* boot \*/\s*</script>")
-HEAD_PLACEHOLDER = re.compile(r"[ \t]*<!-- head: widget/src/pages/head.html -->\n")
+@dataclass(frozen=True)
+class Page:
+    """What one of the widget's HTML documents puts in the shell they all share (``widget/src/pages/document.html``)."""
+
+    body: str  # the file under widget/src holding the markup of its <body>
+    script: str  # the served path of its one module
+    styles: tuple[str, ...] = ("styles/widget.css", "pages/pages.css")
+    data: Mapping[str, str] = field(default_factory=dict)  # the data-* attributes of <html>
+    boot: bool = False  # whether it starts with the frame's inline boot script
 
 
-def document(path: str, src: Path = WIDGET_SRC) -> bytes:
-    """Return one of the widget's static HTML documents (``frame/index.html``, ``pages/<name>.html``; no token, no
-    inline style) with the head they share, and the built files they load named by their version (``?v=<ETag>``):
-    those URLs never change content, so browsers keep them without asking. The frame's one inline script is the boot
-    script (``widget/dist/boot.js``: the handshake and the first broker call, started before the bundle arrives),
-    allowed by its hash (``boot_script_hash``)."""
-    html = (src / path).read_text(encoding="utf-8")
-    head = (src / "pages" / "head.html").read_text(encoding="utf-8")
-    html = HEAD_PLACEHOLDER.sub(lambda _: head, html, count=1)
-    for served in BUILT:
-        asset = load_asset(served, src)
-        if asset is not None:
-            html = html.replace(f'"{ASSETS_PATH}{served}"', f'"{ASSETS_PATH}{served}?v={asset.etag}"')
-    boot = boot_script(src)
-    return BOOT_PLACEHOLDER.sub(lambda _: f"<script>{boot}</script>", html, count=1).encode()
+# The frame's page and the broker's own pages (receipt, accountant).
+PAGES = {
+    "frame": Page("pages/body-loading.html", "frame/bundle.js", styles=("styles/widget.css",), boot=True),
+    "receipt": Page("pages/body-receipt.html", "pages/receipt.js", data={"page": "receipt"}),
+    "accountant": Page("pages/body-loading.html", "pages/accountant.js", data={"page": "accountant", "mode": "inline"}),
+}
+SHELL = "pages/document.html"
+# Where the shell takes a page's attributes, its links (boot script, style sheets, module) and its body.
+ATTRIBUTES_PLACEHOLDER = " $attributes"
+LINKS_PLACEHOLDER = re.compile(r"<!-- links: [^>]*-->")
+BODY_PLACEHOLDER = re.compile(r"<!-- body: [^>]*-->")
+
+
+def asset_url(served: str, src: Path = WIDGET_SRC) -> str:
+    """The URL of a served file; a built one is named by its version (``?v=<ETag>``): that URL never changes content,
+    so browsers keep it without asking."""
+    asset = load_asset(served, src) if served in BUILT else None
+    return f"{ASSETS_PATH}{served}" + (f"?v={asset.etag}" if asset is not None else "")
+
+
+def document(name: str, src: Path = WIDGET_SRC) -> bytes:
+    """Return one of the widget's static HTML documents (``PAGES``; no token, no inline style): the shared shell with
+    the page's attributes, the files it loads named by their version, and its body. The frame's one inline script is
+    the boot script (``widget/dist/boot.js``: the handshake and the first broker call, started before the bundle
+    arrives), allowed by its hash (``boot_script_hash``)."""
+    page = PAGES[name]
+    attributes = "".join(f' data-{key}="{value}"' for key, value in page.data.items())
+    links = [f"<script>{boot_script(src)}</script>"] if page.boot else []
+    links += [f'<link rel="stylesheet" href="{asset_url(style, src)}" />' for style in page.styles]
+    links.append(f'<script type="module" src="{asset_url(page.script, src)}"></script>')
+    body = textwrap.indent((src / page.body).read_text(encoding="utf-8"), "    ").strip()
+    html = (src / SHELL).read_text(encoding="utf-8").replace(ATTRIBUTES_PLACEHOLDER, attributes, 1)
+    html = LINKS_PLACEHOLDER.sub(lambda _: "\n    ".join(links), html, count=1)
+    return BODY_PLACEHOLDER.sub(lambda _: body, html, count=1).encode()
 
 
 @functools.lru_cache(maxsize=4)
 def frame_html(src: Path = WIDGET_SRC) -> bytes:
     """The frame's page (read once per process)."""
-    return document("frame/index.html", src)
+    return document("frame", src)
 
 
 @functools.lru_cache(maxsize=8)
 def page_html(name: str, src: Path = WIDGET_SRC) -> bytes:
     """The page of one of the broker's own pages (``receipt``, ``accountant``), read once per process."""
-    return document(f"pages/{name}.html", src)
+    return document(name, src)
 
 
 def boot_script(src: Path = WIDGET_SRC) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 
@@ -134,14 +134,7 @@ def find_code(db: Database, app: str, code: str, client_id: str) -> StoredCode |
         row = session.get(AppAuthorizationCode, digest(code))
         if row is None or row.app != app or row.client_id != client_id or row.expires_at <= time.time():
             return None
-        return StoredCode(
-            row.code_hash,
-            row.redirect_uri,
-            row.scope,
-            AppUser(row.username, row.organisation),
-            row.code_challenge,
-            row.code_challenge_method,
-        )
+        return _record(StoredCode, row)
 
 
 def delete_code(db: Database, code_hash: str) -> None:
@@ -187,19 +180,15 @@ class StoredToken:
         return not self.refresh_revoked and self.refresh_expires_at > time.time()
 
 
-def _stored(row: AppToken) -> StoredToken:
-    return StoredToken(
-        row.id,
-        row.app,
-        row.client_id,
-        AppUser(row.username, row.organisation),
-        row.scope,
-        row.issued_at,
-        row.expires_in,
-        row.refresh_expires_at,
-        row.access_revoked,
-        row.refresh_revoked,
-    )
+# The records a code or token row becomes.
+Grant = TypeVar("Grant", StoredCode, StoredToken)
+
+
+def _record(kind: type[Grant], row: AppAuthorizationCode | AppToken) -> Grant:
+    """Copy a code or token row into the record authlib reads: each field from the column of its name, and the user
+    from the row's username and organisation."""
+    columns = {item.name: getattr(row, item.name) for item in fields(kind) if item.name != "user"}
+    return kind(**columns, user=AppUser(row.username, row.organisation))
 
 
 def save_token(
@@ -238,7 +227,7 @@ def find_token(
         return None
     with db.session() as session:
         row = session.scalar(query)
-        return _stored(row) if row is not None else None
+        return _record(StoredToken, row) if row is not None else None
 
 
 def revoke(db: Database, token_id: int) -> None:
