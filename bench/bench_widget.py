@@ -1,6 +1,10 @@
 """The widget's weight and speed on a loopback stack in Chromium: the loader's bytes on the wire, the frame's requests
 and bytes up to its first step, and ``open()`` to an interactive catalogue, cold and warm.
 
+The sandbox and the broker run as deployed (gunicorn processes, as ``make demo`` starts them), not inside this process:
+a server sharing this process's interpreter with the Playwright driver waits on it (and it on them) and measures that
+contention rather than the widget. The lender's page, a static page, is served from here.
+
 Figures only, never pass/fail, each with an empty HTTP cache (a new browser context per run). "Cold" is issue 16's cold:
 on a loaded page, ``create()`` and ``open()`` in the same task (a lender that creates the widget on the owner's click;
 ``?later=1`` on the e2e lender's page), so nothing was warmed up before. "Just after load" opens once the page has
@@ -13,9 +17,12 @@ in this process, which adds its round trips to the browser and its polling for v
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, record_frame_requests, running_world
+from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, host_app, record_frame_requests
+from tests.live_server import live_server
+from tests.scaleout_support import Stack, broker_environment, start_brokers, start_sandbox, stop
 
 RUNS = 7
 WARM_AFTER_MS = 1000
@@ -117,7 +126,35 @@ def widget_in_chromium(world: World) -> None:
         print(_line("  same, seen by Playwright", [run[0] for run in runs]) + "  with its round trips")
 
 
+@contextlib.contextmanager
+def deployed_world() -> Iterator[World]:
+    """The sandbox and one broker in gunicorn (one worker, threads; SQLite), the lender's page on loopback here."""
+    from broker.widget.views import loader_asset
+
+    with tempfile.TemporaryDirectory(prefix="bench-widget-") as name:
+        folder = Path(name)
+        processes = [start_sandbox(folder)]
+        try:
+            env = broker_environment(
+                processes[0].url,
+                f"sqlite:///{folder / 'broker.sqlite3'}",
+                "bench-widget:",
+                REDIS_URL="",
+                BROKER_LOG_LEVEL="WARNING",
+                BROKER_RATELIMIT_PER_ADDRESS="100000 per minute",
+            )
+            broker = start_brokers(env, folder, processes, instances=1, workers=1)[0]
+            stack = Stack(processes[0], [broker], env, env["DATABASE_URL"], "bench-widget:", processes)
+            host = host_app(broker.url, loader_asset().integrity, processes[0].url)
+            with live_server(host) as page_server, httpx.Client(timeout=30) as http:
+                host_url = f"http://localhost:{page_server.port}"
+                lender = stack.cli("create-client", "Acme Capital", "--origin", host_url)
+                yield World(processes[0].url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
+        finally:
+            stop(processes)
+
+
 if __name__ == "__main__":
-    with running_world() as running:
+    with deployed_world() as running:
         loader_on_the_wire(running)
         widget_in_chromium(running)
