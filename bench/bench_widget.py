@@ -93,6 +93,26 @@ def _open_once(
     return elapsed, in_page, seen
 
 
+_BARE_FRAME = """(url) => new Promise((done) => {
+  const started = performance.now();
+  const frame = document.createElement("iframe");
+  frame.onload = () => done(performance.now() - started);
+  frame.src = url;
+  document.body.appendChild(frame);
+})"""
+
+
+def _bare_frame(chromium: Any, world: World, account_key: str) -> float:
+    """Milliseconds for the lender's page to load a cross-site iframe of an empty document (the broker's ``/healthz``)
+    with an empty cache: what any framed widget pays on this machine before its own first byte of work."""
+    context = chromium.new_context(locale="en-US", viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(world.page_url(world.token(account_key)["link_token"], later="1"), wait_until="load")
+    elapsed = float(page.evaluate(_BARE_FRAME, f"{world.broker_url}/healthz"))
+    context.close()
+    return elapsed
+
+
 def _line(label: str, timings: list[float]) -> str:
     return (
         f"{label:44} {statistics.median(timings):6.0f} ms median of {len(timings)}"
@@ -111,6 +131,7 @@ def widget_in_chromium(world: World) -> None:
         cold = [_open_once(chromium, world, account_key, None) for _ in range(RUNS)]
         after_load = [_open_once(chromium, world, account_key, 0) for _ in range(RUNS)]
         warm = [_open_once(chromium, world, account_key, WARM_AFTER_MS) for _ in range(RUNS)]
+        bare = [_bare_frame(chromium, world, account_key) for _ in range(RUNS)]
         requests = cold[-1][2]
         chromium.close()
     body = sum(r["body"] for r in requests)
@@ -124,6 +145,9 @@ def widget_in_chromium(world: World) -> None:
     for label, runs in (("cold", cold), ("just after load", after_load), (f"warm ({WARM_AFTER_MS} ms)", warm)):
         print(_line(f"open() to interactive catalogue, {label}", [run[1] for run in runs]) + "  in the page")
         print(_line("  same, seen by Playwright", [run[0] for run in runs]) + "  with its round trips")
+    print(_line("this machine's floor: a bare cross-site iframe", bare) + "  (an empty document, to its load event)")
+    cold_ratio = statistics.median([run[1] for run in cold]) / statistics.median(bare)
+    print(f"{'cold open() / bare iframe':44} x{cold_ratio:.2f}")
 
 
 @contextlib.contextmanager
