@@ -19,7 +19,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,17 +28,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.scaleout_support import (
-    API_KEY,
-    API_USER,
-    ORIGIN,
-    TENANT_KEY,
-    Stack,
-    broker_environment,
-    start_brokers,
-    start_sandbox,
-    stop,
-)
+from tests.scaleout_support import API_KEY, API_USER, ORIGIN, TENANT_KEY, one_broker_stack
 
 COMPANIES = 6
 THREADS = 8
@@ -168,57 +157,45 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.rounds <= 10:
         parser.error("keep it bounded: 1 to 10 rounds")
-    with tempfile.TemporaryDirectory(prefix="bench-proxy-") as name:
-        folder = Path(name)
-        processes = [start_sandbox(folder, 1, SANDBOX_RATE_LIMIT="1000000 per second")]
-        try:
-            env = broker_environment(
-                processes[0].url,
-                f"sqlite:///{folder / 'broker.sqlite3'}",
-                "bench:",
-                REDIS_URL="",
-                BROKER_LOG_LEVEL="WARNING",
-                BROKER_RATELIMIT_PER_CLIENT="1000000 per second",
-                BROKER_RATELIMIT_PER_ADDRESS="1000000 per second",
-                BROKER_RATELIMIT_PER_COMPANY="1000 per second",
-            )
-            broker = start_brokers(env, folder, processes, instances=1, workers=1)[0]
-            stack = Stack(processes[0], [broker], env, env["DATABASE_URL"], "bench:", processes)
-            lender = stack.cli("create-client", "Bench", "--origin", ORIGIN)
-            limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
-            options: dict[str, object] = {"timeout": 60, "trust_env": False, "limits": limits}
-            via_broker = httpx.Client(
-                base_url=broker.url, auth=(lender["client_id"], lender["client_secret"]), **options
-            )  # type: ignore[arg-type]
-            direct = httpx.Client(base_url=stack.sandbox.url, auth=(API_USER, API_KEY), **options)  # type: ignore[arg-type]
-            admin = httpx.Client(
-                base_url=stack.sandbox.url, auth=(API_KEY, ""), headers={"Account-Key": TENANT_KEY}, timeout=600
-            )
-            keys = []
-            for n in range(COMPANIES):
-                created = via_broker.post("/v1/accounts", json={"name": f"Bench {n}", "email": f"b{n}@bench.test"})
-                created.raise_for_status()
-                keys.append(created.json()["account_key"])
-                stack.connect_app(keys[-1])
+    with one_broker_stack(
+        "bench-proxy",
+        {"SANDBOX_RATE_LIMIT": "1000000 per second"},
+        BROKER_RATELIMIT_PER_CLIENT="1000000 per second",
+        BROKER_RATELIMIT_PER_ADDRESS="1000000 per second",
+        BROKER_RATELIMIT_PER_COMPANY="1000 per second",
+    ) as stack:
+        broker = stack.brokers[0]
+        lender = stack.cli("create-client", "Bench", "--origin", ORIGIN)
+        limits = httpx.Limits(max_connections=THREADS, max_keepalive_connections=THREADS)
+        options: dict[str, object] = {"timeout": 60, "trust_env": False, "limits": limits}
+        via_broker = httpx.Client(base_url=broker.url, auth=(lender["client_id"], lender["client_secret"]), **options)  # type: ignore[arg-type]
+        direct = httpx.Client(base_url=stack.sandbox.url, auth=(API_USER, API_KEY), **options)  # type: ignore[arg-type]
+        admin = httpx.Client(
+            base_url=stack.sandbox.url, auth=(API_KEY, ""), headers={"Account-Key": TENANT_KEY}, timeout=600
+        )
+        keys = []
+        for n in range(COMPANIES):
+            created = via_broker.post("/v1/accounts", json={"name": f"Bench {n}", "email": f"b{n}@bench.test"})
+            created.raise_for_status()
+            keys.append(created.json()["account_key"])
+            stack.connect_app(keys[-1])
 
-            def direct_reader(key: str) -> Reader:
-                return lambda page: direct.get("/api/invoices", params={"page": page}, headers={"X-Account-Key": key})
+        def direct_reader(key: str) -> Reader:
+            return lambda page: direct.get("/api/invoices", params={"page": page}, headers={"X-Account-Key": key})
 
-            def broker_reader(key: str) -> Reader:
-                return lambda page: via_broker.get(f"/v1/accounts/{key}/data/invoices", params={"page": page})
+        def broker_reader(key: str) -> Reader:
+            return lambda page: via_broker.get(f"/v1/accounts/{key}/data/invoices", params={"page": page})
 
-            direct_readers = [direct_reader(k) for k in keys]
-            broker_readers = [broker_reader(k) for k in keys]
-            print(f"invoices of {COMPANIES} companies, every page, {args.rounds} rounds; each server in gunicorn")
-            servers = (stack.sandbox.popen.pid, broker.popen.pid)
-            ratios = compare("no added latency", direct_readers, broker_readers, args.rounds, servers)
-            floor(via_broker, broker.popen.pid, ratios["direct_median_ms"])
-            admin.post("/app/api.php", json={"action": "faults", "latency_ms": LATENCY_MS, "targets": "data"})
-            compare(f"upstream latency {LATENCY_MS} ms", direct_readers, broker_readers, args.rounds, servers)
-            for client in (via_broker, direct, admin):
-                client.close()
-        finally:
-            stop(processes)
+        direct_readers = [direct_reader(k) for k in keys]
+        broker_readers = [broker_reader(k) for k in keys]
+        print(f"invoices of {COMPANIES} companies, every page, {args.rounds} rounds; each server in gunicorn")
+        servers = (stack.sandbox.popen.pid, broker.popen.pid)
+        ratios = compare("no added latency", direct_readers, broker_readers, args.rounds, servers)
+        floor(via_broker, broker.popen.pid, ratios["direct_median_ms"])
+        admin.post("/app/api.php", json={"action": "faults", "latency_ms": LATENCY_MS, "targets": "data"})
+        compare(f"upstream latency {LATENCY_MS} ms", direct_readers, broker_readers, args.rounds, servers)
+        for client in (via_broker, direct, admin):
+            client.close()
 
 
 if __name__ == "__main__":

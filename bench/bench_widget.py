@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +31,7 @@ import httpx
 
 from e2e.widget_fixtures import CHROMIUM, CHROMIUM_ARGS, World, host_app, record_frame_requests
 from tests.live_server import live_server
-from tests.scaleout_support import Stack, broker_environment, start_brokers, start_sandbox, stop
+from tests.scaleout_support import one_broker_stack
 
 RUNS = 7
 WARM_AFTER_MS = 1000
@@ -155,27 +154,16 @@ def deployed_world() -> Iterator[World]:
     """The sandbox and one broker in gunicorn (one worker, threads; SQLite), the lender's page on loopback here."""
     from broker.widget.views import loader_asset
 
-    with tempfile.TemporaryDirectory(prefix="bench-widget-") as name:
-        folder = Path(name)
-        processes = [start_sandbox(folder)]
-        try:
-            env = broker_environment(
-                processes[0].url,
-                f"sqlite:///{folder / 'broker.sqlite3'}",
-                "bench-widget:",
-                REDIS_URL="",
-                BROKER_LOG_LEVEL="WARNING",
-                BROKER_RATELIMIT_PER_ADDRESS="100000 per minute",
-            )
-            broker = start_brokers(env, folder, processes, instances=1, workers=1)[0]
-            stack = Stack(processes[0], [broker], env, env["DATABASE_URL"], "bench-widget:", processes)
-            host = host_app(broker.url, loader_asset().integrity, processes[0].url)
-            with live_server(host) as page_server, httpx.Client(timeout=30) as http:
-                host_url = f"http://localhost:{page_server.port}"
-                lender = stack.cli("create-client", "Acme Capital", "--origin", host_url)
-                yield World(processes[0].url, broker.url, host_url, lender["client_id"], lender["client_secret"], http)
-        finally:
-            stop(processes)
+    with (
+        one_broker_stack("bench-widget", BROKER_RATELIMIT_PER_ADDRESS="100000 per minute") as stack,
+        live_server(host_app(stack.brokers[0].url, loader_asset().integrity, stack.sandbox.url)) as page_server,
+        httpx.Client(timeout=30) as http,
+    ):
+        host_url = f"http://localhost:{page_server.port}"
+        lender = stack.cli("create-client", "Acme Capital", "--origin", host_url)
+        yield World(
+            stack.sandbox.url, stack.brokers[0].url, host_url, lender["client_id"], lender["client_secret"], http
+        )
 
 
 if __name__ == "__main__":

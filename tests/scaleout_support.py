@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -270,3 +271,25 @@ def scaleout_stack(
         finally:
             stop(processes)
             _forget_redis_keys(prefix)
+
+
+@contextlib.contextmanager
+def one_broker_stack(prefix: str, sandbox_env: Mapping[str, str] | None = None, **broker_env: str) -> Iterator[Stack]:
+    """A sandbox and one broker instance (one worker, threads) on SQLite, without Redis, in gunicorn, as the benches
+    measure them; yield the stack, stop both at the end."""
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as name:
+        folder = Path(name)
+        processes = [start_sandbox(folder, 1, **(sandbox_env or {}))]
+        try:
+            env = broker_environment(
+                processes[0].url,
+                f"sqlite:///{folder / 'broker.sqlite3'}",
+                f"{prefix}:",
+                REDIS_URL="",
+                BROKER_LOG_LEVEL="WARNING",
+                **broker_env,
+            )
+            broker = start_brokers(env, folder, processes, instances=1, workers=1)[0]
+            yield Stack(processes[0], [broker], env, env["DATABASE_URL"], f"{prefix}:", processes)
+        finally:
+            stop(processes)
