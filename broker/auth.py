@@ -130,6 +130,12 @@ def require_link_token(scopes: str | Iterable[str], message: str | None = None) 
     return decorate
 
 
+# What ``_endpoint`` passes on to ``blp.doc``: the fields of an OpenAPI Operation Object that views may set.
+OPERATION_FIELDS = frozenset(
+    {"summary", "description", "tags", "parameters", "requestBody", "responses", "deprecated", "operationId"}
+)
+
+
 def lender_endpoint(blp: Blueprint, **documented: Any) -> Callable[[F], F]:
     """``require_client``, with the operation documented in ``blp`` as HTTP Basic (``documented``: ``_endpoint``'s)."""
     return _endpoint(blp, require_client, BASIC_SECURITY, **documented)
@@ -167,6 +173,9 @@ def _endpoint(
     """The decorators every endpoint stacks, outermost first: the credential check, ``blp.doc(security=..., **doc)``,
     the JSON ``body`` and ``query`` string loaded by those schemas (``unknown`` for the query's unknown fields), and
     the ``response`` status (with its schema) that dumps the answer."""
+    unknown_fields = set(doc) - OPERATION_FIELDS
+    if unknown_fields:  # a misspelt keyword would otherwise land in the OpenAPI document unnoticed
+        raise TypeError(f"not OpenAPI operation fields: {', '.join(sorted(unknown_fields))}")
     stack = [check, blp.doc(security=security, **doc)]
     if body is not None:
         stack.append(blp.arguments(body))

@@ -55,3 +55,14 @@ def test_health_probes(app: Flask) -> None:
 def test_unknown_paths_are_json_404(app: Flask, path: str) -> None:
     response = app.test_client().get(path)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_an_endpoint_decorator_refuses_what_is_not_an_openapi_operation_field() -> None:
+    from flask_smorest import Blueprint
+
+    from broker.auth import lender_endpoint
+
+    blueprint = Blueprint("typo", __name__)
+    with pytest.raises(TypeError, match="respones"):
+        lender_endpoint(blueprint, respones={200: {"description": "A misspelt keyword."}})
+    assert callable(lender_endpoint(blueprint, responses={200: {"description": "Fine."}}))
