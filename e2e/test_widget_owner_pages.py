@@ -14,10 +14,9 @@ import httpx
 import jwt
 import pytest
 
-from e2e.widget_fixtures import ROOT, World, check_axe, run_axe, widget_frame
+from e2e.widget_fixtures import ROOT, World, check_axe, run_axe, shoot, widget_frame
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots")
 # (language, viewport, how the page learns the language)
 LOOKS = [
     pytest.param("en", {"width": 1280, "height": 800}, id="en-1280"),
@@ -50,11 +49,6 @@ WORDS = {
     },
 }
 PURPOSE = "Review of a working-capital line of credit"
-
-
-def shot(page: Any, name: str, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 
 def company_with_books(world: World) -> str:
@@ -124,7 +118,7 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         # The token travels in request bodies only, never in a URL.
         assert not [r for r in requests if token in r.split("#", 1)[0]]
         run_axe(page, f"receipt page {lang}")
-        shot(page, f"receipt-{lang}-{viewport['width']}")
+        shoot(page, f"receipt-{lang}-{viewport['width']}", full_page=True)
         # Printed, the receipt is alone: no buttons, no header or footer.
         page.emulate_media(media="print")
         assert not page.locator("#receipt-print").is_visible() and not page.locator(".bar").is_visible()
@@ -150,7 +144,7 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         dialog.wait_for()
         assert "Acme Capital" in dialog.inner_text() and "Maple & Rye Café" in dialog.inner_text()
         run_axe(page, f"revoke dialog {lang}")
-        shot(page, f"receipt-revoke-dialog-{lang}-{viewport['width']}")
+        shoot(page, f"receipt-revoke-dialog-{lang}-{viewport['width']}", full_page=True)
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached")
         assert page.evaluate("document.activeElement.id") == "receipt-revoke"
@@ -161,7 +155,7 @@ def test_the_receipt_page_shows_downloads_verifies_and_revokes(
         assert status.inner_text().startswith(words["revoked"])
         assert page.get_by_role("button", name=words["revoke"]).count() == 0
         run_axe(page, f"revoked receipt {lang}")
-        shot(page, f"receipt-revoked-{lang}-{viewport['width']}")
+        shoot(page, f"receipt-revoked-{lang}-{viewport['width']}", full_page=True)
         refused = lender_read(world, account_key)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "consent_revoked"
         assert verify_with_the_script(world, saved).returncode == 1
@@ -246,7 +240,7 @@ def journey(
     frame.locator(".invite").scroll_into_view_if_needed()
     assert owner.frames[1].evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     check_axe(owner, f"invite your accountant {lang}")
-    shot(owner, f"invite-accountant-owner-{lang}-{viewport['width']}", full=False)
+    shoot(owner, f"invite-accountant-owner-{lang}-{viewport['width']}")
 
     # The accountant opens it in a browser of their own.
     page = accountant_ctx.new_page()
@@ -258,14 +252,14 @@ def journey(
     assert page.evaluate("document.documentElement.lang") == lang
     assert fits(page)
     run_axe(page, f"accountant map {lang}")
-    shot(page, f"accountant-map-{lang}-{viewport['width']}", full=False)
+    shoot(page, f"accountant-map-{lang}-{viewport['width']}")
     total = page.locator(".map-row").count()
     page.locator("#map-accept-all").click()
     page.locator("#map-save").click()
     page.locator(".recon-match").first.wait_for()
     assert fits(page)
     run_axe(page, f"accountant reconcile {lang}")
-    shot(page, f"accountant-reconcile-{lang}-{viewport['width']}", full=False)
+    shoot(page, f"accountant-reconcile-{lang}-{viewport['width']}")
     match = page.locator(".recon-match").first
     key = match.get_attribute("data-key")
     match.locator(".btn").first.click()
@@ -274,7 +268,7 @@ def journey(
     page.locator("#recon-save").click()
     page.get_by_role("heading", name=words["done"]).wait_for()
     run_axe(page, f"accountant done {lang}")
-    shot(page, f"accountant-done-{lang}-{viewport['width']}")
+    shoot(page, f"accountant-done-{lang}-{viewport['width']}", full_page=True)
 
     # The lender sees who did it.
     mapping = world.http.get(f"{world.broker_url}/v1/accounts/{account_key}/mapping", headers=world._auth())

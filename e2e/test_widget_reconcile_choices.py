@@ -26,6 +26,7 @@ from e2e.widget_fixtures import (
     check_axe,
     frame_handle,
     host_app,
+    shoot,
     widget_frame,
 )
 from tests.broker_support import create_lender, sandbox_and_broker
@@ -33,7 +34,6 @@ from tests.labelled_books import _Builder
 from tests.live_server import live_server
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots14")
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +91,6 @@ def open_reconcile(page: Any, world: World, token: str, done: str = "Done", **pa
     page.keyboard.press("Enter")
     frame.locator(".recon-choice").first.wait_for(timeout=30_000)
     return frame
-
-
-def shoot(page: Any, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
 
 
 def test_the_owner_sees_the_evidence_and_picks_among_candidates_by_keyboard(

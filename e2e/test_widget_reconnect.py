@@ -3,16 +3,14 @@ from the credit view's link (an OAuth app, and a credentials + MFA app), and an 
 continues where they left off. English and French, a 320 x 640 phone, axe-core on every screen.
 
 Prints how long a reconnect takes the owner (opening the link to ``onSuccess``) and how many clicks, and keeps
-screenshots in ``/work/shots/`` (``SHOTS``) as well as ``e2e/artifacts/``.
+screenshots in ``e2e/artifacts/``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,12 +26,12 @@ from e2e.widget_fixtures import (
     leave_done_screen,
     press_to_leave,
     run_axe,
+    shoot,
 )
 from sandbox.apps.server.users import APP_OWNERS
 from scripts.stack import API_KEY, TENANT_KEY, Stack
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path(os.environ.get("SHOTS", "/work/shots"))
 PHONE = {"width": 320, "height": 640}
 WORDS = {
     "en": {
@@ -86,11 +84,9 @@ def connection_row(page: Any, name: str) -> Any:
     return page.locator("tbody tr", has=page.locator("th", has_text=name))
 
 
-def shoot(page: Any, name: str) -> None:
-    """A screenshot in /work/shots/ (for the closing note) and in e2e/artifacts/."""
-    for folder in (SHOTS, ARTIFACTS):
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"reconnect-{name}.png"))
+def shoot_reconnect(page: Any, name: str) -> None:
+    """A screenshot in e2e/artifacts/, named reconnect-<name>."""
+    shoot(page, f"reconnect-{name}")
 
 
 def ask_owner_to_reconnect(page: Any, stack: Stack, account_key: str, name: str, label: str) -> str:
@@ -102,7 +98,7 @@ def ask_owner_to_reconnect(page: Any, stack: Stack, account_key: str, name: str,
     button.click()
     link = connection_row(page, name).locator("a[id^=reconnect-link-]")
     link.wait_for()
-    shoot(page, f"{label}-credit-view")
+    shoot_reconnect(page, f"{label}-credit-view")
     run_axe(page, "credit view with a reconnect link")
     return str(link.get_attribute("href"))
 
@@ -158,7 +154,7 @@ def test_reconnect_an_oauth_app_from_the_credit_views_link(
     frame = owner.frame_locator(WIDGET)
     frame.get_by_role("heading", name=words["reconnect"].format(app="Ledgerly")).wait_for(timeout=30_000)
     checking = time.monotonic()
-    shoot(owner, f"oauth-{lang}-frame")
+    shoot_reconnect(owner, f"oauth-{lang}-frame")
     check_axe(owner, f"reconnect screen ({lang})")
     checks = time.monotonic() - checking
     clicks = 0
@@ -180,7 +176,7 @@ def test_reconnect_an_oauth_app_from_the_credit_views_link(
     record_timing(f"oauth-{lang}", started, clicks, 2, checks)
     assert [c["integration"] for c in result["connections"]] == ["ledgerly"]
     assert result["link_session_id"].startswith("lks_")
-    shoot(owner, f"oauth-{lang}-done")
+    shoot_reconnect(owner, f"oauth-{lang}-done")
     run_axe(owner, f"owner's reconnect page ({lang})")
 
     health = httpx.get(
@@ -215,7 +211,7 @@ def test_reconnect_a_bank_with_its_code_on_a_phone_in_french(new_context: Any, s
     checking = time.monotonic()
     width = owner.locator(WIDGET).bounding_box()
     assert width is not None and width["width"] <= 320
-    shoot(owner, "bank-fr-320-frame")
+    shoot_reconnect(owner, "bank-fr-320-frame")
     check_axe(owner, "bank sign-in in update mode (fr, 320 px)")
     checks = time.monotonic() - checking
     frame.get_by_label(words["user"]).fill(BANK_USER)
@@ -268,7 +264,7 @@ def test_resume_after_closing_the_tab_mid_map(
     page.locator("#connect").click()
     frame = page.frame_locator(WIDGET)
     frame.get_by_role("heading", name=words["resume"]).wait_for(timeout=30_000)
-    shoot(page, f"resume-{lang}-offer")
+    shoot_reconnect(page, f"resume-{lang}-offer")
     check_axe(page, f"resume offer ({lang})")
     frame.get_by_role("button", name=words["continue_resume"]).click()
     frame.get_by_role("heading", name=words["map"]).wait_for(timeout=30_000)

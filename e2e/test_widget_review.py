@@ -19,19 +19,14 @@ from e2e.widget_fixtures import (
     frame_handle,
     keep_failure_artifacts,
     leave_done_screen,
+    shoot,
     wait_for_event,
     widget_frame,
 )
 
 pytestmark = pytest.mark.e2e
 SCOPES = ["link", "map", "reconcile", "read"]
-SHOTS = Path("/work/shots")
 NONE_REQUIRED = {"books_months": 0, "bank_months": 0, "mapped_percent": 0, "reliable_through_required": False}
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def requirements(world: World, **minimums: Any) -> None:
@@ -95,7 +90,7 @@ def add_notes(page: Any, frame: Any) -> None:
     frame.get_by_text("Your note: Owner's personal expense").wait_for()
     assert frame.locator(".recon-note").count() == 2
     frame.locator(".recon-note").first.scroll_into_view_if_needed()
-    shot(page, "reconcile-notes-1280-en")
+    shoot(page, "reconcile-notes-1280-en")
     check_axe(page, "reconcile with notes (en)")
 
 
@@ -125,7 +120,7 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         assert said[0].startswith("Connect your bank.") and "Connect an app" in said[0]
         assert frame.locator("#review-share").is_disabled()
         assert frame.locator("#share-blocked").inner_text() == "You can share once Acme Capital has what it needs."
-        shot(page, "coverage-1280-en")
+        shoot(page, "coverage-1280-en")
         check_axe(page, "coverage (en)")
 
         # The fix: connect the bank from the catalogue, then map and reconcile again.
@@ -166,11 +161,11 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         assert frame.locator("#attest-text").inner_text() == (
             "To the best of my knowledge these books are complete through 10/31/2026."
         )
-        shot(page, "preview-1280-en")
+        shoot(page, "preview-1280-en")
         check_axe(page, "review (en)")
         for part, name in (("#review-balance", "balance"), (".review-recon", "ratios"), (".review-attest", "attest")):
             frame.locator(part).evaluate("el => el.scrollIntoView({block: 'end'})")
-            shot(page, f"preview-{name}-1280-en")
+            shoot(page, f"preview-{name}-1280-en")
 
         # Printing prints the preview alone.
         page.emulate_media(media="print")
@@ -202,7 +197,7 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         assert consents[0]["claims"]["attestation"]["name"] == "Robin Birch"
         assert re.search(r"/widget/v1/receipt#.+", frame.locator("#receipt-open").get_attribute("href") or "")
         assert frame.locator("#receipt-open").get_attribute("target") == "_blank"
-        shot(page, "done-receipt-1280-en")
+        shoot(page, "done-receipt-1280-en")
         leave_done_screen(page, frame)
         result = wait_for_event(page, "success")[1]
         assert set(result) == {"account_key", "connections", "link_session_id"}, "never the receipt"
@@ -237,7 +232,7 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
     frame.get_by_text("Votre note : Décalage de date").wait_for()
     assert no_overflow(page)
     frame.locator(".recon-note").first.scroll_into_view_if_needed()
-    shot(page, "reconcile-notes-320-fr")
+    shoot(page, "reconcile-notes-320-fr")
     check_axe(page, "reconcile with notes (fr, 320 px)")
     frame.locator("#reliable-through").fill("30/09/2026")
     frame.locator("#recon-save").click()
@@ -251,7 +246,7 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
         "À ma connaissance, cette comptabilité est complète jusqu'au 30/09/2026."
     )
     assert no_overflow(page) and frame.locator(".content").evaluate("c => c.scrollWidth <= c.clientWidth + 1")
-    shot(page, "preview-320-fr")
+    shoot(page, "preview-320-fr")
     check_axe(page, "review (fr, 320 px)")
     frame.locator("#attest-date").fill("31/12/2099")
     frame.locator("#attest-name").fill("Camille Roy")
@@ -261,7 +256,7 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
     frame.locator("#review-share").click()
     frame.get_by_role("button", name="Télécharger votre reçu (JSON)").wait_for(timeout=60_000)
     assert no_overflow(page)
-    shot(page, "done-receipt-320-fr")
+    shoot(page, "done-receipt-320-fr")
     check_axe(page, "done with receipt (fr, 320 px)")
     assert frame.locator("#done-close").inner_text() == "Terminé"
     leave_done_screen(page, frame)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import World, check_axe, frame_handle, widget_frame
+from e2e.widget_fixtures import World, check_axe, frame_handle, shoot, widget_frame
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/work/shots16a")
 SCOPES = ["link", "map", "read"]
 # How many of `selector` lie wholly inside the step's visible area (above its sticky bar), without any scrolling.
 IN_SIGHT = """(selector) => {
@@ -23,11 +21,6 @@ IN_SIGHT = """(selector) => {
     return box.height > 0 && box.top >= area.top - 1 && box.bottom <= bottom + 1;
   }).length;
 }"""
-
-
-def _shoot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.mark.parametrize(("width", "height", "locale", "rows"), [(1280, 800, "en", 6), (320, 640, "fr", 3)])
@@ -48,7 +41,7 @@ def test_the_map_shows_enough_accounts_without_scrolling(
         frame.locator(".map-row").first.wait_for()
         handle = frame_handle(page)
         page.wait_for_timeout(300)
-        _shoot(page, f"map-{width}x{height}-{locale}")
+        shoot(page, f"map-{width}x{height}-{locale}")
         shown = handle.evaluate(IN_SIGHT, ".map-row")
         assert shown >= rows, f"{shown} account rows in sight at {width}x{height}"
         # Each row in sight says why (its reason) and the first ones are those needing the owner's decision.
@@ -72,7 +65,7 @@ def test_the_catalogue_shows_apps_on_a_phones_first_screen(browser: Any, world: 
         frame = widget_frame(page)
         frame.locator(".app").first.wait_for()
         page.wait_for_timeout(300)
-        _shoot(page, f"catalogue-320x640-{locale}")
+        shoot(page, f"catalogue-320x640-{locale}")
         shown = frame_handle(page).evaluate(IN_SIGHT, ".app")
         assert shown >= 2, f"{shown} apps in sight at 320x640"
         check_axe(page, f"catalogue at 320x640 ({locale})")

@@ -341,11 +341,11 @@ def record_frame_requests(page: Any, broker_url: str) -> list[dict[str, Any]]:
     return seen
 
 
-def shoot(page: Any, name: str) -> Path:
-    """Save a screenshot of the page under e2e/artifacts/ and return its path."""
+def shoot(page: Any, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot of the page (the whole page with ``full_page``) under e2e/artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
