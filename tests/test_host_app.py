@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -62,8 +63,10 @@ def broker_log() -> FakeBrokerLog:
     return FakeBrokerLog()
 
 
-@pytest.fixture
-def app(tmp_path: Path, broker_log: FakeBrokerLog) -> Iterator[Flask]:
+@contextlib.contextmanager
+def host_app(tmp_path: Path, broker: Callable[[httpx.Request], httpx.Response]) -> Iterator[Flask]:
+    """The example host app in test mode, its database under ``tmp_path``, talking to ``broker`` (a fake broker's
+    handler); closed at the end."""
     flask_app = create_app(
         {
             "ENV": "testing",
@@ -75,12 +78,20 @@ def app(tmp_path: Path, broker_log: FakeBrokerLog) -> Iterator[Flask]:
             "WEBHOOK_SECRET": WEBHOOK_SECRET,
             "PUBLIC_URL": "http://localhost:5000",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'host.sqlite3'}",
-            "BROKER_TRANSPORT": httpx.MockTransport(broker_log),
+            "BROKER_TRANSPORT": httpx.MockTransport(broker),
         }
     )
-    flask_app.instance_path = str(tmp_path)
-    yield flask_app
-    flask_app.extensions["example_host_app"].close()
+    try:
+        yield flask_app
+    finally:
+        flask_app.extensions["example_host_app"].close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, broker_log: FakeBrokerLog) -> Iterator[Flask]:
+    with host_app(tmp_path, broker_log) as flask_app:
+        flask_app.instance_path = str(tmp_path)
+        yield flask_app
 
 
 @pytest.fixture

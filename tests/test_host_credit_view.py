@@ -12,8 +12,8 @@ import httpx
 import pytest
 from flask import Flask
 
-from example_host_app import create_app, present
-from tests.test_host_app import ACCOUNT, CLIENT, INTEGRITY, WEBHOOK_SECRET, FakeBrokerLog
+from example_host_app import present
+from tests.test_host_app import ACCOUNT, FakeBrokerLog, host_app
 
 KEY = ACCOUNT["account_key"]
 CONNECTED = {
@@ -71,22 +71,8 @@ class CreditBroker(FakeBrokerLog):
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    flask_app = create_app(
-        {
-            "ENV": "testing",
-            "BROKER_URL": "http://broker.test",
-            "CLIENT_ID": CLIENT[0],
-            "CLIENT_SECRET": CLIENT[1],
-            "SECRET_KEY": "k" * 40,
-            "WIDGET_INTEGRITY": INTEGRITY,
-            "WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "PUBLIC_URL": "http://localhost:5000",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'host.sqlite3'}",
-            "BROKER_TRANSPORT": httpx.MockTransport(CreditBroker()),
-        }
-    )
-    yield flask_app
-    flask_app.extensions["example_host_app"].close()
+    with host_app(tmp_path, CreditBroker()) as flask_app:
+        yield flask_app
 
 
 def visible_text(html: str) -> str:

@@ -14,8 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from example_host_app import create_app
-from tests.test_host_app import ACCOUNT, CLIENT, INTEGRITY, WEBHOOK_SECRET, csrf_of
+from tests.test_host_app import ACCOUNT, csrf_of, host_app
 
 KEY = ACCOUNT["account_key"]
 BROKEN = {
@@ -59,23 +58,9 @@ def broker() -> ReconnectBroker:
 
 @pytest.fixture
 def app(tmp_path: Path, broker: ReconnectBroker) -> Iterator[Flask]:
-    flask_app = create_app(
-        {
-            "ENV": "testing",
-            "BROKER_URL": "http://broker.test",
-            "CLIENT_ID": CLIENT[0],
-            "CLIENT_SECRET": CLIENT[1],
-            "SECRET_KEY": "k" * 40,
-            "WIDGET_INTEGRITY": INTEGRITY,
-            "WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "PUBLIC_URL": "http://localhost:5000",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'host.sqlite3'}",
-            "BROKER_TRANSPORT": httpx.MockTransport(broker),
-        }
-    )
-    flask_app.extensions["example_host_app"].store.add_company(KEY, "Maple & Rye", "owner@maple.test")
-    yield flask_app
-    flask_app.extensions["example_host_app"].close()
+    with host_app(tmp_path, broker) as flask_app:
+        flask_app.extensions["example_host_app"].store.add_company(KEY, "Maple & Rye", "owner@maple.test")
+        yield flask_app
 
 
 def ask(client: FlaskClient, integration: str) -> httpx.Response:
