@@ -9,7 +9,8 @@ per test module, a fresh page per test.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import contextlib
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -47,6 +48,19 @@ def sandbox_fixture() -> Iterator[Sandbox]:
     """A sandbox alone on loopback with a lender's callback on another site, for one test module."""
     with running_sandbox() as running:
         yield running
+
+
+@pytest.fixture
+def new_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Make browser contexts with given options (1280 x 900, 20 s timeouts unless they say otherwise); each keeps a
+    trace and screenshots when the test fails."""
+    with contextlib.ExitStack() as made:
+
+        def make(**options: Any) -> Any:
+            viewport = {"viewport": {"width": 1280, "height": 900}, **options}
+            return made.enter_context(traced_context(browser, request.node, timeout_ms=20_000, **viewport))
+
+        yield make
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -27,28 +26,9 @@ from e2e.journey import (
     wait_for_host_event,
     wait_synced_and_continue,
 )
-from e2e.widget_fixtures import keep_failure_artifacts
 from scripts.stack import API_KEY, TENANT_KEY, Stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def new_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """Make browser contexts with given options; each keeps a trace and screenshots when the test fails."""
-    made: list[Any] = []
-
-    def make(**options: Any) -> Any:
-        context = browser.new_context(**{"locale": "en-US", "viewport": {"width": 1280, "height": 900}, **options})
-        context.set_default_timeout(20_000)
-        context.tracing.start(screenshots=True, snapshots=True)
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        keep_failure_artifacts(context, request.node)
-        context.close()
 
 
 def test_on_a_phone(new_context: Any, stack: Stack) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -22,7 +21,6 @@ from e2e.widget_fixtures import (
     BANK_CODE,
     BANK_PASSWORD,
     BANK_USER,
-    keep_failure_artifacts,
     leave_done_screen,
     press_to_leave,
     run_axe,
@@ -48,24 +46,6 @@ WORDS = {
     },
 }
 TIMINGS: list[dict[str, Any]] = []
-
-
-@pytest.fixture
-def new_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """Make browser contexts with given options; each keeps a trace and screenshots when the test fails."""
-    made: list[Any] = []
-
-    def make(**options: Any) -> Any:
-        context = browser.new_context(**{"locale": "en-US", "viewport": {"width": 1280, "height": 900}, **options})
-        context.set_default_timeout(20_000)
-        context.tracing.start(screenshots=True, snapshots=True)
-        made.append(context)
-        return context
-
-    yield make
-    for context in made:
-        keep_failure_artifacts(context, request.node)
-        context.close()
 
 
 def sandbox_admin(stack: Stack, action: str, account_key: str, **body: Any) -> dict[str, Any]:

@@ -229,11 +229,11 @@ def chromium() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def traced_context(browser: Any, node: pytest.Item, **options: Any) -> Iterator[Any]:
+def traced_context(browser: Any, node: pytest.Item, *, timeout_ms: int = 15_000, **options: Any) -> Iterator[Any]:
     """A fresh browser profile (English, 15 s timeouts, unless ``options`` say otherwise) that records a trace;
     screenshots and the trace are kept when ``node`` failed."""
     ctx = browser.new_context(**{"locale": "en-US", **options})
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(timeout_ms)
     ctx.tracing.start(screenshots=True, snapshots=True)
     yield ctx
     keep_failure_artifacts(ctx, node)

@@ -9,7 +9,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import httpx
 from flask import Flask
 
 from tests.live_server import live_server
+from tests.sandbox_support import SANDBOX_TEST_CONFIG
 
 API_KEY = "sk_live_upstream_api_key_0123456789"
 API_USER = "tenant-api-user"
@@ -25,14 +26,7 @@ SECRET = "test-secret-key-0123456789abcdefghijklmnop"
 ORIGIN = "https://lender.example"
 OTHER_ORIGIN = "https://evil.example"
 UPSTREAM = "http://upstream.test"
-SANDBOX_CONFIG: dict[str, Any] = {
-    "ENV": "test",
-    "API_USER": "tenant-user",
-    "API_KEY": "sk_test_sandbox_api_key_123456",
-    "TENANT_KEY": "tenant_test_key_abcdef",
-    "DATA_END": date(2026, 10, 31),
-    "SYNC_IN_BACKGROUND": False,
-}
+SANDBOX_CONFIG = SANDBOX_TEST_CONFIG  # the sandbox the broker talks to in tests is the sandbox tests' own
 
 
 def reachable(port: int, host: str = "127.0.0.1") -> bool:
