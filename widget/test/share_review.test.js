@@ -174,6 +174,15 @@ describe("sharing", () => {
     assert.equal(io.state.step, STEP.COMPLETING);
     assert.deepEqual(io.entered, [STEP.COMPLETING]);
   });
+  it("keeps a field's error when the step's data arrives after the owner pressed Share", () => {
+    let state = reduce(atReview(["link", "map", "reconcile"]), { type: "review_failed", code: "broker_error" });
+    state = reduce(state, { type: "review_invalid", field: "attest-name", key: "review.nameRequired" });
+    const data = { coverage: MET, statements: STATEMENTS, reconciliation: { reliable_through: "2026-10-31" } };
+    state = reduce(state, { type: "review_loaded", data });
+    assert.deepEqual(state.review.error, { field: "attest-name", key: "review.nameRequired" });
+    state = reduce(state, { type: "review_failed", code: "broker_error" });
+    assert.equal(reduce(state, { type: "review_loaded", data }).review.error, null, "a load's own error goes");
+  });
   it("shares without an attestation when the token cannot reconcile", async () => {
     const broker = reviewBroker();
     const io = fakeIo(atReview(["link", "map"], [BOOKS]), broker);

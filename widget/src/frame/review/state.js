@@ -43,7 +43,10 @@ export function reduceReview(state, action) {
     case "review_loaded": {
       const { coverage, ...preview } = action.data;
       const completeThrough = review.completeThrough || reliableThrough(preview);
-      return set({ status: "ready", preview, coverage, completeThrough, error: null });
+      // A load that lands after the owner pressed Share keeps what the owner must fix in a field (only a load's or a
+      // share's error is stale once the step has its data again).
+      const error = review.error && review.error.field ? review.error : null;
+      return set({ status: "ready", preview, coverage, completeThrough, error });
     }
     case "review_failed":
       return set({
