@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from e2e.widget_fixtures import (
     check_axe,
     events,
     frame_handle,
-    keep_failure_artifacts,
     leave_done_screen,
     shoot,
+    traced_context,
     wait_for_event,
     widget_frame,
 )
@@ -46,23 +47,17 @@ def no_overflow(page: Any) -> bool:
 
 
 @pytest.fixture
-def desktop(browser: Any, request: pytest.FixtureRequest) -> Any:
-    ctx = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    ctx.set_default_timeout(30_000)
-    ctx.tracing.start(screenshots=True, snapshots=True)
-    yield ctx
-    keep_failure_artifacts(ctx, request.node)
-    ctx.close()
+def desktop(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    options = {"viewport": {"width": 1280, "height": 800}, "accept_downloads": True}
+    with traced_context(browser, request.node, timeout_ms=30_000, **options) as ctx:
+        yield ctx
 
 
 @pytest.fixture
-def phone(browser: Any, request: pytest.FixtureRequest) -> Any:
-    ctx = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640}, accept_downloads=True)
-    ctx.set_default_timeout(30_000)
-    ctx.tracing.start(screenshots=True, snapshots=True)
-    yield ctx
-    keep_failure_artifacts(ctx, request.node)
-    ctx.close()
+def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    options = {"locale": "fr-FR", "viewport": {"width": 320, "height": 640}, "accept_downloads": True}
+    with traced_context(browser, request.node, timeout_ms=30_000, **options) as ctx:
+        yield ctx
 
 
 def add_notes(page: Any, frame: Any) -> None:
