@@ -17,6 +17,7 @@ from e2e.widget_fixtures import (
     events,
     message_listeners,
     open_widget,
+    open_with_token,
     press_to_leave,
     shoot,
     sign_in_popup,
@@ -164,9 +165,7 @@ def test_a_revoked_token_shows_the_expired_step_and_exits_with_its_code(context:
     minted = world.token(world.company(), expires_in=60)
     if when == "before_open":
         world.revoke(minted["id"])
-    page.goto(world.page_url(minted["link_token"]))
-    page.click("#connect")
-    frame = widget_frame(page)
+    frame = open_with_token(page, world, minted["link_token"])
     if when == "during_the_session":
         frame.get_by_role("heading", name="Connect your business apps").wait_for()
         world.revoke(minted["id"])

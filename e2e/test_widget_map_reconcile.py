@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from e2e.restart_fixtures import RestartableWorld
-from e2e.widget_fixtures import check_axe, events, frame_handle, share_from_review, shoot, wait_for_event, widget_frame
+from e2e.widget_fixtures import (
+    check_axe,
+    events,
+    frame_handle,
+    open_with_token,
+    share_from_review,
+    shoot,
+    wait_for_event,
+    widget_frame,
+)
 
 pytestmark = pytest.mark.e2e
 SCOPES = ["link", "map", "reconcile", "read"]
@@ -170,9 +179,7 @@ def test_both_steps_fit_a_320px_phone(browser: Any, restartable_world: Restartab
     phone.set_default_timeout(20_000)
     try:
         page = phone.new_page()
-        page.goto(world.page_url(token, locale="fr"))
-        page.click("#connect")
-        frame = widget_frame(page)
+        frame = open_with_token(page, world, token, locale="fr")
         frame.get_by_role("button", name="Terminer").click()
         frame.locator(".map-row").first.wait_for(timeout=30_000)
         handle = frame_handle(page)

@@ -19,10 +19,10 @@ from e2e.widget_fixtures import (
     events,
     frame_handle,
     leave_done_screen,
+    open_with_token,
     shoot,
     traced_context,
     wait_for_event,
-    widget_frame,
 )
 
 pytestmark = pytest.mark.e2e
@@ -98,9 +98,7 @@ def test_coverage_refuses_success_until_met_then_the_owner_previews_attests_and_
         world.sandbox_connect(account_key, "ledgerly")
         token = world.token(account_key, scopes=SCOPES, expires_in=3600, purpose="A line of credit of $50,000")
         page = desktop.new_page()
-        page.goto(world.page_url(token["link_token"]))
-        page.click("#connect")
-        frame = widget_frame(page)
+        frame = open_with_token(page, world, token["link_token"])
         frame.get_by_role("button", name="Done").click()
         frame.locator(".map-row").first.wait_for(timeout=60_000)
         frame.locator("#map-accept-all").click()
@@ -213,9 +211,7 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
         world.sandbox_connect(account_key, integration)
     token = world.token(account_key, scopes=SCOPES, expires_in=3600)["link_token"]
     page = phone.new_page()
-    page.goto(world.page_url(token, locale="fr"))
-    page.click("#connect")
-    frame = widget_frame(page)
+    frame = open_with_token(page, world, token, locale="fr")
     frame.get_by_role("button", name="Terminer").click()
     frame.locator(".map-row").first.wait_for(timeout=60_000)
     frame.locator("#map-accept-all").click()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from e2e.widget_fixtures import World, check_axe, frame_handle, shoot, widget_frame
+from e2e.widget_fixtures import World, check_axe, frame_handle, open_with_token, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -34,9 +34,7 @@ def test_the_map_shows_enough_accounts_without_scrolling(
     ctx.set_default_timeout(30_000)
     try:
         page = ctx.new_page()
-        page.goto(world.page_url(token, locale=locale))
-        page.click("#connect")
-        frame = widget_frame(page)
+        frame = open_with_token(page, world, token, locale=locale)
         frame.locator("#catalogue-actions .btn-primary").click()
         frame.locator(".map-row").first.wait_for()
         handle = frame_handle(page)
@@ -60,9 +58,7 @@ def test_the_catalogue_shows_apps_on_a_phones_first_screen(browser: Any, world: 
     ctx.set_default_timeout(30_000)
     try:
         page = ctx.new_page()
-        page.goto(world.page_url(token, locale=locale))
-        page.click("#connect")
-        frame = widget_frame(page)
+        frame = open_with_token(page, world, token, locale=locale)
         frame.locator(".app").first.wait_for()
         page.wait_for_timeout(300)
         shoot(page, f"catalogue-320x640-{locale}")

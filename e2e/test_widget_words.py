@@ -14,11 +14,11 @@ from e2e.widget_fixtures import (
     check_axe,
     events,
     open_widget,
+    open_with_token,
     press_to_leave,
     shoot,
     sign_in_popup,
     wait_for_event,
-    widget_frame,
 )
 
 pytestmark = pytest.mark.e2e
@@ -72,9 +72,7 @@ def test_deny_ends_with_on_exit_denied(context: Any, world: World) -> None:
 
 def test_a_garbage_token_says_where_to_start_again_without_a_made_up_lender(context: Any, world: World) -> None:
     page = context.new_page()
-    page.goto(world.page_url("not-a-link-token", plain="1"))
-    page.click("#connect")
-    frame = widget_frame(page)
+    frame = open_with_token(page, world, "not-a-link-token", plain="1")
     frame.get_by_role("heading", name="This link has expired").wait_for()
     body = frame.get_by_role("alert").inner_text()
     assert "start again from the page you came from" in body and "Your lender" not in body, body

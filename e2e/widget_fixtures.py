@@ -349,13 +349,17 @@ def shoot(page: Any, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
+def open_with_token(page: Any, world: World, token: str, **params: str) -> Any:
+    """Load the lender's page for ``token`` with ``params``, click Connect and return the widget's frame."""
+    page.goto(world.page_url(token, **params))
+    page.click("#connect")
+    return widget_frame(page)
+
+
 def open_widget(page: Any, world: World, account_key: str | None = None, **params: str) -> tuple[Any, str]:
     """Make a company (unless given), mint a token, load the lender's page with ``params`` and click Connect."""
     account_key = account_key or world.company()
-    token = world.token(account_key)["link_token"]
-    page.goto(world.page_url(token, **params))
-    page.click("#connect")
-    return widget_frame(page), account_key
+    return open_with_token(page, world, world.token(account_key)["link_token"], **params), account_key
 
 
 def sign_in_popup(popup: Any, app: str, decision: str = "allow") -> None:
