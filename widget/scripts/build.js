@@ -8,9 +8,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { minify } from "terser";
-import { buildFrame, staleBundle, writeBundle } from "./bundle.js";
+import { buildFrame, classicScript, staleBundle, writeBundle } from "./bundle.js";
 
 const ROOT = new URL("../", import.meta.url);
 export const OUTPUT = fileURLToPath(new URL("dist/loader.js", ROOT));
@@ -20,23 +18,11 @@ const BANNER = "/*! LedgerLink loader | Apache-2.0 */";
 
 /** @returns {Promise<string>} the built loader */
 export async function buildLoader() {
-  const bundled = await build({
-    entryPoints: [fileURLToPath(new URL("src/loader.js", ROOT))],
-    bundle: true,
-    format: "iife",
-    target: "es2020",
-    charset: "ascii",
-    legalComments: "none",
-    write: false,
-    logLevel: "silent",
+  const code = await classicScript(fileURLToPath(new URL("src/loader.js", ROOT)), {
+    preamble: BANNER,
+    compress: { unsafe_arrows: true },
   });
-  const result = await minify(bundled.outputFiles[0].text, {
-    ecma: 2020,
-    compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-    mangle: { toplevel: true },
-    format: { preamble: BANNER, ascii_only: true },
-  });
-  return `${result.code}\n`;
+  return `${code}\n`;
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];

@@ -1,8 +1,8 @@
 /**
  * Build what the frame loads into few, small files: dist/frame.js, the frame's ES modules bundled into one module by
  * esbuild (served at /widget/v1/assets/frame/bundle.js), dist/widget.css, the style sheets of src/styles/ joined in
- * order and minified (served at /widget/v1/assets/styles/widget.css), and dist/precompressed/<served path>.gz and .br of every
- * file the broker serves, so that serving compresses nothing at run time and needs no Node.
+ * order and minified (served at /widget/v1/assets/styles/widget.css), and dist/precompressed/<served path>.gz and
+ * .br of every file the broker serves, so that serving compresses nothing at run time and needs no Node.
  *
  * Deterministic: the same sources give the same dist/frame.js. Compressed bytes may differ between zlib builds, so
  * `checkBundle` verifies that each compressed file decompresses to the current file rather than comparing bytes.
@@ -183,25 +183,27 @@ export async function buildFrame() {
 export const bundleVersion = (text) => createHash("sha256").update(text).digest("hex").slice(0, 32);
 
 /**
- * @returns {Promise<string>} src/frame/boot.js and what it uses as one classic script, minified by terser as the loader
- * is (esbuild keeps the protocol's tables, which terser drops once told that reading a property has no side effect)
+ * One classic script of `entry` and only what it uses of its imports (esbuild, as an IIFE), minified by terser, which
+ * drops the unused protocol tables once told that reading a property has no side effect: the loader and the frame's
+ * inline boot script. Deterministic, so the loader's SRI hash changes only with its sources.
+ * @param {string} entry the entry module's path
+ * @param {{preamble?: string, compress?: Record<string, any>}} [options] a banner, and terser compress options added
+ * @returns {Promise<string>}
  */
-export async function buildBoot() {
-  const { outputFiles } = await build({
-    ...OPTIONS,
-    minify: false,
-    banner: {},
-    format: "iife",
-    entryPoints: [join(FRAME_DIR, "boot.js")],
-  });
+export async function classicScript(entry, { preamble, compress = {} } = {}) {
+  const { outputFiles } = await build({ ...OPTIONS, minify: false, banner: {}, format: "iife", entryPoints: [entry] });
   const { code } = await minify(outputFiles[0].text, {
     ecma: 2020,
-    compress: { passes: 3, pure_getters: true, pure_funcs: ["Object.freeze"] },
+    compress: { passes: 3, pure_getters: true, ...compress },
     mangle: { toplevel: true },
-    format: { ascii_only: true },
+    format: { ascii_only: true, ...(preamble ? { preamble } : {}) },
   });
   return code;
 }
+
+/** @returns {Promise<string>} src/frame/boot.js as one classic script (the frame page's inline script) */
+export const buildBoot = () =>
+  classicScript(join(FRAME_DIR, "boot.js"), { compress: { pure_funcs: ["Object.freeze"] } });
 
 /** @returns {Promise<Record<string, string>>} each page's entry (src/pages/<name>.js) bundled, by its dist path */
 export async function buildPages() {

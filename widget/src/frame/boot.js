@@ -1,8 +1,9 @@
 /**
  * The frame's first script, inlined in its page by the broker (whose CSP names its hash): it shakes hands with the
  * host page, fetches the words and starts the bootstrap call as soon as the page is parsed, while the bundle is still
- * on its way, so that neither waits for the bundle. The bundle (app.js) then takes over: it hears again what was heard here and uses the
- * bootstrap answer already asked for. Built by scripts/bundle.js into dist/boot.js (one small classic script).
+ * on its way, so that neither waits for the bundle. The bundle (app.js) then takes over: it hears again what was heard
+ * here and uses the bootstrap answer already asked for. Built by scripts/bundle.js into dist/boot.js (one small
+ * classic script).
  */
 import { MESSAGE, send } from "../messages.js";
 import { brokerRequest } from "./api.js";
