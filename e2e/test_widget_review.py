@@ -78,7 +78,8 @@ def add_notes(page: Any, frame: Any) -> None:
     frame.locator("#note-text").fill("A cash sale I paid in late")
     frame.get_by_role("button", name="Save note").click()
     frame.get_by_text("Your note: Other: A cash sale I paid in late").wait_for()
-    line = checking.locator(".recon-unmatched li").first
+    # Any account's unmatched line: the account with this month's difference may have none (then it says "None").
+    line = frame.locator(".recon-unmatched li").first
     line.get_by_role("button", name=re.compile("^Add a note")).click()
     frame.locator("#note-reason").select_option("personal_expense")
     frame.get_by_role("button", name="Save note").click()
