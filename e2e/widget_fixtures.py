@@ -295,9 +295,15 @@ AXE_RUN = """() => Promise.race([
   new Promise((_, reject) => setTimeout(() => reject(new Error('axe-core did not finish in 30 s')), 30000)),
 ])"""
 
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+  return [...new Set(ids.filter((id, n) => ids.indexOf(id) !== n))];
+}"""
+
 
 def run_axe(target: Any, label: str) -> None:
-    """Run axe-core in ``target`` (a page or a frame); fail on any serious or critical violation.
+    """Run axe-core in ``target`` (a page or a frame); fail on any serious or critical violation, and on an id used
+    twice (axe 4 no longer checks that, and a label or ``aria-describedby`` then points at the wrong element).
 
     The page is brought to the front first: a page behind a popup gets no animation frames, and axe waits for them.
     """
@@ -312,6 +318,8 @@ def run_axe(target: Any, label: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, f"axe on {label}: {bad}"
+    twice = target.evaluate(DUPLICATE_IDS)
+    assert not twice, f"ids used twice on {label}: {twice}"
 
 
 def check_axe(page: Any, label: str) -> None:

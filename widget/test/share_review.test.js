@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BrokerError } from "../src/frame/api.js";
-import { notePayload, noteProblem } from "../src/frame/reconcile/notes.js";
+import { noteDomId, notePayload, noteProblem } from "../src/frame/reconcile/notes.js";
 import { reconcileEffects } from "../src/frame/reconcile/effects.js";
 import { reviewEffects } from "../src/frame/review/effects.js";
 import {
@@ -233,10 +233,13 @@ describe("the owner's notes", () => {
     };
     const state = { ...atReview(["link", "reconcile"]), step: STEP.RECONCILE };
     const io = fakeIo(state, broker);
-    const effects = reconcileEffects(io, { ...page(), focus: () => {} });
+    const focused = [];
+    const effects = reconcileEffects(io, { ...page(), focus: (id) => focused.push(id) });
     await effects.load();
     assert.equal(io.state.recon.notes["bank_line:btx_1"].reason, "timing");
-    effects.actions.noteEdit("ledger_line:jl_9");
+    // A transfer between two of the owner's accounts is one ledger entry listed under both: the form opens under one.
+    effects.actions.noteEdit("ledger_line:jl_9", "bacc_2");
+    assert.equal(io.state.recon.note.place, "bacc_2");
     await effects.actions.noteSave({ reason: "other", text: "" });
     assert.deepEqual(io.state.recon.note.error, { field: "note-text", key: "notes.textRequired" });
     assert.equal(saved.length, 0);
@@ -245,5 +248,7 @@ describe("the owner's notes", () => {
     assert.equal(io.state.recon.notes["ledger_line:jl_9"].text, "Paid from my own card");
     assert.equal(io.state.recon.notes["bank_line:btx_1"].reason, "timing", "the others stay");
     assert.deepEqual(io.said, ["notes.saved"]);
+    assert.deepEqual(focused.slice(-1), [noteDomId("ledger_line:jl_9", "bacc_2")], "back to the button it came from");
+    assert.notEqual(noteDomId("ledger_line:jl_9", "bacc_1"), noteDomId("ledger_line:jl_9", "bacc_2"));
   });
 });

@@ -48,7 +48,7 @@ export function reconcileEffects(io, page) {
       const saved = await broker.saveNotes(notePayload(note.key, getState().recon.note));
       dispatch({ type: "note_saved", notes: saved.notes });
       io.announce(io.t("notes.saved"));
-      page.focus(noteDomId(note.key));
+      page.focus(noteDomId(note.key, note.place));
     });
   }
 
@@ -103,14 +103,14 @@ export function reconcileEffects(io, page) {
         }),
       reconDate: (value) => dispatch({ type: "recon_date", value }),
       reconReload: () => load(),
-      noteEdit: (key) => {
-        dispatch({ type: "note_edit", key });
+      noteEdit: (key, place) => {
+        dispatch({ type: "note_edit", key, place });
         page.focus("note-reason");
       },
       noteCancel: () => {
         const note = getState().recon.note;
         dispatch({ type: "note_cancel" });
-        if (note) page.focus(noteDomId(note.key));
+        if (note) page.focus(noteDomId(note.key, note.place));
       },
       noteSave: saveNote,
       reconSave: save,

@@ -18,8 +18,11 @@ export const NOTE_MAX = 500;
 /** The key of a note's subject: `<kind>:<id>` (kind: bank_line, ledger_line or difference). */
 export const noteKey = (kind, id) => `${kind}:${id}`;
 
-/** An id made of the subject's key that is safe in the DOM and in `#id` selectors. */
-export const noteDomId = (key) => `note-${key.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+/**
+ * The id of a note's button, safe in the DOM and in `#id` selectors: the subject's key and the bank account it is
+ * shown under (a transfer between two of the owner's accounts is one ledger entry, listed under both).
+ */
+export const noteDomId = (key, place) => `note-${place}-${key}`.replace(/[^A-Za-z0-9_-]/g, "-");
 
 /** The subject of a month's difference on one bank account. */
 export const differenceId = (account, month) => `${account.bank_account_id}:${month}`;
@@ -63,7 +66,7 @@ export function notesPatch(recon, action) {
     case "note_edit": {
       const saved = (recon.notes || {})[action.key];
       const draft = { reason: saved ? saved.reason : "", text: (saved && saved.text) || "" };
-      return { note: { key: action.key, ...draft, status: "editing", error: null } };
+      return { note: { key: action.key, place: action.place, ...draft, status: "editing", error: null } };
     }
     case "note_draft":
       return note ? { note: { ...note, reason: action.reason, text: action.text.slice(0, NOTE_MAX) } } : {};

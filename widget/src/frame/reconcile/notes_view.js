@@ -89,16 +89,17 @@ function noteForm(note, label, ctx) {
 /**
  * What goes under an unmatched line or a difference: its note, a button to add or change it, or the form.
  * @param {string} kind bank_line, ledger_line or difference @param {string} id the subject's id
+ * @param {string} place the bank account it is shown under (the same ledger entry may be listed under two)
  * @param {string} label the line or difference in words (for the buttons' accessible names)
  * @param {Record<string, any>} recon @param {{t: Function, actions: Record<string, Function>}} ctx
  */
-export function noteBlock(kind, id, label, recon, ctx) {
+export function noteBlock(kind, id, place, label, recon, ctx) {
   const { t, actions } = ctx;
   const key = noteKey(kind, id);
-  if (recon.note && recon.note.key === key) return noteForm(recon.note, label, ctx);
+  if (recon.note && recon.note.key === key && recon.note.place === place) return noteForm(recon.note, label, ctx);
   const saved = (recon.notes || {})[key];
-  const open = button(saved ? t("notes.change") : t("notes.add"), () => actions.noteEdit(key), "secondary", {
-    id: noteDomId(key),
+  const open = button(saved ? t("notes.change") : t("notes.add"), () => actions.noteEdit(key, place), "secondary", {
+    id: noteDomId(key, place),
     className: "btn btn-small btn-secondary",
     "aria-label": `${saved ? t("notes.change") : t("notes.add")}: ${label}`,
   });

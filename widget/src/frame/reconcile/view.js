@@ -61,10 +61,14 @@ function balances(account, recon, ctx) {
     account: account.name,
     amount: money(b.closing_difference, cur, locale),
   });
-  return [table, noteBlock("difference", differenceId(account, recon.data.month), label, recon, ctx)];
+  return [
+    table,
+    noteBlock("difference", differenceId(account, recon.data.month), account.bank_account_id, label, recon, ctx),
+  ];
 }
 
-function unmatched(title, lines, kind, recon, ctx) {
+function unmatched(title, lines, kind, account, recon, ctx) {
+  const note = (l) => noteBlock(kind, l.id, account.bank_account_id, lineText(l, ctx), recon, ctx);
   return h(
     "section",
     { className: "recon-unmatched" },
@@ -73,7 +77,7 @@ function unmatched(title, lines, kind, recon, ctx) {
       ? h(
           "ul",
           { role: "list" },
-          lines.map((l) => h("li", {}, lineText(l, ctx), noteBlock(kind, l.id, lineText(l, ctx), recon, ctx))),
+          lines.map((l) => h("li", {}, lineText(l, ctx), note(l))),
         )
       : h("p", { className: "empty" }, ctx.t("reconcile.none")),
   );
@@ -103,10 +107,10 @@ function accountSection(account, recon, ctx, n) {
         )
       : h("p", { className: "empty" }, t("reconcile.none")),
     choicesSection(account, recon, ctx, n),
-    unmatched(t("reconcile.unmatchedBank"), account.unmatched_bank, "bank_line", recon, ctx),
-    unmatched(t("reconcile.unmatchedLedger"), account.unmatched_ledger, "ledger_line", recon, ctx),
+    unmatched(t("reconcile.unmatchedBank"), account.unmatched_bank, "bank_line", account, recon, ctx),
+    unmatched(t("reconcile.unmatchedLedger"), account.unmatched_ledger, "ledger_line", account, recon, ctx),
     account.outside_period && account.outside_period.bank.length
-      ? unmatched(t("reconcile.outsidePeriod"), account.outside_period.bank, "bank_line", recon, ctx)
+      ? unmatched(t("reconcile.outsidePeriod"), account.outside_period.bank, "bank_line", account, recon, ctx)
       : null,
   );
 }
