@@ -108,7 +108,7 @@ def test_the_later_steps_import_the_bundle_by_the_url_the_frame_page_loads_it_by
     """One URL, one module instance: a later module importing the bundle by another URL would run the frame twice."""
     client = app.test_client()
     html = client.get(f"/widget/v1/frame?origin={ORIGIN}").get_data(as_text=True)
-    (bundle,) = re.findall(r'src="/widget/v1/assets/frame/(bundle\.js\?v=[0-9a-f]+)"', html)
+    (bundle,) = re.findall(r'<link rel="modulepreload" href="/widget/v1/assets/frame/(bundle\.js\?v=[0-9a-f]+)"', html)
     later = client.get("/widget/v1/assets/frame/later.js")
     assert later.status_code == 200 and later.mimetype == "text/javascript"
     imported = set(re.findall(r'from\s*"\./([^"]+)"', later.get_data(as_text=True)))

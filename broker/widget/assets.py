@@ -149,7 +149,10 @@ def document(name: str, src: Path = WIDGET_SRC) -> bytes:
     attributes = "".join(f' data-{key}="{value}"' for key, value in page.data.items())
     links = [f"<script>{boot_script(src)}</script>"] if page.boot else []
     links += [f'<link rel="stylesheet" href="{asset_url(style, src)}" />' for style in page.styles]
-    links.append(f'<script type="module" src="{asset_url(page.script, src)}"></script>')
+    if page.boot:  # fetched at once, run by the boot script once the host page answered (see boot.js)
+        links.append(f'<link rel="modulepreload" href="{asset_url(page.script, src)}" />')
+    else:
+        links.append(f'<script type="module" src="{asset_url(page.script, src)}"></script>')
     body = textwrap.indent((src / page.body).read_text(encoding="utf-8"), "    ").strip()
     html = (src / SHELL).read_text(encoding="utf-8").replace(ATTRIBUTES_PLACEHOLDER, attributes, 1)
     html = LINKS_PLACEHOLDER.sub(lambda _: "\n    ".join(links), html, count=1)

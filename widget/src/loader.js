@@ -163,6 +163,7 @@ function createHandle(win, origin, options) {
       if (type === PROTOCOL + "ready") {
         if (ready) return;
         ready = true;
+        frame.name = "";
         wait();
         button?.remove();
         const { token, locale, categories, apps, theme } = options;
@@ -194,8 +195,11 @@ function createHandle(win, origin, options) {
   /** Build the frame, hidden: it loads and shakes hands in the background until `open` shows it. */
   const build = () => {
     root = frame = doc.createElement("iframe");
-    // The locale lets the frame fetch its words while it shakes hands (the token still comes by message only).
+    // The locale lets the frame fetch its words while it shakes hands; the token never goes in a URL.
     frame.src = `${origin}/widget/v1/frame?origin=${encodeURIComponent(here)}&mode=${mode}&locale=${encodeURIComponent(options.locale || "")}`;
+    // The frame's name carries the token to the frame's first script, which starts its first broker call with it
+    // (and clears it) without waiting for the handshake; cleared here too once the frame has said it is ready.
+    frame.name = options.token;
     frame.title = (options.theme?.name ? options.theme.name + ": " : "") + title;
     frame.style.cssText = FRAME_CSS + (inline ? "560px" : "100%");
     frame.onload = () => {

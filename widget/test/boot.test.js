@@ -8,20 +8,33 @@ const HOST = "https://lender.example";
 const BOOT = readFileSync(BOOT_OUTPUT, "utf8");
 
 /** Run dist/boot.js in a frame whose parent is `HOST`; return what it did. */
-function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
+function boot({ claimed = HOST, ancestors = [HOST], locale = "fr", name = "" } = {}) {
   const parent = { posted: [], postMessage: (data, origin) => parent.posted.push({ data, origin }) };
   const listeners = new Set();
   const errorListeners = new Set();
   const timers = new Map();
   class HTMLScriptElement {}
   const fetched = [];
+  const scripts = [];
+  const document = {
+    querySelector: (selector) =>
+      selector === "script[src]"
+        ? scripts[0] || null
+        : selector === 'link[rel="modulepreload"]'
+          ? { href: "/widget/v1/assets/frame/bundle.js?v=1" }
+          : null,
+    createElement: (tag) => ({ tag }),
+    head: { appendChild: (element) => scripts.push(element) },
+  };
   const window = {
+    name,
     parent,
     addEventListener: (type, listener) => (type === "message" ? listeners : errorListeners).add(listener),
     removeEventListener: (type, listener) => (type === "message" ? listeners : errorListeners).delete(listener),
   };
   const context = {
     window,
+    document,
     location: {
       search: `?origin=${encodeURIComponent(claimed)}&mode=modal&locale=${locale}`,
       ancestorOrigins: ancestors,
@@ -41,7 +54,7 @@ function boot({ claimed = HOST, ancestors = [HOST], locale = "fr" } = {}) {
   runInNewContext(BOOT, context);
   const hear = (event) => [...listeners].forEach((listener) => listener(event));
   const failScript = () => [...errorListeners].forEach((listener) => listener({ target: new HTMLScriptElement() }));
-  return { window, parent, fetched, hear, listeners, timers, failScript };
+  return { window, parent, fetched, hear, listeners, timers, failScript, scripts };
 }
 
 /** A value made in the script's realm, as plain data of this one (deepEqual compares prototypes too). */
@@ -76,6 +89,29 @@ describe("the frame's inline boot script (dist/boot.js)", () => {
     assert.deepEqual(Object.keys(taken.words), ["fr"]);
   });
 
+  it("starts the bootstrap call at once with the token the loader put in the frame's name, and clears the name", () => {
+    const { window, parent, fetched, hear } = boot({ name: "tok-named" });
+    assert.equal(window.name, "", "nothing after this page may read it");
+    const calls = () => fetched.filter((f) => f.url === "/v1/link/bootstrap");
+    assert.equal(calls().length, 1, "before any message from the host page");
+    assert.equal(calls()[0].init.headers.Authorization, "Bearer tok-named");
+    assert.equal(calls()[0].init.headers["X-LedgerLink-Parent-Origin"], HOST);
+    hear({ source: parent, origin: HOST, data: init("tok-named") });
+    assert.equal(calls().length, 1, "the handshake's init does not ask again");
+    // app.js uses the answer only when the init brings the same token (fetchFramedBy and the early call).
+    assert.equal(window.ledgerlinkBoot.takeOver().bootstrap.token, "tok-named");
+  });
+
+  it("runs the bundle once the host page has said something, once", () => {
+    const { parent, hear, scripts } = boot();
+    assert.equal(scripts.length, 0, "fetched by the page's modulepreload link, not run yet");
+    hear({ source: {}, origin: HOST, data: init("stranger") });
+    assert.equal(scripts.length, 0, "not for a stranger");
+    hear({ source: parent, origin: HOST, data: init("tok-1") });
+    hear({ source: parent, origin: HOST, data: { type: "ledgerlink:v1:show", payload: {} } });
+    assert.deepEqual(plain(scripts), [{ tag: "script", type: "module", src: "/widget/v1/assets/frame/bundle.js?v=1" }]);
+  });
+
   it("ignores messages from another window or another origin", () => {
     const { window, parent, fetched, hear } = boot();
     hear({ source: {}, origin: HOST, data: init("stranger") });
@@ -84,11 +120,12 @@ describe("the frame's inline boot script (dist/boot.js)", () => {
     assert.equal(window.ledgerlinkBoot.takeOver().heard.length, 0);
   });
 
-  it("does nothing in a page whose claimed origin is not its parent's", () => {
-    const { window, parent, fetched } = boot({ ancestors: ["https://evil.example"] });
+  it("does nothing in a page whose claimed origin is not its parent's but run the bundle, which says so", () => {
+    const { window, parent, fetched, scripts } = boot({ ancestors: ["https://evil.example"], name: "tok-named" });
     assert.deepEqual(parent.posted, []);
     assert.deepEqual(fetched, []);
     assert.equal(window.ledgerlinkBoot, undefined);
+    assert.equal(scripts.length, 1);
   });
 
   it("ends the widget with frame_unavailable when the bundle fails to load or never takes over", () => {

@@ -108,7 +108,14 @@ describe("a handle", () => {
     assert.equal(win.document.modal, dialog, "a modal dialog: the host page behind it is inert");
   });
 
-  it("hands the token over only after the frame's handshake, to the exact broker origin", () => {
+  it("names the frame by its token (read by the frame's first script) until the frame's handshake", () => {
+    handle.open();
+    assert.equal(frameOf().name, TOKEN, "the frame's name: never sent over the network, unlike its URL");
+    fromFrame(MESSAGE.READY, {});
+    assert.equal(frameOf().name, "", "gone from the host page's DOM once the frame has read it");
+  });
+
+  it("posts the token only after the frame's handshake, to the exact broker origin", () => {
     handle.open();
     assert.equal(frameOf().contentWindow.posted.length, 0);
     fromFrame(MESSAGE.READY, {});
