@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from broker.errors import InvalidToken, RevokedToken
 from broker.observability.observe import NULL_OBSERVER, Observer
@@ -18,6 +19,9 @@ LINK_SALT = "broker.link-token.v1"
 SCOPES = ("link", "map", "reconcile", "read")
 MODES = ("create", "update")  # update: reconnect one app the company already connected (issue 19)
 MAX_TOKEN_LENGTH = 2048
+# Tokens whose signature and claims one process checked, remembered by their exact text: the widget sends the same
+# token with every call. Their age, expiry and revocation are still checked on every use.
+CHECKED_TOKENS = 4096
 Clock = Callable[[], float]
 
 
@@ -83,6 +87,8 @@ class LinkTokens:
         self._serializer = URLSafeTimedSerializer(
             list(reversed(list(secret_keys))), salt=LINK_SALT, signer=_signer_with_clock(clock)
         )
+        # Only what passed is remembered (an exception is not cached); the keys only change with a restart.
+        self._checked = functools.lru_cache(maxsize=CHECKED_TOKENS)(self._check_signature)
 
     def mint(
         self,
@@ -139,17 +145,21 @@ class LinkTokens:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
             raise InvalidToken(reason="malformed")
         try:
-            payload, issued = self._serializer.loads(token, max_age=self._max_lifetime, return_timestamp=True)
-        except SignatureExpired:
-            raise InvalidToken("The link token has expired; mint a new one.", reason="expired") from None
+            claims = self._checked(token)
         except BadSignature:
             raise InvalidToken(reason="signature") from None
-        claims = _claims_from(payload, int(issued.timestamp()))
-        if claims.expires_at <= self._clock():
+        now = self._clock()
+        # As itsdangerous's max_age: signed at most the longest lifetime ago, and not in the future.
+        if not 0 <= int(now) - claims.issued_at <= self._max_lifetime or claims.expires_at <= now:
             raise InvalidToken("The link token has expired; mint a new one.", reason="expired")
         if not ignore_revocation and self.revocations.is_revoked(claims.jti):
             raise self.explain_revocation(claims) or RevokedToken("The link token has been revoked.")
         return claims
+
+    def _check_signature(self, token: str) -> LinkClaims:
+        """The claims of a token signed by one of our keys, whatever its age (``BadSignature`` or ``InvalidToken``)."""
+        payload, issued = self._serializer.loads(token, return_timestamp=True)
+        return _claims_from(payload, int(issued.timestamp()))
 
     def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:
         """Revoke a token id until its own expiry."""

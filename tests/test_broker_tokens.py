@@ -45,6 +45,7 @@ def test_expiry_follows_the_token_lifetime(lifetime: int, elapsed: int, valid: b
     clock = FrozenClock()
     tokens = make([KEY_A], clock)
     token = mint(tokens, lifetime)
+    tokens.verify(token)  # its signature is now remembered: that must not lengthen its life
     clock.advance(elapsed)
     if valid:
         tokens.verify(token)
@@ -88,6 +89,26 @@ def test_bad_tokens_are_invalid_never_another_error(spoil: object) -> None:
     tokens = make([KEY_A], clock)
     with pytest.raises(InvalidToken):
         tokens.verify(spoil(mint(tokens)))  # type: ignore[operator]
+
+
+def test_a_token_signed_in_the_future_is_refused_even_once_checked() -> None:
+    clock = FrozenClock()
+    tokens = make([KEY_A], clock)
+    token = mint(tokens)
+    tokens.verify(token)
+    clock.advance(-5)  # another instance's clock, or this one set back
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(token)
+
+
+@pytest.mark.parametrize("spoil", BAD_TOKENS[:2])
+def test_a_checked_token_does_not_vouch_for_a_spoiled_copy(spoil: object) -> None:
+    clock = FrozenClock()
+    tokens = make([KEY_A], clock)
+    token = mint(tokens)
+    tokens.verify(token)
+    with pytest.raises(InvalidToken):
+        tokens.verify(spoil(token))  # type: ignore[operator]
 
 
 def test_revoked_token_is_invalid_until_it_would_have_expired() -> None:
