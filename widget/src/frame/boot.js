@@ -31,9 +31,9 @@ function runBundle() {
 }
 
 const origin = hostOrigin();
-if (!origin)
+if (!origin) {
   runBundle(); // it says the page only works inside the widget
-else {
+} else {
   /** @type {MessageEvent[]} */
   const heard = [];
   /** @type {{token: string, url: string, answer: Promise<Response>} | null} */
