@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from broker.errors import InvalidToken, RevokedToken
 from broker.observability.observe import NULL_OBSERVER, Observer
@@ -146,10 +146,12 @@ class LinkTokens:
             raise InvalidToken(reason="malformed")
         try:
             claims = self._checked(token)
+        except SignatureExpired:
+            raise InvalidToken("The link token has expired; mint a new one.", reason="expired") from None
         except BadSignature:
             raise InvalidToken(reason="signature") from None
         now = self._clock()
-        # As itsdangerous's max_age: signed at most the longest lifetime ago, and not in the future.
+        # As itsdangerous's max_age (checked once, above): signed at most the longest lifetime ago, not in the future.
         if not 0 <= int(now) - claims.issued_at <= self._max_lifetime or claims.expires_at <= now:
             raise InvalidToken("The link token has expired; mint a new one.", reason="expired")
         if not ignore_revocation and self.revocations.is_revoked(claims.jti):
@@ -157,8 +159,9 @@ class LinkTokens:
         return claims
 
     def _check_signature(self, token: str) -> LinkClaims:
-        """The claims of a token signed by one of our keys, whatever its age (``BadSignature`` or ``InvalidToken``)."""
-        payload, issued = self._serializer.loads(token, return_timestamp=True)
+        """The claims of a token signed by one of our keys and not too old when first seen (else ``BadSignature``,
+        ``SignatureExpired`` or ``InvalidToken``); its age is checked again at every use by ``_verify``."""
+        payload, issued = self._serializer.loads(token, max_age=self._max_lifetime, return_timestamp=True)
         return _claims_from(payload, int(issued.timestamp()))
 
     def revoke(self, claims_or_jti: LinkClaims | str, expires_at: int | None = None) -> None:
