@@ -29,10 +29,42 @@ PARENT_ORIGIN_HEADER = "X-LedgerLink-Parent-Origin"
 _COUNTS_CLIENT_ITSELF = "broker_counts_client_itself"
 
 
+_ADDRESS_COUNTED = "broker_address_counted"
+
+
 def counts_client_itself(view: F) -> F:
-    """Mark a view that counts the client's request itself (the proxy: with the company's, in one round trip)."""
+    """Mark a view that counts the request itself (the proxy: address, client and company in one round trip, by
+    ``count_read``); the app exempts it from Flask-Limiter's own per-address check (``counts_itself``)."""
     setattr(view, _COUNTS_CLIENT_ITSELF, True)
     return view
+
+
+def counts_itself(view: Callable[..., Any]) -> bool:
+    """Whether a view (or a wrapper of it) is marked ``counts_client_itself``."""
+    return bool(getattr(view, _COUNTS_CLIENT_ITSELF, False))
+
+
+def count_read(client_id: str, account_key: str) -> None:
+    """Count one proxied read for the remote address, the client and the company, in one storage round trip."""
+    g.setdefault(_ADDRESS_COUNTED, True)
+    broker_state().limits.reads(client_id, account_key, request.remote_addr or "", request.endpoint or "")
+
+
+def _address_counted(view: F, run: Callable[[], Any]) -> Any:
+    """Run an authenticated view; for one that counts itself, refuse an address this process knows is over budget
+    first, and count the address of a request that stops before ``count_read`` (bad credentials, say), so that
+    failing requests still run into the address's budget as they do under Flask-Limiter."""
+    if not counts_itself(view):
+        return run()
+    limits = broker_state().limits
+    address, endpoint = request.remote_addr or "", request.endpoint or ""
+    limits.refuse_spent_address(address, endpoint)
+    try:
+        return run()
+    except Exception:
+        if not g.get(_ADDRESS_COUNTED):
+            limits.address(address, endpoint)  # over budget: the 429 replaces the request's own error
+        raise
 
 
 def current_client() -> AuthenticatedClient:
@@ -57,8 +89,7 @@ def current_company() -> tuple[LinkClaims, Account]:
 def require_client(view: F) -> F:
     """Authenticate the lender's backend with HTTP Basic and count the request against its budget."""
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def authenticated(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get("Authorization", "")
         if len(header) > MAX_AUTHORIZATION_LENGTH:
             raise AuthenticationFailed()
@@ -68,9 +99,13 @@ def require_client(view: F) -> F:
         state = broker_state()
         client = state.authenticator.authenticate(db_session(), credentials.username, credentials.password)
         g.broker_client = client
-        if not getattr(view, _COUNTS_CLIENT_ITSELF, False):
+        if not counts_itself(view):
             state.limits.client(client.id)
         return view(*args, **kwargs)
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _address_counted(view, lambda: authenticated(*args, **kwargs))
 
     return cast(F, wrapper)
 
@@ -113,17 +148,20 @@ def require_link_token(scopes: str | Iterable[str], message: str | None = None) 
     needed = frozenset([scopes] if isinstance(scopes, str) else scopes)
 
     def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def authenticated(*args: Any, **kwargs: Any) -> Any:
             state = broker_state()
             claims = state.tokens.verify(bearer_token())
             check_widget_origin(claims)
             if not needed.intersection(claims.scopes):
                 raise InsufficientScope(message)
             g.link_claims = claims
-            if not getattr(view, _COUNTS_CLIENT_ITSELF, False):
+            if not counts_itself(view):
                 state.limits.client(claims.client_id)
             return view(*args, **kwargs)
+
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return _address_counted(view, lambda: authenticated(*args, **kwargs))
 
         return cast(F, wrapper)
 

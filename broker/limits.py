@@ -14,10 +14,13 @@ from limits.storage import MemoryStorage, RedisStorage
 from broker.errors import TooManyRequests
 from broker.observability.observe import NULL_OBSERVER, Observer
 
+ADDRESS_MESSAGE = "Too many requests from this address; retry after Retry-After."
 CLIENT_MESSAGE = "This client sends too many requests; slow down."
 COMPANY_MESSAGE = "Too many reads for this company; slow down."
 MEMORY_URI = "broker-memory://"  # the storage below, for a broker without Redis
 _SWEEP_EVERY = 1.0  # seconds between sweeps of expired windows
+MAX_REFUSED = 10_000  # addresses remembered as over budget (forgotten all at once beyond, like a cache)
+_LOCK = threading.Lock()
 
 
 class LazyExpiryMemoryStorage(MemoryStorage):
@@ -60,7 +63,14 @@ class LazyExpiryMemoryStorage(MemoryStorage):
 
 
 class Limits:
-    """Hit per-client and per-company budgets in the Limiter's storage (memory, or Redis shared by processes)."""
+    """Hit per-client and per-company budgets in the Limiter's storage (memory, or Redis shared by processes).
+
+    Flask-Limiter counts every request per address before the view, one storage round trip of its own. The proxied
+    reads are exempt from that check (``broker.auth.counts_client_itself``): they count the address in the same round
+    trip as the client and the company (``reads``), and a read stopped before that (bad credentials, unknown company)
+    counts it alone (``address``). An address found over its budget is refused in this process, before any other
+    work (a password hash, a query), until its window ends.
+    """
 
     def __init__(
         self,
@@ -68,6 +78,7 @@ class Limits:
         *,
         per_client: str,
         per_company: str,
+        per_address: str = "600 per minute",
         prefix: str = "broker:",
         observer: Observer = NULL_OBSERVER,
     ) -> None:
@@ -75,7 +86,9 @@ class Limits:
         self.observer = observer
         self._per_client = parse(per_client)
         self._per_company = parse(per_company)
+        self._per_address = parse(per_address)
         self._prefix = prefix
+        self._refused_until: dict[tuple[str, str], float] = {}  # (address, endpoint) -> end of its spent window
 
     def _hit(self, item: RateLimitItem, kind: str, key: str, message: str) -> None:
         if not self.limiter.limiter.hit(item, self._prefix, kind, key):
@@ -84,7 +97,26 @@ class Limits:
     def _refuse(self, item: RateLimitItem, kind: str, key: str, message: str) -> None:
         reset_at, _remaining = self.limiter.limiter.get_window_stats(item, self._prefix, kind, key)
         self.observer.rate_limited(kind)
+        if kind == "address":
+            with _LOCK:
+                if len(self._refused_until) > MAX_REFUSED:
+                    self._refused_until.clear()
+                self._refused_until[_address_parts(key)] = reset_at
         raise TooManyRequests(reset_at - time.time(), message)
+
+    def refuse_spent_address(self, address: str, endpoint: str) -> None:
+        """Raise ``TooManyRequests`` while this process knows the address has spent its budget for the endpoint."""
+        until = self._refused_until.get((address, endpoint))
+        if until is not None:
+            remaining = until - time.time()
+            if remaining > 0:
+                self.observer.rate_limited("address")
+                raise TooManyRequests(remaining, ADDRESS_MESSAGE)
+            self._refused_until.pop((address, endpoint), None)
+
+    def address(self, address: str, endpoint: str) -> None:
+        """Count one request from this address to this endpoint (the key Flask-Limiter's own check uses), or raise."""
+        self._hit(self._per_address, "address", _address_key(address, endpoint), ADDRESS_MESSAGE)
 
     def client(self, client_id: str) -> None:
         """Count one request for this client, or raise ``TooManyRequests``."""
@@ -94,13 +126,15 @@ class Limits:
         """Count one data read for this company, or raise ``TooManyRequests``."""
         self._hit(self._per_company, "company", _company_key(account_key), COMPANY_MESSAGE)
 
-    def client_and_company(self, client_id: str, account_key: str) -> None:
-        """Count one data read for the client and the company, in one storage round trip; raise when either is spent.
+    def reads(self, client_id: str, account_key: str, address: str, endpoint: str) -> None:
+        """Count one data read for the address, the client and the company, in one storage round trip; raise when
+        any is spent (the address first).
 
-        The same counters as ``client`` and ``company``, so the budgets stay one (and global with Redis); only the
-        number of round trips changes.
+        The same counters as ``address``, ``client`` and ``company``, so the budgets stay one (and global with
+        Redis); only the number of round trips changes.
         """
         hits = (
+            (self._per_address, "address", _address_key(address, endpoint), ADDRESS_MESSAGE),
             (self._per_client, "client", client_id, CLIENT_MESSAGE),
             (self._per_company, "company", _company_key(account_key), COMPANY_MESSAGE),
         )
@@ -126,6 +160,15 @@ class Limits:
             int(result) if isinstance(result, int) else storage.incr(key, item.get_expiry())
             for (item, _kind, _key), key, result in zip(hits, keys, results, strict=True)
         ]
+
+
+def _address_key(address: str, endpoint: str) -> str:
+    return f"{address}|{endpoint}"
+
+
+def _address_parts(key: str) -> tuple[str, str]:
+    address, _, endpoint = key.rpartition("|")
+    return address, endpoint
 
 
 def _company_key(account_key: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer, want_bytes
 
 from broker.errors import InvalidToken, RevokedToken
 from broker.observability.observe import NULL_OBSERVER, Observer
@@ -54,13 +54,39 @@ __all__ = ["LinkClaims", "LinkTokens", "MemoryRevocations", "RedisRevocations", 
 
 
 def _signer_with_clock(clock: Clock) -> type[TimestampSigner]:
-    """Return a TimestampSigner whose notion of now is ``clock`` (so tests can freeze time)."""
+    """Return a TimestampSigner whose notion of now is ``clock`` (so tests can freeze time) and that derives each
+    key once: itsdangerous derives the signing key from the secret and the salt again at every sign and check."""
 
     class ClockedSigner(TimestampSigner):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._derived: dict[bytes, bytes] = {}
+
         def get_timestamp(self) -> int:
             return int(clock())
 
+        def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+            key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+            derived = self._derived.get(key)
+            if derived is None:
+                derived = self._derived[key] = super().derive_key(key)
+            return derived
+
     return ClockedSigner
+
+
+class _OneSaltSerializer(URLSafeTimedSerializer):
+    """A serializer for one salt that makes its signer once, not at every ``dumps`` and ``loads`` (the signer holds
+    only the keys, the salt and the derived keys)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signer = super().make_signer(self.salt)
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        if salt is None or want_bytes(salt) == self.salt:
+            return self._signer  # type: ignore[return-value]
+        return super().make_signer(salt)  # type: ignore[return-value]
 
 
 class LinkTokens:
@@ -84,7 +110,7 @@ class LinkTokens:
         # Says why a revoked token was revoked (e.g. its link session succeeded); set by the link-session package.
         self.explain_revocation: Callable[[LinkClaims], InvalidToken | None] = lambda _claims: None
         # itsdangerous signs with the last key and verifies with all; our setting lists the newest first.
-        self._serializer = URLSafeTimedSerializer(
+        self._serializer = _OneSaltSerializer(
             list(reversed(list(secret_keys))), salt=LINK_SALT, signer=_signer_with_clock(clock)
         )
         # Only what passed is remembered (an exception is not cached); the keys only change with a restart.

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, request
 
+from broker.auth import count_read
 from broker.consents import guard_proxy_read
 from broker.data import proxy
 from broker.errors import NotFound
@@ -51,7 +52,7 @@ def read_account_data(
         raise
     remember_secret(account.account_key)
     guard_proxy_read(account, actor)  # 403 access_expired / consent_revoked
-    state.limits.client_and_company(client_id, account.account_key)  # the views are marked counts_client_itself
+    count_read(client_id, account.account_key)  # the views are marked counts_client_itself
     result = proxy.read_for_account(
         state.audit,
         state.upstreams,

@@ -87,11 +87,10 @@ def get_company(db: Database, account_key: str) -> Company:
     return company
 
 
-def find_shared_company(db: Database, account_key: str) -> Company | None:
-    """Return the company when it exists and shares data with the tenant, else None."""
+def shares_data(db: Database, account_key: str) -> bool:
+    """Whether the company exists and shares data with the tenant (one column read, at every Data API call)."""
     with db.session() as session:
-        company = session.get(Company, account_key)
-    return company if company is not None and company.datashare else None
+        return bool(session.scalar(select(Company.datashare).where(Company.account_key == account_key)))
 
 
 def list_companies(db: Database, page: int, root_domain: str) -> list[dict[str, Any]]:

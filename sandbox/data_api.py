@@ -55,7 +55,7 @@ def _check_object(object_type: str) -> None:
 def _shared_company(state: Sandbox) -> str:
     account_key = requested_account_key()
     assert account_key is not None
-    if not well_formed_account_key(account_key) or accounts.find_shared_company(state.db, account_key) is None:
+    if not well_formed_account_key(account_key) or not accounts.shares_data(state.db, account_key):
         raise AccountNotShared()
     return account_key
 
@@ -110,7 +110,8 @@ def collection(object_type: str) -> Response:
         )
     first, last = _day_range()
     objects = datastore.Collection(account_key, object_type, _base_url(state))
-    return jsonify(datastore.read_page(state.db, objects, page=page, first_day=first, last_day=last))
+    page_text = datastore.read_page(state.db, objects, page=page, first_day=first, last_day=last)
+    return Response(page_text, mimetype="application/json")
 
 
 @bp.route("/<object_type>/<object_id>", methods=ALL_METHODS)

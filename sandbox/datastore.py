@@ -111,8 +111,18 @@ def _renumber(session: Any, account_key: str) -> None:
 
 def _render(payload: str, source_record_id: str, base_url: str) -> dict[str, Any]:
     obj: dict[str, Any] = json.loads(payload)
-    obj["source_url"] = f"{base_url}/api/source_records/{source_record_id}"
+    obj["source_url"] = _source_url(source_record_id, base_url)
     return obj
+
+
+def _source_url(source_record_id: str, base_url: str) -> str:
+    return f"{base_url}/api/source_records/{source_record_id}"
+
+
+def _rendered_text(payload: str, source_record_id: str, base_url: str) -> str:
+    """``_render`` as JSON text without decoding the stored object: a payload is always a JSON object written by
+    ``replace_connection_data`` (``{"id":...}``) that has no ``source_url`` of its own, so the link is appended."""
+    return f'{payload[:-1]},"source_url":{json.dumps(_source_url(source_record_id, base_url))}}}'
 
 
 @dataclass(frozen=True)
@@ -126,8 +136,9 @@ class Collection:
 
 def read_page(
     db: Database, collection: Collection, *, page: int, first_day: date | None = None, last_day: date | None = None
-) -> list[dict[str, Any]]:
-    """Return page ``page`` (30 objects) of a collection, optionally limited to business dates in a day range."""
+) -> str:
+    """Return page ``page`` (30 objects) of a collection as a JSON array, optionally limited to business dates in a
+    day range. The objects are stored as JSON and sent as they are (with their ``source_url``), never decoded."""
     scope = (DataObject.account_key == collection.account_key, DataObject.object_type == collection.object_type)
     query = select(DataObject.payload, DataObject.source_record_id).where(*scope)
     dated = COLLECTIONS.get(collection.object_type) is not None
@@ -143,14 +154,14 @@ def read_page(
                 .limit(1)
             )
             if found is None:
-                return []
+                return "[]"
             first_position = found
         if dated and last_day:
             query = query.where(DataObject.date <= last_day.isoformat())
         low = first_position + (page - 1) * PAGE_SIZE
         query = query.where(DataObject.seq >= low, DataObject.seq < low + PAGE_SIZE).order_by(DataObject.seq)
         rows = session.execute(query).all()
-    return [_render(payload, src, collection.base_url) for payload, src in rows]
+    return f"[{','.join(_rendered_text(payload, src, collection.base_url) for payload, src in rows)}]"
 
 
 def read_one(db: Database, collection: Collection, object_id: str) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from tests.broker_support import (
     FakeUpstream,
     assert_error,
     auth_headers,
+    basic,
     bearer,
     broker_app,
     new_account,
@@ -173,6 +174,59 @@ def test_per_address_limit_is_json_with_retry_after(tmp_path: Any) -> None:
         response = client.get("/v1/accounts")
     assert_error(response, 429, "rate_limited")
     assert int(response.headers["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
+def test_proxied_reads_count_their_address_in_the_same_round_trip(
+    tmp_path: Any, upstream: FakeUpstream, redis_url: str | None
+) -> None:
+    """The proxy is exempt from Flask-Limiter's own check but keeps the per-address budget: successful reads count it
+    with the client and company; failed credentials count it alone and, once it is spent, are refused before any
+    password is checked again."""
+    import uuid
+
+    from tests.broker_support import reachable
+
+    if redis_url and not reachable(6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    with broker_app(
+        tmp_path, upstream.transport, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix, RATELIMIT_PER_ADDRESS="3/minute"
+    ) as app:
+        lender = new_client(app)  # the CLI, not a request: the address has spent nothing yet
+        key = new_account(app, lender)
+        client = app.test_client()
+        path = f"/v1/accounts/{key}/data/invoices"
+        assert [client.get(path, headers=auth_headers(lender)).status_code for _ in range(3)] == [200] * 3
+        spent = client.get(path, headers=auth_headers(lender))
+        assert_error(spent, 429, "rate_limited")
+        assert "address" in spent.get_json()["error"]["message"] and int(spent.headers["Retry-After"]) >= 1
+        assert len(upstream.data_requests) == 3
+        # One budget per endpoint, as Flask-Limiter keeps it: one object by id is another endpoint.
+        assert client.get(f"{path}/inv_1", headers=auth_headers(lender)).status_code in (200, 404)
+
+        state = app.extensions["broker"]
+        checked: list[str] = []
+        authenticate = state.authenticator.authenticate
+
+        def counting(session: Any, client_id: object, secret: object) -> Any:
+            checked.append(str(client_id))
+            return authenticate(session, client_id, secret)
+
+        state.authenticator.authenticate = counting
+        wrong = basic(lender["client_id"], "not-the-secret")
+        object_path = f"{path}/inv_2"
+        statuses = [client.get(object_path, headers=wrong).status_code for _ in range(4)]
+        assert statuses == [401, 401, 429, 429]  # one of the three went to the read by id above
+        # The request that found the budget spent had its password checked; the next one is refused before that.
+        assert len(checked) == 3
+    if redis_url:
+        import redis
+
+        connection = redis.Redis.from_url(redis_url)
+        for stored in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(stored)
+        connection.close()
 
 
 def _cookie_setting_upstream(seen: list[tuple[str, str | None]]) -> httpx.MockTransport:
