@@ -84,6 +84,8 @@ def test_keyboard_only(new_context: Any, stack: Stack) -> None:
     page.keyboard.press("Enter")
     frame = page.frame_locator(WIDGET)
     frame.get_by_role("heading", name=TEXT["en"]["catalogue"]).wait_for()
+    # The widget takes the focus when it is shown, then says "open": a keyboard user starts from there.
+    wait_for_host_event(page, "onEvent: open")
     tab_to(page, frame.get_by_role("button", name="Northbank"))
     page.keyboard.press("Enter")
     user = frame.get_by_label(TEXT["en"]["user"])
