@@ -20,7 +20,6 @@ COMPANY_MESSAGE = "Too many reads for this company; slow down."
 MEMORY_URI = "broker-memory://"  # the storage below, for a broker without Redis
 _SWEEP_EVERY = 1.0  # seconds between sweeps of expired windows
 MAX_REFUSED = 10_000  # addresses remembered as over budget (forgotten all at once beyond, like a cache)
-_LOCK = threading.Lock()
 
 
 class LazyExpiryMemoryStorage(MemoryStorage):
@@ -88,7 +87,8 @@ class Limits:
         self._per_company = parse(per_company)
         self._per_address = parse(per_address)
         self._prefix = prefix
-        self._refused_until: dict[tuple[str, str], float] = {}  # (address, endpoint) -> end of its spent window
+        self._refused_until: dict[str, float] = {}  # address counter's key -> end of its spent window
+        self._refused_lock = threading.Lock()
 
     def _hit(self, item: RateLimitItem, kind: str, key: str, message: str) -> None:
         if not self.limiter.limiter.hit(item, self._prefix, kind, key):
@@ -98,21 +98,22 @@ class Limits:
         reset_at, _remaining = self.limiter.limiter.get_window_stats(item, self._prefix, kind, key)
         self.observer.rate_limited(kind)
         if kind == "address":
-            with _LOCK:
+            with self._refused_lock:
                 if len(self._refused_until) > MAX_REFUSED:
                     self._refused_until.clear()
-                self._refused_until[_address_parts(key)] = reset_at
+                self._refused_until[key] = reset_at
         raise TooManyRequests(reset_at - time.time(), message)
 
     def refuse_spent_address(self, address: str, endpoint: str) -> None:
         """Raise ``TooManyRequests`` while this process knows the address has spent its budget for the endpoint."""
-        until = self._refused_until.get((address, endpoint))
+        key = _address_key(address, endpoint)
+        until = self._refused_until.get(key)
         if until is not None:
             remaining = until - time.time()
             if remaining > 0:
                 self.observer.rate_limited("address")
                 raise TooManyRequests(remaining, ADDRESS_MESSAGE)
-            self._refused_until.pop((address, endpoint), None)
+            self._refused_until.pop(key, None)
 
     def address(self, address: str, endpoint: str) -> None:
         """Count one request from this address to this endpoint (the key Flask-Limiter's own check uses), or raise."""
@@ -164,11 +165,6 @@ class Limits:
 
 def _address_key(address: str, endpoint: str) -> str:
     return f"{address}|{endpoint}"
-
-
-def _address_parts(key: str) -> tuple[str, str]:
-    address, _, endpoint = key.rpartition("|")
-    return address, endpoint
 
 
 def _company_key(account_key: str) -> str:
