@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -33,6 +34,27 @@ def reader(app: Flask) -> Any:
         return app.test_client().get(f"/v1/accounts/{key}/data/{path}", headers=auth_headers(lender))
 
     return read
+
+
+@pytest.fixture(params=[None, "redis://127.0.0.1:6379/0"], ids=["memory", "redis"])
+def limit_store(request: Any) -> Iterator[dict[str, Any]]:
+    """The broker's limit storage, in memory or in Redis under a key prefix of its own (removed afterwards)."""
+    import uuid
+
+    from tests.broker_support import reachable
+
+    redis_url = request.param
+    if redis_url and not reachable(6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    prefix = f"broker-test:{uuid.uuid4().hex}:"
+    yield {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
+    if redis_url:
+        import redis
+
+        connection = redis.Redis.from_url(redis_url)
+        for stored in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(stored)
+        connection.close()
 
 
 LEAK = "upstream-secret-body sk_internal_trace"
@@ -176,23 +198,13 @@ def test_per_address_limit_is_json_with_retry_after(tmp_path: Any) -> None:
     assert int(response.headers["Retry-After"]) >= 1
 
 
-@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
 def test_proxied_reads_count_their_address_in_the_same_round_trip(
-    tmp_path: Any, upstream: FakeUpstream, redis_url: str | None
+    tmp_path: Any, upstream: FakeUpstream, limit_store: dict[str, Any]
 ) -> None:
     """The proxy is exempt from Flask-Limiter's own check but keeps the per-address budget: successful reads count it
     with the client and company; failed credentials count it alone and, once it is spent, are refused before any
     password is checked again."""
-    import uuid
-
-    from tests.broker_support import reachable
-
-    if redis_url and not reachable(6379):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    prefix = f"broker-test:{uuid.uuid4().hex}:"
-    with broker_app(
-        tmp_path, upstream.transport, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix, RATELIMIT_PER_ADDRESS="3/minute"
-    ) as app:
+    with broker_app(tmp_path, upstream.transport, RATELIMIT_PER_ADDRESS="3/minute", **limit_store) as app:
         lender = new_client(app)  # the CLI, not a request: the address has spent nothing yet
         key = new_account(app, lender)
         client = app.test_client()
@@ -220,13 +232,6 @@ def test_proxied_reads_count_their_address_in_the_same_round_trip(
         assert statuses == [401, 401, 429, 429]  # one of the three went to the read by id above
         # The request that found the budget spent had its password checked; the next one is refused before that.
         assert len(checked) == 3
-    if redis_url:
-        import redis
-
-        connection = redis.Redis.from_url(redis_url)
-        for stored in connection.scan_iter(f"*{prefix}*"):
-            connection.delete(stored)
-        connection.close()
 
 
 def _cookie_setting_upstream(seen: list[tuple[str, str | None]]) -> httpx.MockTransport:
@@ -282,19 +287,11 @@ def test_bodies_are_relayed_byte_for_byte(upstream: FakeUpstream, reader: Any) -
     assert response.status_code == 200 and response.get_data() == body
 
 
-@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"])
 def test_a_proxied_read_counts_once_against_the_client_and_once_against_the_company(
-    tmp_path: Any, upstream: FakeUpstream, redis_url: str | None
+    tmp_path: Any, upstream: FakeUpstream, limit_store: dict[str, Any]
 ) -> None:
-    import uuid
-
-    from tests.broker_support import reachable
-
-    if redis_url and not reachable(6379):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    prefix = f"broker-test:{uuid.uuid4().hex}:"
     limits = {"RATELIMIT_PER_CLIENT": "4/minute", "RATELIMIT_PER_COMPANY": "3/minute"}
-    with broker_app(tmp_path, upstream.transport, REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix, **limits) as app:
+    with broker_app(tmp_path, upstream.transport, **limit_store, **limits) as app:
         lender = new_client(app)
         key = new_account(app, lender)  # one request of the client's budget
         client = app.test_client()
@@ -304,10 +301,3 @@ def test_a_proxied_read_counts_once_against_the_client_and_once_against_the_comp
         assert_error(company_spent, 429, "rate_limited")  # the 4th request of the client: its budget is spent too
         missing = client.get("/v1/accounts/ak_missing/data/invoices", headers=auth_headers(lender))
         assert_error(missing, 429, "rate_limited")  # a miss counts against the client like any request
-    if redis_url:
-        import redis
-
-        connection = redis.Redis.from_url(redis_url)
-        for stored in connection.scan_iter(f"*{prefix}*"):
-            connection.delete(stored)
-        connection.close()
