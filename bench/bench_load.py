@@ -39,6 +39,7 @@ class Result:
     status: int | None  # None: transport error or timeout
     latency: float
     late: float
+    offset: float  # when it was sent, seconds after the run's start
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -74,7 +75,7 @@ def drive(urls: list[str], auth: tuple[str, str], rps: float, seconds: float, th
             status: int | None = response.status_code
         except httpx.HTTPError:
             status = None
-        return Result(status, time.monotonic() - began, began - slot)
+        return Result(status, time.monotonic() - began, began - slot, began - start)
 
     with client, ThreadPoolExecutor(threads) as pool:
         results = [r for r in pool.map(one, range(total)) if r is not None]
@@ -107,6 +108,17 @@ def summarize(results: list[Result], planned: int, elapsed: float, args: argpars
         "p99_ms_200": round(percentile(ok, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(answered) * 1000, 1) if answered else 0.0,
         "late_starts": sum(1 for r in results if r.late > LATE_AFTER),
+        # where in the run the slow answers were: a cold start, a periodic stall or spread evenly
+        "p99_ms_by_10s": [
+            round(
+                percentile(
+                    [r.latency for r in results if r.status in (200, 429) and start <= r.offset < start + 10], 0.99
+                )
+                * 1000,
+                1,
+            )
+            for start in range(0, int(args.seconds), 10)
+        ],
         "error_statuses": dict(Counter(str(r.status) for r in results if r.status not in (200, 429))),
         "instances": args.instances,
         "workers_per_instance": args.workers,

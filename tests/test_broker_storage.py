@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select
 
+from broker.errors import AuthenticationFailed
 from broker.lender import clients
 from broker.revocations import PROPAGATION_BOUND
 from broker.storage import Client, Database
@@ -115,6 +116,92 @@ def test_rotation_keeps_the_old_secret_for_the_grace_period(
         assert client.get("/v1/accounts", headers=basic(lender["client_id"], new_secret)).status_code == 200
         old = client.get("/v1/accounts", headers=basic(lender["client_id"], lender["secret"]))
         assert old.status_code == (200 if old_works else 401)
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every scrypt check the authenticator runs (the real check still runs)."""
+    calls: list[str] = []
+    real = clients.check_secret
+
+    def counting(stored: str | None, secret: str) -> bool:
+        calls.append(secret)
+        return real(stored, secret)
+
+    monkeypatch.setattr(clients, "check_secret", counting)
+    return calls
+
+
+def test_a_remembered_secret_is_renewed_without_scrypt_while_its_hash_is_unchanged(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FrozenClock()
+    checks = _counting_checks(monkeypatch)
+    with broker_app(tmp_path, CLOCK=clock, CLIENT_AUTH_CACHE_SECONDS=60) as app:
+        lender = new_client(app)
+        client = app.test_client()
+        headers = basic(lender["client_id"], lender["secret"])
+        assert client.get("/v1/accounts", headers=headers).status_code == 200
+        assert len(checks) == 1
+        for _ in range(3):  # past each window the row is read again; the same hash is stored, so no new scrypt
+            clock.advance(61)
+            assert client.get("/v1/accounts", headers=headers).status_code == 200
+        assert len(checks) == 1
+        # Rotated from elsewhere (another process: this one's memory is not told), without a grace period: once the
+        # window has passed, the old secret is refused and the new one checked afresh.
+        state = app.extensions["broker"]
+        with state.db.session() as session:
+            new_secret = clients.rotate_secret(
+                session, lender["client_id"], timedelta(0), state.now(), app.config["CLIENT_SECRET_HASH_COST"]
+            )
+        assert client.get("/v1/accounts", headers=headers).status_code == 200  # still inside the window
+        clock.advance(61)
+        assert_error(client.get("/v1/accounts", headers=headers), 401)
+        assert client.get("/v1/accounts", headers=basic(lender["client_id"], new_secret)).status_code == 200
+
+
+def test_a_remembered_secret_rotated_out_with_grace_lasts_until_the_grace_ends(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FrozenClock()
+    checks = _counting_checks(monkeypatch)
+    with broker_app(tmp_path, CLOCK=clock, CLIENT_AUTH_CACHE_SECONDS=60) as app:
+        lender = new_client(app)
+        client = app.test_client()
+        old = basic(lender["client_id"], lender["secret"])
+        assert client.get("/v1/accounts", headers=old).status_code == 200
+        state = app.extensions["broker"]
+        with state.db.session() as session:
+            clients.rotate_secret(
+                session, lender["client_id"], timedelta(seconds=90), state.now(), app.config["CLIENT_SECRET_HASH_COST"]
+            )
+        clock.advance(61)  # the old hash is now the previous one, still in its grace: renewed, without scrypt
+        assert client.get("/v1/accounts", headers=old).status_code == 200
+        assert len(checks) == 1
+        clock.advance(30)  # the grace has ended, and the renewal was remembered no longer than the grace
+        assert_error(client.get("/v1/accounts", headers=old), 401)
+
+
+def test_concurrent_requests_with_new_credentials_share_one_scrypt(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = _counting_checks(monkeypatch)
+    with broker_app(tmp_path) as app:
+        lender = new_client(app)
+        state = app.extensions["broker"]
+        found: list[str] = []
+
+        def check(_: None) -> None:
+            with state.db.session() as session:
+                found.append(state.authenticator.authenticate(session, lender["client_id"], lender["secret"]).id)
+
+        assert start_together(lambda: None, check, lambda _: None, copies=8) == []
+        assert found == [lender["client_id"]] * 8
+        assert len(checks) == 1  # one thread ran scrypt, the seven others found its result
+        with state.db.session() as session:
+            for _ in range(2):  # a wrong secret is never remembered: each attempt pays the full check
+                with pytest.raises(AuthenticationFailed):
+                    state.authenticator.authenticate(session, lender["client_id"], lender["secret"] + "x")
+        assert len(checks) == 3
 
 
 def test_secret_key_rotation_keeps_live_link_tokens(tmp_path: Any) -> None:

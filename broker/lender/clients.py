@@ -121,7 +121,13 @@ SECRET_MISMATCH = "Wrong client secret for this client id (a rotated-out secret 
 
 
 class ClientAuthenticator:
-    """Check Basic credentials against the hashes, remembering recent successes briefly (scrypt is slow on purpose)."""
+    """Check Basic credentials against the hashes, remembering recent successes briefly (scrypt is slow on purpose).
+
+    A success is remembered for ``cache_seconds`` with the stored hash it matched. Past that, the client's row is read
+    again: while that hash is still the one stored (no rotation, no deletion), the same secret matches it by
+    construction and the success is renewed without a new scrypt; otherwise the secret is checked afresh. Concurrent
+    requests with the same unverified credentials wait for one check instead of each running its own scrypt.
+    """
 
     def __init__(
         self, cache_seconds: float = 60, clock: Callable[[], float] = time.time, cost: int = DEFAULT_COST
@@ -129,7 +135,8 @@ class ClientAuthenticator:
         self._cost = cost
         self._cache_seconds = cache_seconds
         self._clock = clock
-        self._cache: dict[bytes, tuple[AuthenticatedClient, float]] = {}
+        self._cache: dict[bytes, _Remembered] = {}
+        self._pending: dict[bytes, threading.Lock] = {}
         self._pepper = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self._dummy_hash: str | None = None
@@ -146,30 +153,64 @@ class ClientAuthenticator:
         if not client_id or not secret or len(client_id) > 40 or len(secret) > MAX_SECRET_LENGTH:
             raise AuthenticationFailed()
         fingerprint = hmac.new(self._pepper, f"{client_id}\n{secret}".encode(), hashlib.sha256).digest()
-        now = self._clock()
-        cached = self._cache.get(fingerprint)
-        if cached and cached[1] > now:
-            return cached[0]
+        remembered = self._cache.get(fingerprint)
+        if remembered and remembered.until > self._clock():
+            return remembered.client
+        with self._lock:
+            gate = self._pending.setdefault(fingerprint, threading.Lock())
+        try:
+            with gate:  # one check per credentials at a time; the others find its result remembered
+                remembered = self._cache.get(fingerprint)
+                now = self._clock()
+                if remembered and remembered.until > now:
+                    return remembered.client
+                found, matched, until = self._check(session, client_id, secret, now, remembered)
+                self._remember(fingerprint, _Remembered(found, matched, until))
+                return found
+        finally:
+            with self._lock:
+                if self._pending.get(fingerprint) is gate:
+                    del self._pending[fingerprint]
+
+    def _check(
+        self, session: Session, client_id: str, secret: str, now: float, remembered: _Remembered | None
+    ) -> tuple[AuthenticatedClient, str, float]:
+        """Check the credentials against the client's row: the client, the stored hash they match and until when
+        that may be remembered."""
         client = session.get(Client, client_id)
         if client is None:
             self._dummy_hash = self._dummy_hash or hash_secret(secrets.token_hex(16), self._cost)
             check_secret(self._dummy_hash, secret)  # an unknown id costs as much as a wrong secret
             raise AuthenticationFailed(UNKNOWN_CLIENT)
-        current = check_secret(client.secret_hash, secret)
-        previous = (
-            not current
-            and client.previous_secret_expires_at is not None
+        previous_valid = (
+            client.previous_secret_expires_at is not None
             and client.previous_secret_expires_at > datetime.fromtimestamp(now, UTC)
-            and check_secret(client.previous_secret_hash, secret)
         )
-        if not (current or previous):
+        stored = {client.secret_hash, client.previous_secret_hash if previous_valid else None} - {None}
+        if remembered is not None and remembered.matched in stored:  # these exact credentials matched it before
+            matched = remembered.matched
+        elif check_secret(client.secret_hash, secret):
+            matched = client.secret_hash
+        elif previous_valid and check_secret(client.previous_secret_hash, secret):
+            matched = client.previous_secret_hash or ""
+        else:
             raise AuthenticationFailed(SECRET_MISMATCH)
-        found = AuthenticatedClient(client.id, tuple(client.origin_list))
-        ttl = self._cache_seconds
-        if previous and client.previous_secret_expires_at is not None:
-            ttl = min(ttl, client.previous_secret_expires_at.timestamp() - now)
+        until = now + self._cache_seconds
+        if matched != client.secret_hash and client.previous_secret_expires_at is not None:
+            until = min(until, client.previous_secret_expires_at.timestamp())
+        return AuthenticatedClient(client.id, tuple(client.origin_list)), matched, until
+
+    def _remember(self, fingerprint: bytes, remembered: _Remembered) -> None:
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[fingerprint] = (found, now + ttl)
-        return found
+            self._cache[fingerprint] = remembered
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    """A verified success: who, the stored hash the secret matched, and until when it holds without a new look."""
+
+    client: AuthenticatedClient
+    matched: str
+    until: float

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +40,11 @@ class PendingEntry:
     request_id: str | None
 
     def values(self) -> dict[str, Any]:
-        """The ``audit_log`` row's columns."""
-        return asdict(self)
+        """The ``audit_log`` row's columns (``dataclasses.asdict`` would deep-copy each value, datetimes included)."""
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+_COLUMNS = tuple(f.name for f in fields(PendingEntry))
 
 
 class AuditWriter:
