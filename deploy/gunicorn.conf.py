@@ -68,6 +68,13 @@ def on_starting(server: Any) -> None:
             stale.unlink()
 
 
+def post_worker_init(worker: Any) -> None:
+    """Freeze what the app built at start out of the garbage collector's sight (``common.serving``)."""
+    from common.serving import post_worker_init as freeze_app
+
+    freeze_app(worker)
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """Let multiprocess metrics forget a worker that exited (its counters stay counted)."""
     from broker.observability.metrics import mark_process_dead

@@ -244,7 +244,8 @@ class Stack:
 
     # -- processes ------------------------------------------------------------------------------------------------
     def _spawn(self, name: str, app: str, env: Mapping[str, str], binds: list[str]) -> None:
-        command = [str(BIN / "gunicorn"), "--workers", "1", "--threads", "8", "--graceful-timeout", "5"]
+        command = [str(BIN / "gunicorn"), "-c", "python:common.serving", "--workers", "1", "--threads", "8"]
+        command += ["--graceful-timeout", "5"]
         for bind in binds:
             command += ["--bind", bind]
         command += ["--log-level", "warning", app]

@@ -170,7 +170,7 @@ def start_sandbox(log_dir: Path, workers: int = 1, **overrides: str) -> Process:
         **overrides,
     }
     command = [
-        str(BIN / "gunicorn"),
+        str(BIN / "gunicorn"), "-c", "python:common.serving",
         "--workers", str(workers), "--threads", "16", "--worker-class", "gthread",
         "--bind", f"{LOOPBACK}:{port}",
         "--access-logfile", "-", "--access-logformat", "sandbox %(m)s %(U)s %(s)s rid=%({x-request-id}i)s",
