@@ -61,3 +61,23 @@ def test_the_known_variable_check_can_fail() -> None:
     assert compose_variables("  environment:\n    BROKER_NO_SUCH_SETTING: 1\n") - known_variables() == {
         "BROKER_NO_SUCH_SETTING"
     }
+
+
+def test_every_gunicorn_worker_freezes_what_its_app_built() -> None:
+    """The broker's config and ``common.serving`` (the sandbox's and host app's) freeze the app at worker start, and
+    every way the project starts gunicorn uses one of them."""
+    import gc
+    import runpy
+
+    root = DEPLOY.parent
+    broker_config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        broker_config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    configs = re.findall(r'CMD \["gunicorn", "-c", "([^"]+)"', (DEPLOY / "Dockerfile").read_text())
+    assert configs == ["deploy/gunicorn.conf.py", "python:common.serving", "python:common.serving"]
+    for path in ("scripts/stack.py", "tests/scaleout_support.py"):
+        assert '"-c", "python:common.serving"' in (root / path).read_text(), path
