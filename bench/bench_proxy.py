@@ -6,7 +6,8 @@ threads, first with the sandbox as fast as it is, then with 5 ms of added latenc
 sandbox's fault switch). It prints each figure and the broker/direct ratios beside the goals of issue 15. The reads
 are spread over several companies, as real traffic is, so that the per-company pacing (below the upstream's 100
 requests/s) does not dominate; the broker's rate limits are raised for the run. On a shared two-core machine the
-figures are noisy: only ratios measured in the same run mean anything. Where ``/proc`` exists it also prints the CPU
+figures are noisy: only ratios measured in the same run mean anything, and the two paths take turns company by company
+so that the machine's drift lands on both. Where ``/proc`` exists it also prints the CPU
 time each server spent per read (its worker processes, from ``/proc/<pid>/stat``), which other processes on the
 machine disturb far less than latency.
 
@@ -16,6 +17,7 @@ machine disturb far less than latency.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -64,38 +66,53 @@ def read_pages(get: Reader, timings: list[float]) -> int:
     raise RuntimeError("no empty page")
 
 
-def measure(label: str, readers: list[Reader], rounds: int, servers: tuple[int, int]) -> dict[str, float]:
+def measure(paths: dict[str, list[Reader]], rounds: int, servers: tuple[int, int]) -> dict[str, dict[str, float]]:
     """Sequential latency over every company's collection (and the CPU each server's workers spent per read), then
-    concurrent throughput with a thread pool."""
-    timings: list[float] = []
-    cpu_before = [cpu_ms(pid) for pid in servers]
-    started = time.perf_counter()
-    requests = sum(read_pages(reader, timings) for _ in range(rounds) for reader in readers)
-    sequential_rps = requests / (time.perf_counter() - started)
-    sandbox_cpu, broker_cpu = (
-        (cpu_ms(pid) - before) / requests for pid, before in zip(servers, cpu_before, strict=True)
-    )
-    started = time.perf_counter()
+    concurrent throughput with a thread pool, for each path. The paths take turns company by company (direct, broker,
+    direct, ...): this machine's speed drifts over tens of seconds, and a drift would otherwise land on one path."""
+    timings: dict[str, list[float]] = {label: [] for label in paths}
+    requests = dict.fromkeys(paths, 0)
+    seconds = dict.fromkeys(paths, 0.0)
+    cpu = {label: [0.0, 0.0] for label in paths}
+    companies = len(next(iter(paths.values())))
+    for _, company, (label, readers) in itertools.product(range(rounds), range(companies), paths.items()):
+        before = [cpu_ms(pid) for pid in servers]
+        started = time.perf_counter()
+        requests[label] += read_pages(readers[company], timings[label])
+        seconds[label] += time.perf_counter() - started
+        for i, pid in enumerate(servers):
+            cpu[label][i] += cpu_ms(pid) - before[i]
+    concurrent_requests = dict.fromkeys(paths, 0)
+    concurrent_seconds = dict.fromkeys(paths, 0.0)
     with ThreadPoolExecutor(THREADS) as pool:
-        counts = list(pool.map(lambda reader: read_pages(reader, []), readers * rounds))
-    concurrent_rps = sum(counts) / (time.perf_counter() - started)
-    ordered = sorted(timings)
-    figures = {
-        "median_ms": statistics.median(ordered) * 1000,
-        "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000,
-        "sequential_rps": sequential_rps,
-        "concurrent_rps": concurrent_rps,
-        "sandbox_cpu_ms": sandbox_cpu,
-        "broker_cpu_ms": broker_cpu,
-    }
-    print(
-        f"  {label:8} median {figures['median_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f} ms  "
-        f"sequential {sequential_rps:7.1f} req/s  {THREADS} threads {concurrent_rps:7.1f} req/s  "
-        f"({requests} sequential requests)"
-    )
-    if sandbox_cpu or broker_cpu:
-        print(f"  {'':8} CPU per sequential read: sandbox {sandbox_cpu:.2f} ms, broker {broker_cpu:.2f} ms")
-    return figures
+        for _ in range(rounds):
+            for label, readers in paths.items():
+                started = time.perf_counter()
+                concurrent_requests[label] += sum(pool.map(lambda reader: read_pages(reader, []), readers))
+                concurrent_seconds[label] += time.perf_counter() - started
+    results = {}
+    for label in paths:
+        ordered = sorted(timings[label])
+        figures = {
+            "median_ms": statistics.median(ordered) * 1000,
+            "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000,
+            "sequential_rps": requests[label] / seconds[label],
+            "concurrent_rps": concurrent_requests[label] / concurrent_seconds[label],
+            "sandbox_cpu_ms": cpu[label][0] / requests[label],
+            "broker_cpu_ms": cpu[label][1] / requests[label],
+        }
+        print(
+            f"  {label:8} median {figures['median_ms']:6.2f} ms  p95 {figures['p95_ms']:6.2f} ms  "
+            f"sequential {figures['sequential_rps']:7.1f} req/s  "
+            f"{THREADS} threads {figures['concurrent_rps']:7.1f} req/s  ({requests[label]} sequential requests)"
+        )
+        if figures["sandbox_cpu_ms"] or figures["broker_cpu_ms"]:
+            print(
+                f"  {'':8} CPU per sequential read: sandbox {figures['sandbox_cpu_ms']:.2f} ms, "
+                f"broker {figures['broker_cpu_ms']:.2f} ms"
+            )
+        results[label] = figures
+    return results
 
 
 def floor(client: httpx.Client, master: int, direct_median_ms: float, count: int = 300) -> None:
@@ -119,13 +136,13 @@ def floor(client: httpx.Client, master: int, direct_median_ms: float, count: int
 def compare(
     title: str, direct: list[Reader], broker: list[Reader], rounds: int, servers: tuple[int, int]
 ) -> dict[str, float]:
-    """Measure both paths (direct first, then through the broker) and print the ratios against the goals;
+    """Measure both paths (taking turns) and print the ratios against the goals;
     ``servers`` are the gunicorn masters' pids (sandbox, broker)."""
     print(title)
     read_pages(direct[0], [])  # warm both paths (connections, caches)
     read_pages(broker[0], [])
-    base = measure("direct", direct, rounds, servers)
-    proxied = measure("broker", broker, rounds, servers)
+    measured = measure({"direct": direct, "broker": broker}, rounds, servers)
+    base, proxied = measured["direct"], measured["broker"]
     ratios = {
         "median": proxied["median_ms"] / base["median_ms"],
         "p95": proxied["p95_ms"] / base["p95_ms"],
