@@ -63,13 +63,15 @@ def test_the_known_variable_check_can_fail() -> None:
     }
 
 
-def test_every_gunicorn_worker_freezes_what_its_app_built() -> None:
+def test_every_gunicorn_worker_freezes_what_its_app_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The broker's config and ``common.serving`` (the sandbox's and host app's) freeze the app at worker start, and
     every way the project starts gunicorn uses one of them."""
     import gc
     import runpy
 
     root = DEPLOY.parent
+    # The config sets this for its workers when it is missing; set here, it is undone after the test.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     broker_config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
     gc.unfreeze()
     try:
