@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -131,49 +132,54 @@ def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_a_remembered_secret_is_renewed_without_scrypt_while_its_hash_is_unchanged(
+def _rotate(app: Any, client_id: str, grace: timedelta) -> str:
+    """Rotate the client's secret straight in the database, as another process would (this one's memory is not
+    told); return the new secret."""
+    state = app.extensions["broker"]
+    with state.db.session() as session:
+        return clients.rotate_secret(session, client_id, grace, state.now(), app.config["CLIENT_SECRET_HASH_COST"])
+
+
+@contextlib.contextmanager
+def _remembered(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[tuple[Any, FrozenClock, list[str], str, dict[str, str]]]:
+    """A broker whose memory holds one client's secret (one scrypt so far): the app, its clock, the scrypt checks
+    run, the client's id and the headers that succeeded."""
     clock = FrozenClock()
     checks = _counting_checks(monkeypatch)
     with broker_app(tmp_path, CLOCK=clock, CLIENT_AUTH_CACHE_SECONDS=60) as app:
         lender = new_client(app)
-        client = app.test_client()
         headers = basic(lender["client_id"], lender["secret"])
-        assert client.get("/v1/accounts", headers=headers).status_code == 200
+        assert app.test_client().get("/v1/accounts", headers=headers).status_code == 200
         assert len(checks) == 1
+        yield app, clock, checks, lender["client_id"], headers
+
+
+def test_a_remembered_secret_is_renewed_without_scrypt_while_its_hash_is_unchanged(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _remembered(tmp_path, monkeypatch) as (app, clock, checks, client_id, headers):
+        client = app.test_client()
         for _ in range(3):  # past each window the row is read again; the same hash is stored, so no new scrypt
             clock.advance(61)
             assert client.get("/v1/accounts", headers=headers).status_code == 200
         assert len(checks) == 1
-        # Rotated from elsewhere (another process: this one's memory is not told), without a grace period: once the
-        # window has passed, the old secret is refused and the new one checked afresh.
-        state = app.extensions["broker"]
-        with state.db.session() as session:
-            new_secret = clients.rotate_secret(
-                session, lender["client_id"], timedelta(0), state.now(), app.config["CLIENT_SECRET_HASH_COST"]
-            )
+        # Rotated elsewhere without a grace period: once the window has passed, the old secret is refused and the
+        # new one checked afresh.
+        new_secret = _rotate(app, client_id, timedelta(0))
         assert client.get("/v1/accounts", headers=headers).status_code == 200  # still inside the window
         clock.advance(61)
         assert_error(client.get("/v1/accounts", headers=headers), 401)
-        assert client.get("/v1/accounts", headers=basic(lender["client_id"], new_secret)).status_code == 200
+        assert client.get("/v1/accounts", headers=basic(client_id, new_secret)).status_code == 200
 
 
 def test_a_remembered_secret_rotated_out_with_grace_lasts_until_the_grace_ends(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = FrozenClock()
-    checks = _counting_checks(monkeypatch)
-    with broker_app(tmp_path, CLOCK=clock, CLIENT_AUTH_CACHE_SECONDS=60) as app:
-        lender = new_client(app)
+    with _remembered(tmp_path, monkeypatch) as (app, clock, checks, client_id, old):
         client = app.test_client()
-        old = basic(lender["client_id"], lender["secret"])
-        assert client.get("/v1/accounts", headers=old).status_code == 200
-        state = app.extensions["broker"]
-        with state.db.session() as session:
-            clients.rotate_secret(
-                session, lender["client_id"], timedelta(seconds=90), state.now(), app.config["CLIENT_SECRET_HASH_COST"]
-            )
+        _rotate(app, client_id, timedelta(seconds=90))
         clock.advance(61)  # the old hash is now the previous one, still in its grace: renewed, without scrypt
         assert client.get("/v1/accounts", headers=old).status_code == 200
         assert len(checks) == 1
