@@ -51,6 +51,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def quantile_ms(values: list[float], share: float) -> float:
+    """The ``share`` quantile of latencies in seconds, in milliseconds to one decimal."""
+    return round(percentile(values, share) * 1000, 1)
+
+
 def drive(urls: list[str], auth: tuple[str, str], rps: float, seconds: float, threads: int) -> list[Result]:
     """Send ``rps * seconds`` GETs, request i at ``start + i / rps`` to ``urls[i % len(urls)]``."""
     total = int(rps * seconds)
@@ -106,8 +111,9 @@ def summarize(results: list[Result], planned: int, elapsed: float, args: argpars
     ok = [r.latency for r in results if r.status == 200]
     limited = sum(1 for r in results if r.status == 429)
     errors = len(results) - len(ok) - limited
-    answered = [r.latency for r in results if r.status in (200, 429)]
-    p99 = round(percentile(answered, 0.99) * 1000, 1)
+    answered_results = [r for r in results if r.status in (200, 429)]
+    answered = [r.latency for r in answered_results]
+    p99 = quantile_ms(answered, 0.99)
     return {
         "planned": planned,
         "sent": len(results),
@@ -118,21 +124,15 @@ def summarize(results: list[Result], planned: int, elapsed: float, args: argpars
         "limited_429": limited,
         "errors": errors,
         "limited_share": round(limited / max(len(results), 1), 4),
-        "p50_ms": round(percentile(answered, 0.50) * 1000, 1),
+        "p50_ms": quantile_ms(answered, 0.50),
         "p99_ms": p99,
-        "p50_ms_200": round(percentile(ok, 0.50) * 1000, 1),
-        "p99_ms_200": round(percentile(ok, 0.99) * 1000, 1),
+        "p50_ms_200": quantile_ms(ok, 0.50),
+        "p99_ms_200": quantile_ms(ok, 0.99),
         "mean_ms": round(statistics.fmean(answered) * 1000, 1) if answered else 0.0,
         "late_starts": sum(1 for r in results if r.late > LATE_AFTER),
         # where in the run the slow answers were: a cold start, a periodic stall or spread evenly
         "p99_ms_by_10s": [
-            round(
-                percentile(
-                    [r.latency for r in results if r.status in (200, 429) and start <= r.offset < start + 10], 0.99
-                )
-                * 1000,
-                1,
-            )
+            quantile_ms([r.latency for r in answered_results if start <= r.offset < start + 10], 0.99)
             for start in range(0, int(args.seconds), 10)
         ],
         "error_statuses": dict(Counter(str(r.status) for r in results if r.status not in (200, 429))),
