@@ -135,6 +135,23 @@ describe("the reconcile step's effects", () => {
     assert.equal(io.state.step, STEP.COMPLETING);
   });
 
+  it("show the month once the owner's notes are in, even when they come after it", async () => {
+    let notesArrive;
+    const NOTE = { subject_kind: "bank_transaction", subject_id: "b1", reason: "timing" };
+    const io = fakeIo(entered(["link", "reconcile"]), {
+      reconciliation: async () => RECON,
+      notes: () => new Promise((resolve) => (notesArrive = () => resolve({ owner_notes: [NOTE] }))),
+    });
+    const loading = reconcileEffects(io, page()).load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(io.state.recon.data, null, "the month waits for the notes");
+    notesArrive();
+    await loading;
+    assert.deepEqual(io.actions.slice(-2), ["notes_loaded", "recon_loaded"]);
+    assert.equal(Object.keys(io.state.recon.notes).length, 1);
+    assert.deepEqual(io.state.recon.data, RECON);
+  });
+
   it("save a chosen candidate as confirmed, reload the month and focus its Confirm button", async () => {
     const asked = [];
     const io = fakeIo(entered(["link", "reconcile"]), {

@@ -20,22 +20,27 @@ import { decisionPayload, reconciledMetadata, reliableThroughProblem } from "./s
 export function reconcileEffects(io, page) {
   const { broker, dispatch, getState } = io;
 
-  const load = (month) =>
-    Promise.all([
-      brokerWork(
-        io,
-        async () => dispatch({ type: "recon_loaded", data: await broker.reconciliation(month) }),
-        (code) => dispatch({ type: "recon_failed", code }),
-      ),
-      // The owner's notes hold for every month: read once with the first month (without them, none are shown).
-      month
-        ? null
-        : brokerWork(
-            io,
-            async () => dispatch({ type: "notes_loaded", notes: (await broker.notes()).owner_notes }),
-            () => {},
-          ),
-    ]);
+  // The owner's notes hold for every month: read once with the first month (without them, none are shown). The month
+  // is shown once they are in, so that the step is drawn once and does not change under the owner's focus.
+  const load = async (month) => {
+    const notes = month
+      ? null
+      : brokerWork(
+          io,
+          async () => dispatch({ type: "notes_loaded", notes: (await broker.notes()).owner_notes }),
+          () => {},
+        );
+    await brokerWork(
+      io,
+      async () => {
+        const data = await broker.reconciliation(month);
+        await notes;
+        dispatch({ type: "recon_loaded", data });
+      },
+      (code) => dispatch({ type: "recon_failed", code }),
+    );
+    await notes;
+  };
 
   /** Save the note being written, once its reason (and words for "other") are there. */
   async function saveNote(draft) {
