@@ -61,6 +61,18 @@ def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         yield ctx
 
 
+def unmatched_line(frame: Any) -> Any:
+    """An unmatched line of any account and month, going through the months as the owner would: a company's books
+    are drawn at random (its subdomain seeds them), and a month's may all match (then each list says "None")."""
+    line = frame.locator(".recon-unmatched li").first
+    for month in frame.locator("#recon-month option").evaluate_all("options => options.map(o => o.value)"):
+        if line.count():
+            break
+        frame.locator("#recon-month").select_option(month)
+        expect(frame.locator(".step-reconcile:not([aria-busy]) #recon-month")).to_have_value(month)
+    return line
+
+
 def add_notes(page: Any, frame: Any) -> None:
     """Explain this month's difference (other, in words) and an unmatched ledger line (a reason of the list)."""
     # The bank account whose balances disagree this month (the order of a company's accounts is not fixed).
@@ -79,14 +91,7 @@ def add_notes(page: Any, frame: Any) -> None:
     frame.locator("#note-text").fill("A cash sale I paid in late")
     frame.get_by_role("button", name="Save note").click()
     frame.get_by_text("Your note: Other: A cash sale I paid in late").wait_for()
-    # An unmatched line of any account and month: this month's books may all match (then each list says "None").
-    line = frame.locator(".recon-unmatched li").first
-    for month in frame.locator("#recon-month option").evaluate_all("options => options.map(o => o.value)"):
-        if line.count():
-            break
-        frame.locator("#recon-month").select_option(month)
-        expect(frame.locator(".step-reconcile:not([aria-busy]) #recon-month")).to_have_value(month)
-    line.get_by_role("button", name=re.compile("^Add a note")).click()
+    unmatched_line(frame).get_by_role("button", name=re.compile("^Add a note")).click()
     frame.locator("#note-reason").select_option("personal_expense")
     frame.get_by_role("button", name="Save note").click()
     # Under each account the line is listed under (a transfer between two of the owner's accounts is under both).
@@ -224,10 +229,10 @@ def test_the_review_in_french_on_a_phone(phone: Any, world: World) -> None:
     frame.locator("#map-accept-all").click()
     frame.locator("#map-save").click()
     frame.locator("#reliable-through").wait_for(timeout=60_000)
-    frame.locator(".recon-unmatched li").first.get_by_role("button", name=re.compile("^Ajouter une note")).click()
+    unmatched_line(frame).get_by_role("button", name=re.compile("^Ajouter une note")).click()
     frame.locator("#note-reason").select_option("timing")
     frame.get_by_role("button", name="Enregistrer la note").click()
-    frame.get_by_text("Votre note : Décalage de date").wait_for()
+    frame.get_by_text("Votre note : Décalage de date").first.wait_for()
     assert no_overflow(page)
     frame.locator(".recon-note").first.scroll_into_view_if_needed()
     shoot(page, "reconcile-notes-320-fr")
